@@ -1,0 +1,73 @@
+//! Request extractors of the API: the bearer-token actor, and JSON bodies whose every rejection
+//! speaks the error envelope.
+
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::service::{self, Actor};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// The user behind `Authorization: Bearer <token>`.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let token = header.and_then(|h| h.strip_prefix("Bearer ")).ok_or(service::Error::Unauthenticated)?;
+        Ok(ApiActor(service::auth::authenticate_token(&state.store, token).await?))
+    }
+}
+
+/// A JSON body: malformed → 400, wrong shape → 422, too large → 413.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        Ok(ApiJson(parse_json(&RawBody::from_request(req, state).await?.0)?))
+    }
+}
+
+/// The raw body bytes, with the size limit reported as the envelope.
+pub struct RawBody(pub Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state).await.map(RawBody).map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body is over {} bytes", state.config.body_limit))
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", r.body_text())
+            }
+        })
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        use serde_json::error::Category;
+        match inner.classify() {
+            Category::Data => {
+                let field = if path == "." { "body".to_string() } else { path };
+                ApiError {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "invalid_input".into(),
+                    message: format!("{field}: {inner}"),
+                    fields: vec![service::FieldError { field, code: "invalid_value".into(), message: inner.to_string() }],
+                }
+            }
+            _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {inner}")),
+        }
+    })
+}

@@ -1,0 +1,32 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Pacte API", description = "Customers, interactions and cases across every channel."),
+    paths(
+        super::interactions::create,
+        super::cases::list, super::cases::get, super::cases::update, super::cases::reply,
+        super::customers::search, super::customers::get, super::customers::merge, super::customers::unmerge,
+        super::admin::list_sites, super::admin::add_site, super::admin::list_teams, super::admin::add_team,
+        super::admin::list_users, super::admin::add_user,
+    ),
+    modifiers(&Bearer)
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,80 @@
+//! Configuration: defaults, then `PACTE_*` environment variables, then command-line flags
+//! (clap reads both). Secrets are redacted when shown.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, clap::Args)]
+pub struct Config {
+    /// Directory of the embedded SQLite database and other local files.
+    #[arg(long, env = "PACTE_DATA_DIR", default_value = "pacte-data", global = true)]
+    pub data_dir: PathBuf,
+    /// postgres://user:pass@host/db to use PostgreSQL instead of the embedded SQLite.
+    #[arg(long, env = "PACTE_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Address the server listens on.
+    #[arg(long, env = "PACTE_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "PACTE_BODY_LIMIT", default_value_t = 1 << 20, global = true)]
+    pub body_limit: usize,
+    /// Set the Secure flag on cookies (when served over HTTPS).
+    #[arg(long, env = "PACTE_SECURE_COOKIES", default_value_t = false, global = true)]
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// The database URL in force: PostgreSQL when configured, else SQLite in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("pacte.db").display()),
+        }
+    }
+
+    /// For tests and embedding: a config on a given database.
+    pub fn for_database(url: &str) -> Config {
+        Config {
+            data_dir: PathBuf::from("."),
+            database_url: Some(url.to_string()),
+            listen: "127.0.0.1:0".parse().expect("valid address"),
+            body_limit: 1 << 20,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// `postgres://user:secret@host` → `postgres://user:***@host`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.effective_database_url()))
+            .field("listen", &self.listen)
+            .field("body_limit", &self.body_limit)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact_url("postgres://pacte:s3cret@db:5432/pacte"), "postgres://pacte:***@db:5432/pacte");
+        assert_eq!(super::redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

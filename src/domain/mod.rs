@@ -1,0 +1,31 @@
+//! Pure types and rules of customer experience: identities, channels, cases, roles, sites.
+//! No I/O, no SQL, no HTTP (a test checks the imports).
+
+pub mod case;
+pub mod channel;
+pub mod fold;
+pub mod identity;
+pub mod role;
+pub mod site;
+
+/// A value refused by a parser, with the reason in plain words (English; the UI translates codes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Invalid { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Milliseconds in a day, for the windows the rules speak of.
+pub const DAY_MS: i64 = 86_400_000;

@@ -1,0 +1,21 @@
+//! Roles of the people who work in Pacte, and what each may do.
+
+use super::channel::string_enum;
+use super::Invalid;
+
+string_enum!(
+    /// A user's role in their organisation.
+    Role { Advisor => "advisor", Manager => "manager", Quality => "quality", Admin => "admin" }
+    "invalid_role"
+);
+
+impl Role {
+    /// Organisation set-up: sites, teams, users.
+    pub fn can_administer(self) -> bool {
+        self == Role::Admin
+    }
+    /// Merging and unmerging customers changes history: managers and above.
+    pub fn can_merge_customers(self) -> bool {
+        matches!(self, Role::Manager | Role::Quality | Role::Admin)
+    }
+}

@@ -1,0 +1,127 @@
+//! Signing in: Argon2id passwords, hashed API tokens, web sessions with their CSRF token.
+
+use super::{Actor, Error, Result, now_ms};
+use crate::domain::fold::fold_key;
+use crate::domain::role::Role;
+use crate::store::{self, Store};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use sha2::{Digest, Sha256};
+
+/// How long a web session lasts without signing in again.
+pub const SESSION_MS: i64 = 12 * 3_600_000;
+
+/// A random secret (256 bits), hex-encoded.
+pub fn random_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// Secrets are stored only as their SHA-256 (they are random, so no salt is needed).
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    if password.chars().count() < 8 {
+        return Err(Error::invalid("password", crate::domain::Invalid::new("too_short", "the password needs at least 8 characters")));
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    argon2::password_hash::phc::PasswordHash::new(hash)
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn actor_of(p: store::auth::Principal) -> Actor {
+    Actor {
+        user_id: p.user_id,
+        org_id: p.org_id,
+        role: Role::parse(&p.role).unwrap_or(Role::Advisor),
+        lang: p.lang,
+        name: p.name,
+    }
+}
+
+/// The user behind a bearer token.
+pub async fn authenticate_token(store: &Store, token: &str) -> Result<Actor> {
+    let mut c = store.reader().await?;
+    store::auth::principal_by_token(&mut c, &hash_secret(token.trim()))
+        .await?
+        .map(actor_of)
+        .ok_or(Error::Unauthenticated)
+}
+
+/// Issues a new API token for a user; the secret is shown once and only its hash is kept.
+pub async fn issue_token(store: &Store, user_id: i64, label: &str) -> Result<String> {
+    let token = random_token("pct_");
+    let mut tx = store.begin().await?;
+    store::auth::insert_token(&mut tx, user_id, &hash_secret(&token), label, now_ms()).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// A started web session: the cookie secret, and the CSRF token its forms carry.
+pub struct Session {
+    pub secret: String,
+    pub csrf: String,
+}
+
+/// Checks email and password; on success opens a session. Wrong email and wrong password
+/// answer the same, and take the same time.
+pub async fn login(store: &Store, email: &str, password: &str) -> Result<Session> {
+    let user = {
+        let mut c = store.reader().await?;
+        store::org::user_by_email_key(&mut c, &fold_key(email)).await?
+    };
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify_password(&password, &h),
+        None => {
+            // Spend the same time so response times do not reveal which emails exist.
+            let _ = Argon2::default().hash_password(password.as_bytes());
+            false
+        }
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    let user = match (ok, user) {
+        (true, Some(u)) => u,
+        _ => return Err(Error::Unauthenticated),
+    };
+    let session = Session { secret: random_token(""), csrf: random_token("") };
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    store::auth::insert_session(&mut tx, &user, &hash_secret(&session.secret), &session.csrf, now + SESSION_MS, now).await?;
+    store::org::audit(&mut tx, user.org_id, Some(user.id), now, "login", &format!("user:{}", user.id), "").await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// The user and CSRF token of a live session.
+pub async fn session(store: &Store, secret: &str) -> Result<(Actor, String)> {
+    let mut c = store.reader().await?;
+    let p = store::auth::principal_by_session(&mut c, &hash_secret(secret), now_ms())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let csrf = p.csrf_token.clone();
+    Ok((actor_of(p), csrf))
+}
+
+/// Ends a session (and sweeps expired ones).
+pub async fn logout(store: &Store, secret: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    store::auth::delete_session(&mut tx, &hash_secret(secret), now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Constant-time comparison for CSRF tokens.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,335 @@
+//! Working cases: the inbox list, one case with its timeline, changes, replies and notes.
+
+use super::{Actor, Error, Result, now_ms, parse_time};
+use crate::domain::Invalid;
+use crate::domain::case::{CaseKind, CaseStatus, OnceAndDone, Priority, Transition, parse_category};
+use crate::domain::channel::Channel;
+use crate::store::{self, Store};
+use crate::store::case::{Case, Event, Filter};
+use crate::store::interaction::Interaction;
+use serde::{Deserialize, Serialize};
+
+/// RFC 3339 (UTC) form of an epoch-ms time.
+pub fn iso(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default()
+}
+
+/// A case as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    pub id: i64,
+    pub number: i64,
+    pub customer_id: i64,
+    pub kind: String,
+    pub status: String,
+    pub priority: String,
+    pub category: Option<String>,
+    pub subject: String,
+    pub channel: String,
+    pub site_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub opened_at: String,
+    pub updated_at: String,
+    pub first_response_at: Option<String>,
+    pub solved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub inbound_count: i64,
+    pub outbound_count: i64,
+    pub reopen_count: i64,
+    /// Time spent waiting on the customer, in milliseconds.
+    pub pending_ms: i64,
+    pub once_and_done: OnceAndDone,
+}
+
+impl CaseView {
+    pub fn of(c: &Case, now: i64) -> Self {
+        CaseView {
+            id: c.id,
+            number: c.number,
+            customer_id: c.customer_id,
+            kind: c.kind.clone(),
+            status: c.status.clone(),
+            priority: c.priority.clone(),
+            category: c.category.clone(),
+            subject: c.subject.clone(),
+            channel: c.channel.clone(),
+            site_id: c.site_id,
+            team_id: c.team_id,
+            assignee_id: c.assignee_id,
+            opened_at: iso(c.opened_at),
+            updated_at: iso(c.updated_at),
+            first_response_at: c.first_response_at.map(iso),
+            solved_at: c.solved_at.map(iso),
+            closed_at: c.closed_at.map(iso),
+            inbound_count: c.inbound_count,
+            outbound_count: c.outbound_count,
+            reopen_count: c.reopen_count,
+            pending_ms: c.pending_ms,
+            once_and_done: c.clock().once_and_done(now),
+        }
+    }
+}
+
+/// Filters as they come from a query string.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    /// Site code.
+    pub site: Option<String>,
+    pub team: Option<i64>,
+    /// A user id, `me` or `none`.
+    pub assignee: Option<String>,
+    pub customer: Option<i64>,
+    /// RFC 3339.
+    pub updated_since: Option<String>,
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+pub struct Page {
+    pub cases: Vec<Case>,
+    pub next_cursor: Option<String>,
+    pub counts: Vec<(String, i64)>,
+}
+
+fn empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// One page of the organisation's cases, newest activity first.
+pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool) -> Result<Page> {
+    let mut c = store.reader().await?;
+    let mut f = Filter::default();
+    if let Some(s) = empty(&q.status) {
+        f.status = Some(CaseStatus::parse(s).map_err(|e| Error::invalid("status", e))?.as_str().into());
+    }
+    if let Some(k) = empty(&q.kind) {
+        f.kind = Some(CaseKind::parse(k).map_err(|e| Error::invalid("kind", e))?.as_str().into());
+    }
+    if let Some(code) = empty(&q.site) {
+        let site = store::org::site_by_code(&mut c, actor.org_id, code).await?;
+        f.site_id = Some(site.ok_or_else(|| Error::invalid("site", Invalid::new("unknown_site", format!("no site has the code «{code}»"))))?.id);
+    }
+    f.team_id = q.team;
+    f.assignee_id = match empty(&q.assignee) {
+        None => None,
+        Some("me") => Some(Some(actor.user_id)),
+        Some("none") => Some(None),
+        Some(id) => Some(Some(id.parse().map_err(|_| {
+            Error::invalid("assignee", Invalid::new("invalid_assignee", "assignee is a user id, me or none"))
+        })?)),
+    };
+    f.customer_id = q.customer;
+    if let Some(t) = empty(&q.updated_since) {
+        f.updated_since = Some(parse_time("updated_since", t)?);
+    }
+    let after = match empty(&q.cursor) {
+        Some(cur) => Some(parse_cursor(cur)?),
+        None => None,
+    };
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Error::invalid("limit", Invalid::new("invalid_limit", "limit is between 1 and 200")));
+    }
+    let mut cases = store::case::list(&mut c, actor.org_id, &f, after, limit + 1).await?;
+    let next_cursor = if cases.len() as i64 > limit {
+        cases.truncate(limit as usize);
+        cases.last().map(|l| format!("{}.{}", l.updated_at, l.id))
+    } else {
+        None
+    };
+    let counts = if with_counts { store::case::count_by_status(&mut c, actor.org_id, &f).await? } else { Vec::new() };
+    Ok(Page { cases, next_cursor, counts })
+}
+
+fn parse_cursor(s: &str) -> Result<(i64, i64)> {
+    let bad = || Error::invalid("cursor", Invalid::new("invalid_cursor", "the cursor is not one this API gave"));
+    let (t, id) = s.split_once('.').ok_or_else(bad)?;
+    Ok((t.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
+}
+
+/// A case with everything an advisor needs on one screen.
+pub struct Detail {
+    pub case: Case,
+    pub interactions: Vec<Interaction>,
+    pub events: Vec<Event>,
+    pub customer: crate::store::customer::Customer,
+}
+
+pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<Detail> {
+    let mut c = store.reader().await?;
+    let case = store::case::by_id(&mut c, actor.org_id, id).await?.ok_or(Error::NotFound("case"))?;
+    detail(&mut c, actor, case).await
+}
+
+pub async fn get_by_number(store: &Store, actor: &Actor, number: i64) -> Result<Detail> {
+    let mut c = store.reader().await?;
+    let case = store::case::by_number(&mut c, actor.org_id, number).await?.ok_or(Error::NotFound("case"))?;
+    detail(&mut c, actor, case).await
+}
+
+async fn detail(c: &mut store::Conn, actor: &Actor, case: Case) -> Result<Detail> {
+    let interactions = store::interaction::of_case(c, case.id).await?;
+    let events = store::case::events(c, case.id).await?;
+    let customer = store::customer::get(c, actor.org_id, case.customer_id).await?.ok_or(Error::NotFound("customer"))?;
+    Ok(Detail { case, interactions, events, customer })
+}
+
+/// Changes an advisor may make; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasePatch {
+    pub status: Option<String>,
+    /// A user id; `0` unassigns.
+    pub assignee_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub priority: Option<String>,
+}
+
+pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) -> Result<Case> {
+    let mut errors = Vec::new();
+    let mut field = |name: &str, r: std::result::Result<String, Invalid>| match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(super::FieldError::new(name, e));
+            None
+        }
+    };
+    let status = patch.status.as_deref().and_then(|s| field("status", CaseStatus::parse(s).map(|s| s.as_str().into())));
+    let kind = patch.kind.as_deref().and_then(|s| field("kind", CaseKind::parse(s).map(|s| s.as_str().into())));
+    let priority = patch.priority.as_deref().and_then(|s| field("priority", Priority::parse(s).map(|s| s.as_str().into())));
+    let category = match patch.category.as_deref().map(parse_category) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            errors.push(super::FieldError::new("category", e));
+            None
+        }
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let mut case = store::case::by_id(&mut tx, actor.org_id, id).await?.ok_or(Error::NotFound("case"))?;
+    if let Some(a) = patch.assignee_id {
+        if a == 0 {
+            case.assignee_id = None;
+        } else {
+            store::org::user_in_org(&mut tx, actor.org_id, a)
+                .await?
+                .ok_or_else(|| Error::invalid("assignee_id", Invalid::new("unknown_user", format!("no user has the id {a}"))))?;
+            case.assignee_id = Some(a);
+        }
+        store::case::add_event(&mut tx, actor.org_id, id, now, "assigned", Some(actor.user_id), &case.assignee_id.map(|a| a.to_string()).unwrap_or_default()).await?;
+    }
+    if let Some(t) = patch.team_id {
+        if t == 0 {
+            case.team_id = None;
+        } else {
+            store::org::team_in_org(&mut tx, actor.org_id, t)
+                .await?
+                .ok_or_else(|| Error::invalid("team_id", Invalid::new("unknown_team", format!("no team has the id {t}"))))?;
+            case.team_id = Some(t);
+        }
+    }
+    if let Some(k) = kind {
+        case.kind = k;
+    }
+    if let Some(p) = priority {
+        case.priority = p;
+    }
+    if let Some(c) = category {
+        case.category = c;
+    }
+    store::case::save_fields(&mut tx, &case).await?;
+    if let Some(s) = status {
+        let mut clock = case.clock();
+        let to = CaseStatus::parse(&s).expect("checked");
+        if let Some(t) = clock.set_status(to, now) {
+            let kind = if t == Transition::Reopened { "reopened" } else { "status" };
+            store::case::add_event(&mut tx, actor.org_id, id, now, kind, Some(actor.user_id), to.as_str()).await?;
+        }
+        store::case::save_clock(&mut tx, id, &clock).await?;
+    }
+    store::org::audit(&mut tx, actor.org_id, Some(actor.user_id), now, "case.update", &format!("case:{id}"), "").await?;
+    let case = store::case::by_id(&mut tx, actor.org_id, id).await?.ok_or(Error::NotFound("case"))?;
+    tx.commit().await?;
+    Ok(case)
+}
+
+/// A reply to the customer, or an internal note.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyInput {
+    pub body: String,
+    /// Defaults to the channel the case came on.
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub note: bool,
+    /// Status to set after replying (e.g. pending, solved).
+    pub status: Option<String>,
+}
+
+pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) -> Result<i64> {
+    let body = input.body.trim();
+    if body.is_empty() {
+        return Err(Error::invalid("body", Invalid::new("required", "the reply is empty")));
+    }
+    if body.chars().count() > super::ingest::MAX_BODY_CHARS {
+        return Err(Error::invalid("body", Invalid::new("too_long", "the reply is too long")));
+    }
+    let channel = match input.channel.as_deref().filter(|c| !c.is_empty()) {
+        Some(ch) => Some(Channel::parse(ch).map_err(|e| Error::invalid("channel", e))?),
+        None => None,
+    };
+    let status = match input.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(CaseStatus::parse(s).map_err(|e| Error::invalid("status", e))?),
+        None => None,
+    };
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let case = store::case::by_id(&mut tx, actor.org_id, id).await?.ok_or(Error::NotFound("case"))?;
+    let channel = channel.map(|c| c.as_str().to_string()).unwrap_or(case.channel.clone());
+    let mut clock = case.clock();
+    clock.on_outbound(now, input.note);
+    let interaction = store::interaction::insert(
+        &mut tx,
+        actor.org_id,
+        &store::interaction::NewInteraction {
+            customer_id: case.customer_id,
+            case_id: id,
+            channel: &channel,
+            direction: "outbound",
+            occurred_at: now,
+            author_user_id: Some(actor.user_id),
+            is_note: input.note,
+            subject: None,
+            body,
+            site_id: case.site_id,
+            queued_at: None,
+            answered_at: None,
+            attachments: "[]",
+            external_id: None,
+        },
+        now,
+    )
+    .await?;
+    if let Some(to) = status {
+        if let Some(t) = clock.set_status(to, now) {
+            let kind = if t == Transition::Reopened { "reopened" } else { "status" };
+            store::case::add_event(&mut tx, actor.org_id, id, now, kind, Some(actor.user_id), to.as_str()).await?;
+        }
+    }
+    store::case::save_clock(&mut tx, id, &clock).await?;
+    if !input.note {
+        store::case::assign_if_unassigned(&mut tx, id, actor.user_id).await?;
+    }
+    tx.commit().await?;
+    Ok(interaction)
+}

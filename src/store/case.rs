@@ -1,0 +1,313 @@
+//! Cases: rows, the lifecycle clock, filtered keyset listing, and the event log.
+
+use super::{Conn, Result};
+use crate::domain::case::{CaseClock, CaseStatus};
+use serde::Serialize;
+use sqlx::QueryBuilder;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Case {
+    pub id: i64,
+    pub org_id: i64,
+    pub number: i64,
+    pub customer_id: i64,
+    pub kind: String,
+    pub status: String,
+    pub priority: String,
+    pub category: Option<String>,
+    pub subject: String,
+    pub channel: String,
+    pub site_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub opened_at: i64,
+    pub updated_at: i64,
+    pub first_response_at: Option<i64>,
+    pub last_inbound_at: Option<i64>,
+    pub last_outbound_at: Option<i64>,
+    pub inbound_count: i64,
+    pub outbound_count: i64,
+    pub pending_since: Option<i64>,
+    pub pending_ms: i64,
+    pub solved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub reopen_count: i64,
+    pub repeat_contact_at: Option<i64>,
+}
+
+const COLS: &str = "id, org_id, number, customer_id, kind, status, priority, category, subject, channel,
+    site_id, team_id, assignee_id, opened_at, updated_at, first_response_at, last_inbound_at,
+    last_outbound_at, inbound_count, outbound_count, pending_since, pending_ms, solved_at, closed_at,
+    reopen_count, repeat_contact_at";
+
+impl Case {
+    pub fn clock(&self) -> CaseClock {
+        CaseClock {
+            status: CaseStatus::parse(&self.status).ok(),
+            opened_at: self.opened_at,
+            updated_at: self.updated_at,
+            first_response_at: self.first_response_at,
+            last_inbound_at: self.last_inbound_at,
+            last_outbound_at: self.last_outbound_at,
+            inbound_count: self.inbound_count,
+            outbound_count: self.outbound_count,
+            pending_since: self.pending_since,
+            pending_ms: self.pending_ms,
+            solved_at: self.solved_at,
+            closed_at: self.closed_at,
+            reopen_count: self.reopen_count,
+            repeat_contact_at: self.repeat_contact_at,
+        }
+    }
+}
+
+pub struct NewCase<'a> {
+    pub number: i64,
+    pub customer_id: i64,
+    pub kind: &'a str,
+    pub priority: &'a str,
+    pub category: Option<&'a str>,
+    pub subject: &'a str,
+    pub subject_key: &'a str,
+    pub channel: &'a str,
+    pub site_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub opened_at: i64,
+}
+
+pub async fn insert(c: &mut Conn, org_id: i64, n: &NewCase<'_>) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO support_case (org_id, number, customer_id, kind, status, priority, category, subject,
+            subject_key, channel, site_id, team_id, opened_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(n.number)
+    .bind(n.customer_id)
+    .bind(n.kind)
+    .bind(n.priority)
+    .bind(n.category)
+    .bind(n.subject)
+    .bind(n.subject_key)
+    .bind(n.channel)
+    .bind(n.site_id)
+    .bind(n.team_id)
+    .bind(n.opened_at)
+    .fetch_one(c)
+    .await?;
+    Ok(id)
+}
+
+/// Writes the clock back (status and every timestamp it keeps).
+pub async fn save_clock(c: &mut Conn, id: i64, k: &CaseClock) -> Result<()> {
+    sqlx::query(
+        "UPDATE support_case SET status = $2, updated_at = $3, first_response_at = $4, last_inbound_at = $5,
+            last_outbound_at = $6, inbound_count = $7, outbound_count = $8, pending_since = $9, pending_ms = $10,
+            solved_at = $11, closed_at = $12, reopen_count = $13, repeat_contact_at = $14
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(k.status().as_str())
+    .bind(k.updated_at)
+    .bind(k.first_response_at)
+    .bind(k.last_inbound_at)
+    .bind(k.last_outbound_at)
+    .bind(k.inbound_count)
+    .bind(k.outbound_count)
+    .bind(k.pending_since)
+    .bind(k.pending_ms)
+    .bind(k.solved_at)
+    .bind(k.closed_at)
+    .bind(k.reopen_count)
+    .bind(k.repeat_contact_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// The first advisor to answer takes the case.
+pub async fn assign_if_unassigned(c: &mut Conn, id: i64, user_id: i64) -> Result<()> {
+    sqlx::query("UPDATE support_case SET assignee_id = $2 WHERE id = $1 AND assignee_id IS NULL")
+        .bind(id)
+        .bind(user_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The fields an advisor sets by hand.
+pub async fn save_fields(c: &mut Conn, case: &Case) -> Result<()> {
+    sqlx::query(
+        "UPDATE support_case SET kind = $2, priority = $3, category = $4, assignee_id = $5, team_id = $6,
+            site_id = $7 WHERE id = $1",
+    )
+    .bind(case.id)
+    .bind(&case.kind)
+    .bind(&case.priority)
+    .bind(&case.category)
+    .bind(case.assignee_id)
+    .bind(case.team_id)
+    .bind(case.site_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Case>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM support_case WHERE org_id = $1 AND id = $2")))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+pub async fn by_number(c: &mut Conn, org_id: i64, number: i64) -> Result<Option<Case>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM support_case WHERE org_id = $1 AND number = $2"
+    )))
+    .bind(org_id)
+    .bind(number)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// The customer's most recent case on the same need that is not closed: same subject key, or,
+/// for a contact without subject, any case still open or pending.
+pub async fn attachable(c: &mut Conn, customer_id: i64, subject_key: Option<&str>) -> Result<Option<Case>> {
+    let q = match subject_key {
+        Some(_) => format!(
+            "SELECT {COLS} FROM support_case WHERE customer_id = $1 AND status <> 'closed' AND subject_key = $2
+             ORDER BY updated_at DESC, id DESC LIMIT 1"
+        ),
+        None => format!(
+            "SELECT {COLS} FROM support_case WHERE customer_id = $1 AND status IN ('open', 'pending') AND $2 IS NULL
+             ORDER BY updated_at DESC, id DESC LIMIT 1"
+        ),
+    };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(customer_id).bind(subject_key).fetch_optional(c).await?)
+}
+
+/// A further inbound contact from the customer breaks once & done of their cases solved in the
+/// last 7 days on the same category (or any, when the case has no category).
+pub async fn mark_repeat_contact(c: &mut Conn, customer_id: i64, except_case: i64, category: Option<&str>, since: i64, at: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE support_case SET repeat_contact_at = $4
+         WHERE customer_id = $1 AND id <> $2 AND solved_at IS NOT NULL AND solved_at >= $3 AND solved_at <= $4
+           AND repeat_contact_at IS NULL AND (category IS NULL OR $5 IS NULL OR category = $5)",
+    )
+    .bind(customer_id)
+    .bind(except_case)
+    .bind(since)
+    .bind(at)
+    .bind(category)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Filters of the case list; `None` means any.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub site_id: Option<i64>,
+    pub team_id: Option<i64>,
+    /// `Some(None)` = unassigned.
+    pub assignee_id: Option<Option<i64>>,
+    pub customer_id: Option<i64>,
+    pub updated_since: Option<i64>,
+}
+
+/// Keyset page of cases, most recently updated first; `after` is the (updated_at, id) of the
+/// last case of the previous page.
+pub async fn list(c: &mut Conn, org_id: i64, f: &Filter, after: Option<(i64, i64)>, limit: i64) -> Result<Vec<Case>> {
+    let mut q = QueryBuilder::new(format!("SELECT {COLS} FROM support_case WHERE org_id = "));
+    q.push_bind(org_id);
+    push_filter(&mut q, f);
+    if let Some((t, id)) = after {
+        q.push(" AND (updated_at < ").push_bind(t).push(" OR (updated_at = ").push_bind(t);
+        q.push(" AND id < ").push_bind(id).push("))");
+    }
+    q.push(" ORDER BY updated_at DESC, id DESC LIMIT ").push_bind(limit);
+    Ok(q.build_query_as().fetch_all(c).await?)
+}
+
+/// Number of cases per status under the same filter (status itself ignored).
+pub async fn count_by_status(c: &mut Conn, org_id: i64, f: &Filter) -> Result<Vec<(String, i64)>> {
+    let f = Filter { status: None, ..f.clone() };
+    let mut q = QueryBuilder::new("SELECT status, CAST(COUNT(*) AS BIGINT) FROM support_case WHERE org_id = ");
+    q.push_bind(org_id);
+    push_filter(&mut q, &f);
+    q.push(" GROUP BY status");
+    Ok(q.build_query_as().fetch_all(c).await?)
+}
+
+fn push_filter(q: &mut QueryBuilder<sqlx::Any>, f: &Filter) {
+    if let Some(s) = &f.status {
+        q.push(" AND status = ").push_bind(s.clone());
+    }
+    if let Some(k) = &f.kind {
+        q.push(" AND kind = ").push_bind(k.clone());
+    }
+    if let Some(s) = f.site_id {
+        q.push(" AND site_id = ").push_bind(s);
+    }
+    if let Some(t) = f.team_id {
+        q.push(" AND team_id = ").push_bind(t);
+    }
+    match f.assignee_id {
+        Some(Some(a)) => {
+            q.push(" AND assignee_id = ").push_bind(a);
+        }
+        Some(None) => {
+            q.push(" AND assignee_id IS NULL");
+        }
+        None => {}
+    }
+    if let Some(cu) = f.customer_id {
+        q.push(" AND customer_id = ").push_bind(cu);
+    }
+    if let Some(t) = f.updated_since {
+        q.push(" AND updated_at >= ").push_bind(t);
+    }
+}
+
+pub async fn of_customer(c: &mut Conn, customer_id: i64, limit: i64) -> Result<Vec<Case>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM support_case WHERE customer_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2"
+    )))
+    .bind(customer_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Event {
+    pub at: i64,
+    pub kind: String,
+    pub actor_user_id: Option<i64>,
+    pub detail: String,
+}
+
+pub async fn add_event(c: &mut Conn, org_id: i64, case_id: i64, at: i64, kind: &str, actor: Option<i64>, detail: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_event (org_id, case_id, at, kind, actor_user_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(org_id)
+    .bind(case_id)
+    .bind(at)
+    .bind(kind)
+    .bind(actor)
+    .bind(detail)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(c: &mut Conn, case_id: i64) -> Result<Vec<Event>> {
+    Ok(sqlx::query_as("SELECT at, kind, actor_user_id, detail FROM case_event WHERE case_id = $1 ORDER BY at, id")
+        .bind(case_id)
+        .fetch_all(c)
+        .await?)
+}

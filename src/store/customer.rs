@@ -1,0 +1,235 @@
+//! Customers, their identities, and the merge ledger that makes merging reversible.
+
+use super::{Conn, Error, Result};
+use serde::Serialize;
+use sqlx::QueryBuilder;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Customer {
+    pub id: i64,
+    pub display_name: Option<String>,
+    pub merged_into: Option<i64>,
+    pub created_at: i64,
+    pub last_contact_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct IdentityRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub kind: String,
+    pub value: String,
+    #[serde(skip)]
+    pub key: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Merge {
+    pub id: i64,
+    pub kept_id: i64,
+    pub merged_id: i64,
+    pub at: i64,
+    pub undone_at: Option<i64>,
+    #[serde(skip)]
+    pub moved: String,
+}
+
+const COLS: &str = "id, display_name, merged_into, created_at, last_contact_at";
+
+/// Which customers own these identity keys (at most 4 keys: one of each kind).
+pub async fn owners_of(c: &mut Conn, org_id: i64, keys: &[String]) -> Result<Vec<(String, i64)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::new("SELECT key, customer_id FROM customer_identity WHERE org_id = ");
+    q.push_bind(org_id).push(" AND key IN (");
+    let mut sep = q.separated(", ");
+    for k in keys {
+        sep.push_bind(k.clone());
+    }
+    q.push(")");
+    Ok(q.build_query_as().fetch_all(c).await?)
+}
+
+pub async fn insert(c: &mut Conn, org_id: i64, name: Option<&str>, name_key: &str, at: i64) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO customer (org_id, display_name, name_key, created_at, last_contact_at)
+         VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(name)
+    .bind(name_key)
+    .bind(at)
+    .fetch_one(c)
+    .await?;
+    Ok(id)
+}
+
+/// Attaches an identity; a key already owned (by anyone) is left as it is.
+pub async fn attach_identity(c: &mut Conn, org_id: i64, customer_id: i64, kind: &str, key: &str, value: &str, at: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO customer_identity (org_id, customer_id, kind, key, value, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, key) DO NOTHING",
+    )
+    .bind(org_id)
+    .bind(customer_id)
+    .bind(kind)
+    .bind(key)
+    .bind(value)
+    .bind(at)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records a contact: last contact time, and the name when we had none.
+pub async fn touch(c: &mut Conn, id: i64, at: i64, name: Option<&str>, name_key: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE customer SET
+            last_contact_at = CASE WHEN last_contact_at < $2 THEN $2 ELSE last_contact_at END,
+            display_name = COALESCE(display_name, $3),
+            name_key = CASE WHEN display_name IS NULL THEN $4 ELSE name_key END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(name)
+    .bind(name_key)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Customer>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM customer WHERE org_id = $1 AND id = $2")))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+pub async fn identities(c: &mut Conn, customer_id: i64) -> Result<Vec<IdentityRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, customer_id, kind, value, key FROM customer_identity WHERE customer_id = $1 ORDER BY kind, id",
+    )
+    .bind(customer_id)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Customers whose folded name starts with `prefix`, most recent contact first.
+pub async fn search_by_name(c: &mut Conn, org_id: i64, prefix: &str, limit: i64) -> Result<Vec<Customer>> {
+    let upper = format!("{prefix}\u{10FFFF}");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM customer WHERE org_id = $1 AND name_key >= $2 AND name_key < $3
+           AND merged_into IS NULL ORDER BY name_key, id LIMIT $4"
+    )))
+    .bind(org_id)
+    .bind(prefix)
+    .bind(upper)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Ids moved from one customer to another by a merge, to move them back on unmerge.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Moved {
+    pub identities: Vec<i64>,
+    pub cases: Vec<i64>,
+    pub interactions: Vec<i64>,
+}
+
+async fn move_rows(c: &mut Conn, table: &str, from: i64, to: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET customer_id = $1 WHERE customer_id = $2 RETURNING id"
+    )))
+    .bind(to)
+    .bind(from)
+    .fetch_all(c)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+async fn move_ids_back(c: &mut Conn, table: &str, ids: &[i64], to: i64) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let mut q = QueryBuilder::new(format!("UPDATE {table} SET customer_id = "));
+        q.push_bind(to).push(" WHERE id IN (");
+        let mut sep = q.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        q.push(")");
+        q.build().execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Moves everything of `merged` to `kept` and records what moved.
+pub async fn merge(c: &mut Conn, org_id: i64, kept: i64, merged: i64, by: i64, at: i64) -> Result<Merge> {
+    let moved = Moved {
+        identities: move_rows(c, "customer_identity", merged, kept).await?,
+        cases: move_rows(c, "support_case", merged, kept).await?,
+        interactions: move_rows(c, "interaction", merged, kept).await?,
+    };
+    sqlx::query("UPDATE customer SET merged_into = $1 WHERE id = $2").bind(kept).bind(merged).execute(&mut *c).await?;
+    sqlx::query(
+        "UPDATE customer SET last_contact_at = (SELECT CASE WHEN a.last_contact_at > b.last_contact_at
+            THEN a.last_contact_at ELSE b.last_contact_at END FROM customer a, customer b WHERE a.id = $1 AND b.id = $2)
+         WHERE id = $1",
+    )
+    .bind(kept)
+    .bind(merged)
+    .execute(&mut *c)
+    .await?;
+    let moved = serde_json::to_string(&moved).expect("ids serialise");
+    Ok(sqlx::query_as(
+        "INSERT INTO customer_merge (org_id, kept_id, merged_id, moved, by_user_id, at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, kept_id, merged_id, at, undone_at, moved",
+    )
+    .bind(org_id)
+    .bind(kept)
+    .bind(merged)
+    .bind(moved)
+    .bind(by)
+    .bind(at)
+    .fetch_one(c)
+    .await?)
+}
+
+pub async fn merge_by_id(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Merge>> {
+    Ok(sqlx::query_as(
+        "SELECT id, kept_id, merged_id, at, undone_at, moved FROM customer_merge WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// Merges that involve a customer, newest first.
+pub async fn merges_of(c: &mut Conn, customer_id: i64) -> Result<Vec<Merge>> {
+    Ok(sqlx::query_as(
+        "SELECT id, kept_id, merged_id, at, undone_at, moved FROM customer_merge
+         WHERE kept_id = $1 OR merged_id = $1 ORDER BY at DESC, id DESC",
+    )
+    .bind(customer_id)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Moves back what a merge moved and revives the merged customer.
+pub async fn unmerge(c: &mut Conn, m: &Merge, by: i64, at: i64) -> Result<()> {
+    let moved: Moved = serde_json::from_str(&m.moved).map_err(|e| Error::Conflict(format!("merge record: {e}")))?;
+    move_ids_back(c, "customer_identity", &moved.identities, m.merged_id).await?;
+    move_ids_back(c, "support_case", &moved.cases, m.merged_id).await?;
+    move_ids_back(c, "interaction", &moved.interactions, m.merged_id).await?;
+    sqlx::query("UPDATE customer SET merged_into = NULL WHERE id = $1").bind(m.merged_id).execute(&mut *c).await?;
+    sqlx::query("UPDATE customer_merge SET undone_at = $1, undone_by = $2 WHERE id = $3")
+        .bind(at)
+        .bind(by)
+        .bind(m.id)
+        .execute(c)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The only place with SQL. One `Store` over SQLite or PostgreSQL through sqlx's `AnyPool`,
+//! with a portable schema (epoch-ms BIGINT times, integer ids and flags, TEXT JSON);
+//! see docs/ARCHITECTURE.md for the rules that keep one query text valid on both.
+
+pub mod auth;
+pub mod case;
+pub mod customer;
+pub mod interaction;
+pub mod org;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A connection (pooled or inside a transaction) that store functions run on.
+pub type Conn = AnyConnection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict on {0}")]
+    Conflict(String),
+    #[error("database: {0}")]
+    Other(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Turns unique-constraint violations into `Conflict`, the rest stays a database error.
+pub(crate) fn conflict(e: sqlx::Error) -> Error {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            Error::Conflict(db.constraint().unwrap_or("unique").to_string())
+        }
+        _ => Error::Other(e),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: a reader pool and a writer pool. On SQLite the writer is one connection, so
+/// write transactions queue in-process instead of failing with SQLITE_BUSY; on PostgreSQL both
+/// are the same pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+/// A write transaction. Store functions take `&mut Conn`; `&mut tx` derefs to it.
+pub struct Tx(sqlx::Transaction<'static, sqlx::Any>);
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.0.commit().await?)
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.0
+    }
+}
+
+impl Store {
+    /// Connects to `sqlite://path?mode=rwc` or `postgres://…` and runs pending migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // WAL lets readers run beside the writer; synchronous=FULL makes every
+                            // commit durable before we answer (group commit keeps it affordable).
+                            sqlx::raw_sql(
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                                 PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON",
+                            )
+                            .execute(&mut *conn)
+                            .await?;
+                        }
+                        Ok(())
+                    })
+                })
+                .connect_with(opts.clone())
+        };
+        let (read, write) = match backend {
+            Backend::Sqlite => {
+                let write = pool(1).await?;
+                (pool(8).await?, write)
+            }
+            Backend::Postgres => {
+                let p = pool(16).await?;
+                (p.clone(), p)
+            }
+        };
+        let store = Store { read, write, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.write).await?,
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.write).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection for reads.
+    pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.read.acquire().await?)
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, so it never fails to upgrade).
+    pub async fn begin(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        };
+        Ok(Tx(tx))
+    }
+
+    /// A consistent copy of a SQLite database into `path` while it is in use.
+    pub async fn backup_to(&self, path: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(Error::Conflict("backup of PostgreSQL is done with pg_dump".into()));
+        }
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.write).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}

@@ -1,0 +1,96 @@
+//! Administration: sites, teams and users of the organisation.
+
+use super::error::OrPage;
+use super::view::{Shell, options};
+use super::{WebError, WebUser};
+use crate::app::AppState;
+use crate::domain::role::Role;
+use crate::service::org::{self, SITE_KINDS, SiteInput, TeamInput, UserInput};
+use crate::store::org::{Site, Team, User};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::response::Redirect;
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin.html")]
+pub struct AdminPage {
+    s: Shell,
+    sites: Vec<Site>,
+    teams: Vec<Team>,
+    users: Vec<User>,
+    site_kinds: Vec<(String, String)>,
+    roles: Vec<(String, String)>,
+}
+
+impl AdminPage {
+    fn site_name(&self, id: &Option<i64>) -> String {
+        id.and_then(|id| self.sites.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default()
+    }
+    fn team_name(&self, id: &Option<i64>) -> String {
+        id.and_then(|id| self.teams.iter().find(|t| t.id == id)).map(|t| t.name.clone()).unwrap_or_default()
+    }
+}
+
+pub async fn page(State(st): State<AppState>, u: WebUser) -> Result<AdminPage, WebError> {
+    let l = u.lang;
+    u.actor.require(u.actor.role.can_administer()).web(l)?;
+    Ok(AdminPage {
+        sites: org::list_sites(&st.store, &u.actor).await.web(l)?,
+        teams: org::list_teams(&st.store, &u.actor).await.web(l)?,
+        users: org::list_users(&st.store, &u.actor).await.web(l)?,
+        site_kinds: options(l, "sitekind", &SITE_KINDS),
+        roles: options(l, "role", &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+        s: Shell::of(&u),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SiteForm {
+    csrf: String,
+    code: String,
+    name: String,
+    kind: String,
+    time_zone: String,
+    opening_hours: String,
+}
+
+pub async fn add_site(State(st): State<AppState>, u: WebUser, Form(f): Form<SiteForm>) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let input = SiteInput { code: f.code, name: f.name, kind: f.kind, time_zone: f.time_zone, opening_hours: f.opening_hours };
+    org::add_site(&st.store, &u.actor, &input).await.web(u.lang)?;
+    Ok(Redirect::to("/admin#sites"))
+}
+
+#[derive(Deserialize)]
+pub struct TeamForm {
+    csrf: String,
+    name: String,
+    site: Option<String>,
+}
+
+pub async fn add_team(State(st): State<AppState>, u: WebUser, Form(f): Form<TeamForm>) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    org::add_team(&st.store, &u.actor, &TeamInput { name: f.name, site: f.site }).await.web(u.lang)?;
+    Ok(Redirect::to("/admin#teams"))
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    csrf: String,
+    email: String,
+    name: String,
+    role: String,
+    team_id: Option<String>,
+    password: Option<String>,
+}
+
+pub async fn add_user(State(st): State<AppState>, u: WebUser, Form(f): Form<UserForm>) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let team_id = f.team_id.as_deref().filter(|t| !t.is_empty()).and_then(|t| t.parse().ok());
+    let input = UserInput { email: f.email, name: f.name, role: f.role, team_id, password: f.password };
+    org::add_user(&st.store, &u.actor, &input).await.web(u.lang)?;
+    Ok(Redirect::to("/admin#users"))
+}

@@ -1,0 +1,96 @@
+//! Sign in, sign out, language setting.
+
+use super::error::OrPage;
+use super::{PageLang, SESSION_COOKIE, WebUser};
+use crate::app::AppState;
+use crate::i18n::Lang;
+use crate::service;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Lang,
+    next: String,
+    failed: bool,
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after signing in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/inbox".into(),
+    }
+}
+
+pub async fn login_page(lang: Option<PageLang>, Query(q): Query<Next>) -> impl IntoResponse {
+    LoginPage { l: lang.map_or(Lang::Fr, |p| p.0), next: safe_next(q.next.as_deref()), failed: false, email: String::new() }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+pub async fn login(State(s): State<AppState>, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
+    let l = Lang::from_code(f.lang.as_deref().unwrap_or("fr"));
+    match service::auth::login(&s.store, &f.email, &f.password).await {
+        Ok(session) => {
+            let cookie = Cookie::build((SESSION_COOKIE, session.secret))
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(s.config.secure_cookies)
+                .build();
+            (jar.add(cookie), Redirect::to(&safe_next(f.next.as_deref()))).into_response()
+        }
+        Err(service::Error::Unauthenticated) => {
+            let page = LoginPage { l, next: safe_next(f.next.as_deref()), failed: true, email: f.email };
+            (StatusCode::UNAUTHORIZED, page).into_response()
+        }
+        Err(e) => super::WebError::from_service(e, l).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(State(s): State<AppState>, u: WebUser, jar: CookieJar, Form(f): Form<CsrfForm>) -> Result<Response, super::WebError> {
+    u.check_csrf(&f.csrf)?;
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        service::auth::logout(&s.store, c.value()).await.web(u.lang)?;
+    }
+    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    csrf: String,
+    lang: String,
+    back: Option<String>,
+}
+
+pub async fn set_lang(State(s): State<AppState>, u: WebUser, Form(f): Form<LangForm>) -> Result<Redirect, super::WebError> {
+    u.check_csrf(&f.csrf)?;
+    service::org::set_lang(&s.store, &u.actor, &f.lang).await.web(u.lang)?;
+    Ok(Redirect::to(&safe_next(f.back.as_deref())))
+}

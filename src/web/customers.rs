@@ -1,0 +1,128 @@
+//! Customer search and the customer 360 page.
+
+use super::error::OrPage;
+use super::view::{CaseRow, Shell};
+use super::{WebError, WebUser};
+use crate::app::AppState;
+use crate::service::customer::{self, SearchQuery};
+use crate::service::org;
+use crate::store::customer::Customer;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::Redirect;
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "customers.html")]
+pub struct SearchPage {
+    s: Shell,
+    q: String,
+    searched: bool,
+    found: Vec<(Customer, String)>,
+}
+
+pub async fn search(State(st): State<AppState>, u: WebUser, Query(q): Query<SearchQuery>) -> Result<SearchPage, WebError> {
+    let text = q.q.clone().unwrap_or_default();
+    let found = if text.trim().is_empty() { Vec::new() } else { customer::search(&st.store, &u.actor, &q).await.web(u.lang)? };
+    Ok(SearchPage {
+        found: found.into_iter().map(|c| { let d = u.lang.datetime(c.last_contact_at); (c, d) }).collect(),
+        searched: !text.trim().is_empty(),
+        q: text,
+        s: Shell::of(&u),
+    })
+}
+
+pub struct Contact {
+    inbound: bool,
+    note: bool,
+    channel: String,
+    channel_label: String,
+    at: String,
+    case_number: i64,
+    text: String,
+}
+
+pub struct MergeRow {
+    id: i64,
+    kept_id: i64,
+    merged_id: i64,
+    at: String,
+    undone: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "customer.html")]
+pub struct CustomerPage {
+    s: Shell,
+    id: i64,
+    name: String,
+    merged_into: Option<i64>,
+    since: String,
+    last_contact: String,
+    identities: Vec<(String, String)>,
+    cases: Vec<CaseRow>,
+    contacts: Vec<Contact>,
+    merges: Vec<MergeRow>,
+    can_merge: bool,
+}
+
+pub async fn page(State(st): State<AppState>, u: WebUser, Path(id): Path<i64>) -> Result<CustomerPage, WebError> {
+    let l = u.lang;
+    let v = customer::view(&st.store, &u.actor, id).await.web(l)?;
+    let users = org::list_users(&st.store, &u.actor).await.web(l)?;
+    let number_of = |case_id: i64| v.cases.iter().find(|c| c.id == case_id).map_or(0, |c| c.number);
+    Ok(CustomerPage {
+        id,
+        name: v.customer.display_name.clone().unwrap_or_else(|| l.t("customer.unnamed").to_string()),
+        merged_into: v.customer.merged_into,
+        since: l.datetime(v.customer.created_at),
+        last_contact: l.datetime(v.customer.last_contact_at),
+        identities: v.identities.iter().map(|i| (i.kind.clone(), i.value.clone())).collect(),
+        cases: v.cases.iter().map(|c| CaseRow::of(c, l, &users)).collect(),
+        contacts: v
+            .timeline
+            .iter()
+            .map(|i| Contact {
+                inbound: i.direction == "inbound",
+                note: i.is_note != 0,
+                channel: i.channel.clone(),
+                channel_label: l.t(&format!("channel.{}", i.channel)).to_string(),
+                at: l.datetime(i.occurred_at),
+                case_number: number_of(i.case_id),
+                text: i.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| i.body.chars().take(140).collect()),
+            })
+            .collect(),
+        merges: v
+            .merges
+            .iter()
+            .map(|m| MergeRow { id: m.id, kept_id: m.kept_id, merged_id: m.merged_id, at: l.datetime(m.at), undone: m.undone_at.is_some() })
+            .collect(),
+        can_merge: u.actor.role.can_merge_customers(),
+        s: Shell::of(&u),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    csrf: String,
+    merged_id: i64,
+}
+
+pub async fn merge(State(st): State<AppState>, u: WebUser, Path(id): Path<i64>, Form(f): Form<MergeForm>) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    customer::merge(&st.store, &u.actor, id, f.merged_id).await.web(u.lang)?;
+    Ok(Redirect::to(&format!("/customers/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct UndoForm {
+    csrf: String,
+}
+
+pub async fn unmerge(State(st): State<AppState>, u: WebUser, Path(id): Path<i64>, Form(f): Form<UndoForm>) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let m = customer::unmerge(&st.store, &u.actor, id).await.web(u.lang)?;
+    Ok(Redirect::to(&format!("/customers/{}", m.kept_id)))
+}

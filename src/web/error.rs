@@ -1,0 +1,68 @@
+//! The only place that turns errors into HTML pages.
+
+use crate::i18n::Lang;
+use crate::service::{Error, FieldError};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    l: Lang,
+    title: &'a str,
+    message: &'a str,
+    fields: &'a [FieldError],
+}
+
+#[derive(Debug)]
+pub struct WebError {
+    status: StatusCode,
+    lang: Lang,
+    key: &'static str,
+    fields: Vec<FieldError>,
+}
+
+impl WebError {
+    pub fn from_service(e: Error, lang: Lang) -> Self {
+        let (status, key, fields) = match e {
+            Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "login.failed", vec![]),
+            Error::Forbidden => (StatusCode::FORBIDDEN, "error.forbidden", vec![]),
+            Error::NotFound(_) => (StatusCode::NOT_FOUND, "error.not_found", vec![]),
+            Error::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid", f),
+            Error::Conflict { code, message } => {
+                (StatusCode::CONFLICT, "error.invalid", vec![FieldError { field: String::new(), code: code.into(), message }])
+            }
+            Error::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "error.internal", vec![])
+            }
+        };
+        WebError { status, lang, key, fields }
+    }
+
+    pub fn csrf(lang: Lang) -> Self {
+        WebError { status: StatusCode::FORBIDDEN, lang, key: "error.csrf", fields: vec![] }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage { l: self.lang, title: self.lang.t("error.title"), message: self.lang.t(self.key), fields: &self.fields };
+        match page.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(_) => self.status.into_response(),
+        }
+    }
+}
+
+/// `result.web(lang)?` in handlers.
+pub trait OrPage<T> {
+    fn web(self, lang: Lang) -> Result<T, WebError>;
+}
+
+impl<T> OrPage<T> for Result<T, Error> {
+    fn web(self, lang: Lang) -> Result<T, WebError> {
+        self.map_err(|e| WebError::from_service(e, lang))
+    }
+}

@@ -1,0 +1,116 @@
+//! Server-rendered HTML interface: parse, call a service, render. Every form works without
+//! JavaScript; French by default, English with the user's setting or `?lang=en`.
+
+mod admin;
+mod auth;
+mod cases;
+mod customers;
+mod error;
+mod view;
+
+use crate::app::AppState;
+use crate::i18n::Lang;
+use crate::service::{self, Actor};
+use axum::Router;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+pub use error::WebError;
+
+pub const SESSION_COOKIE: &str = "pacte_session";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/inbox") }))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/settings/lang", post(auth::set_lang))
+        .route("/inbox", get(cases::inbox))
+        .route("/cases/{number}", get(cases::page))
+        .route("/cases/{number}/reply", post(cases::reply))
+        .route("/cases/{number}/update", post(cases::update))
+        .route("/customers", get(customers::search))
+        .route("/customers/{id}", get(customers::page))
+        .route("/customers/{id}/merge", post(customers::merge))
+        .route("/merges/{id}/undo", post(customers::unmerge))
+        .route("/admin", get(admin::page))
+        .route("/admin/sites", post(admin::add_site))
+        .route("/admin/teams", post(admin::add_team))
+        .route("/admin/users", post(admin::add_user))
+        .route("/static/app.css", get(|| async { ([("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")], include_str!("../../static/app.css")) }))
+        .route("/healthz", get(|| async { "ok" }))
+}
+
+/// `?lang=en` or `?lang=fr` in the query string, if any.
+fn lang_in_query(parts: &Parts) -> Option<Lang> {
+    parts.uri.query()?.split('&').find_map(|kv| kv.strip_prefix("lang=")).map(Lang::from_code)
+}
+
+/// The signed-in user of the web interface, with the language to speak and the form token.
+pub struct WebUser {
+    pub actor: Actor,
+    pub lang: Lang,
+    pub csrf: String,
+}
+
+impl WebUser {
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), WebError> {
+        if service::auth::same_secret(token, &self.csrf) { Ok(()) } else { Err(WebError::csrf(self.lang)) }
+    }
+}
+
+impl FromRequestParts<AppState> for WebUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let to_login = || {
+            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next: String = url_encode(next);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        };
+        let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else { return Err(to_login()) };
+        match service::auth::session(&state.store, &secret).await {
+            Ok((actor, csrf)) => {
+                let lang = lang_in_query(parts).unwrap_or(Lang::from_code(&actor.lang));
+                Ok(WebUser { actor, lang, csrf })
+            }
+            Err(service::Error::Unauthenticated) => Err(to_login()),
+            Err(e) => Err(WebError::from_service(e, lang_in_query(parts).unwrap_or(Lang::Fr)).into_response()),
+        }
+    }
+}
+
+/// The language of a page seen without signing in.
+pub struct PageLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageLang(lang_in_query(parts).unwrap_or(Lang::Fr)))
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(lang_in_query(parts).map(PageLang))
+    }
+}
+
+/// Percent-encoding for a value in a query string.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,1 +1,293 @@
-fn main() {}
+//! The `pacte` command: parse the command line, set up logging, dispatch.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use pacte::app::{self, AppState};
+use pacte::config::{Config, redact_url};
+use pacte::service::{self, org, transfer};
+use pacte::store::Store;
+use std::io::{BufReader, Read, Write};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "pacte", version, about = "Pacte — customer experience, promises kept and shown")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web interface and the API.
+    Serve,
+    /// Create the French demo organisation (once) and serve it.
+    Demo {
+        #[arg(long, default_value_t = 5_000)]
+        customers: usize,
+        #[arg(long, default_value_t = 60_000)]
+        interactions: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Generate only; do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Import interactions from a JSONL or CSV file (by extension); rerunning imports nothing twice.
+    Import {
+        file: String,
+        #[arg(long)]
+        org: String,
+    },
+    /// Export an organisation's interactions as JSONL (the import format).
+    Export {
+        #[arg(long)]
+        org: String,
+        /// File to write; standard output when absent.
+        #[arg(long, short)]
+        output: Option<String>,
+    },
+    /// Copy the SQLite database to FILE while Pacte runs (PostgreSQL: use pg_dump).
+    Backup { file: String },
+    /// Replace the SQLite database with a backup (stop `pacte serve` first).
+    Restore { file: String },
+    /// Show the configuration in force, secrets redacted.
+    Config,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    Add {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user and print a new API token for them.
+    Add {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print a new API token for an existing user.
+    Token {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PACTE_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = cli.config;
+    if let Command::Config = cli.command {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "data_dir = {:?}", config.data_dir.display().to_string())?;
+        writeln!(out, "database_url = {:?}", redact_url(&config.effective_database_url()))?;
+        writeln!(out, "listen = {:?}", config.listen.to_string())?;
+        writeln!(out, "body_limit = {}", config.body_limit)?;
+        writeln!(out, "secure_cookies = {}", config.secure_cookies)?;
+        return Ok(());
+    }
+    if let Command::Restore { file } = &cli.command {
+        return restore(&config, file);
+    }
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let store = Store::open(&config.effective_database_url()).await.context("opening the database")?;
+    match cli.command {
+        Command::Serve => serve(store, config).await,
+        Command::Demo { customers, interactions, seed, no_serve } => {
+            let opts = pacte::demo::Options { customers, interactions, seed };
+            let bar = progress_bar(interactions as u64, "demo");
+            let started = std::time::Instant::now();
+            let created = pacte::demo::ensure(&store, &opts, |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .await?;
+            bar.finish_and_clear();
+            if created {
+                eprintln!("Demo organisation generated in {:.1} s.", started.elapsed().as_secs_f64());
+            }
+            if no_serve {
+                return Ok(());
+            }
+            eprintln!("\nPacte demo — http://{}/", config.listen);
+            for (email, role) in pacte::demo::LOGINS {
+                eprintln!("  {role:<8} {email}  /  {}", pacte::demo::PASSWORD);
+            }
+            eprintln!();
+            serve(store, config).await
+        }
+        Command::Migrate => {
+            eprintln!("Database is up to date.");
+            Ok(())
+        }
+        Command::Org { command: OrgCommand::Add { slug, name } } => {
+            let o = org::create_org(&store, &slug, &name).await.map_err(explain)?;
+            println_out(&format!("organisation {} created (id {})", o.slug, o.id))
+        }
+        Command::Org { command: OrgCommand::List } => {
+            for o in org::list_orgs(&store).await.map_err(explain)? {
+                println_out(&format!("{}\t{}", o.slug, o.name))?;
+            }
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { org: slug, email, role, name, password_stdin } } => {
+            let o = org::org_by_slug(&store, &slug).await.map_err(explain)?;
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                Some(s.trim_end_matches(['\n', '\r']).to_string())
+            } else {
+                None
+            };
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+            let input = org::UserInput { email, name, role, team_id: None, password };
+            let u = org::add_user_unchecked(&store, o.id, &input).await.map_err(explain)?;
+            let token = service::auth::issue_token(&store, u.id, "cli").await.map_err(explain)?;
+            eprintln!("user {} created (id {}, role {}); API token:", u.email, u.id, u.role);
+            println_out(&token)
+        }
+        Command::User { command: UserCommand::Token { email } } => {
+            let u = org::user_by_email(&store, &email).await.map_err(explain)?;
+            println_out(&service::auth::issue_token(&store, u.id, "cli").await.map_err(explain)?)
+        }
+        Command::Import { file, org: slug } => import(&store, &file, &slug).await,
+        Command::Export { org: slug, output } => {
+            let o = org::org_by_slug(&store, &slug).await.map_err(explain)?;
+            let n = match output {
+                Some(path) => {
+                    let f = std::fs::File::create(&path).with_context(|| format!("creating {path}"))?;
+                    transfer::export(&store, o.id, std::io::BufWriter::new(f)).await.map_err(explain)?
+                }
+                None => transfer::export(&store, o.id, std::io::BufWriter::new(std::io::stdout().lock())).await.map_err(explain)?,
+            };
+            eprintln!("{n} interactions exported");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            if std::path::Path::new(&file).exists() {
+                bail!("{file} already exists; choose a new file name");
+            }
+            store.backup_to(&file).await.context("backup")?;
+            eprintln!("backup written to {file}");
+            Ok(())
+        }
+        Command::Config | Command::Restore { .. } => unreachable!("handled before opening the store"),
+    }
+}
+
+fn println_out(s: &str) -> anyhow::Result<()> {
+    writeln!(std::io::stdout().lock(), "{s}")?;
+    Ok(())
+}
+
+fn explain(e: service::Error) -> anyhow::Error {
+    match e {
+        service::Error::Invalid(fields) => {
+            anyhow::anyhow!(fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n"))
+        }
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}
+
+fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})").expect("valid template"),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+async fn serve(store: Store, config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    tracing::info!(addr = %listener.local_addr()?, "pacte serving");
+    app::serve(AppState { store, config: Arc::new(config) }, listener).await?;
+    Ok(())
+}
+
+async fn import(store: &Store, file: &str, slug: &str) -> anyhow::Result<()> {
+    let o = org::org_by_slug(store, slug).await.map_err(explain)?;
+    let f = std::fs::File::open(file).with_context(|| format!("opening {file}"))?;
+    let size = f.metadata()?.len();
+    let bar = progress_bar(size / 200 + 1, "import");
+    let started = std::time::Instant::now();
+    let report = transfer::import(store, o.id, BufReader::with_capacity(1 << 20, f), transfer::Format::of_path(file), |n| bar.set_position(n))
+        .await
+        .map_err(|e| explain(e).context(file.to_string()))?;
+    bar.finish_and_clear();
+    for e in &report.errors {
+        eprintln!("{file}:{}: {}", e.line, e.message);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{file}: {} lines read, {} accepted, {} refused in {secs:.2} s ({:.0} lines/s)",
+        report.read,
+        report.accepted,
+        report.errors.len(),
+        report.read as f64 / secs.max(1e-9)
+    );
+    if !report.errors.is_empty() {
+        std::process::exit(2);
+    }
+    Ok(())
+}
+
+fn restore(config: &Config, file: &str) -> anyhow::Result<()> {
+    if config.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
+        bail!("restore works on the embedded SQLite database; for PostgreSQL use pg_restore or psql");
+    }
+    let src = std::path::Path::new(file);
+    if !src.is_file() {
+        bail!("{file}: no such backup file");
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = config.data_dir.join("pacte.db");
+    for ext in ["-wal", "-shm"] {
+        let p = config.data_dir.join(format!("pacte.db{ext}"));
+        if p.exists() {
+            std::fs::remove_file(&p)?;
+        }
+    }
+    let tmp = config.data_dir.join("pacte.db.restoring");
+    std::fs::copy(src, &tmp).with_context(|| format!("copying {file}"))?;
+    std::fs::rename(&tmp, &db)?;
+    eprintln!("restored {} from {file}", db.display());
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! End to end in a real browser (Debian chromium through chromedriver) against a real
+//! `pacte serve` process. Runs when WEBDRIVER_URL is set (the README's test command sets it).
+
+use fantoccini::{ClientBuilder, Locator};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn pacte(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pacte"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pacte runs");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pacte {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn advisor_works_a_case_in_the_browser() {
+    let Ok(webdriver) = std::env::var("WEBDRIVER_URL") else {
+        eprintln!("WEBDRIVER_URL not set: browser test skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pacte(dir.path(), &["org", "add", "--slug", "acme", "--name", "Acme"], None);
+    pacte(dir.path(), &["user", "add", "--org", "acme", "--email", "julie@acme.fr", "--role", "advisor", "--name", "Julie", "--password-stdin"], Some("motdepasse-long\n"));
+    let history = dir.path().join("history.jsonl");
+    std::fs::write(
+        &history,
+        [
+            r#"{"channel":"email","direction":"inbound","occurred_at":"2026-11-01T09:00:00Z","customer":{"email":"marie@exemple.fr","customer_number":"C-77","name":"Marie Curie"},"subject":"Colis non reçu","body":"Mon colis n'est pas arrivé."}"#,
+            r#"{"channel":"phone","direction":"inbound","occurred_at":"2026-11-02T09:00:00Z","customer":{"customer_number":"C-77","phone":"0611111111"},"subject":"Facture","body":"Appel sur la facture."}"#,
+            r#"{"channel":"counter","direction":"inbound","occurred_at":"2026-11-03T09:00:00Z","customer":{"phone":"0611111111"},"subject":"Retrait","body":"Passage au guichet."}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    pacte(dir.path(), &["import", history.to_str().unwrap(), "--org", "acme"], None);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_pacte"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]}),
+    );
+    let b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&webdriver)
+        .await
+        .expect("chromedriver reachable");
+    let result = async {
+        b.goto(&format!("{base}/inbox")).await?;
+        b.find(Locator::Id("email")).await?.send_keys("julie@acme.fr").await?;
+        b.find(Locator::Id("password")).await?.send_keys("motdepasse-long").await?;
+        b.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        b.wait().for_element(Locator::Css("table.cases")).await?;
+        assert!(b.find(Locator::Css("h1")).await?.text().await?.contains("Dossiers"));
+        // Open the email case and reply, solving it.
+        b.find(Locator::LinkText("Colis non reçu")).await?.click().await?;
+        b.wait().for_element(Locator::Id("reply-body")).await?;
+        b.find(Locator::Id("reply-body")).await?.send_keys("Votre colis sera livré demain.").await?;
+        b.find(Locator::Css("#reply-status option[value=solved]")).await?.click().await?;
+        b.find(Locator::Css("form.reply button[type=submit]")).await?.click().await?;
+        b.wait().for_element(Locator::XPath("//*[contains(text(), 'Votre colis sera livré demain.')]")).await?;
+        assert_eq!(b.find(Locator::Id("case-status")).await?.text().await?, "Résolu");
+        // The customer 360 shows the three channels.
+        b.find(Locator::Id("customer-link")).await?.click().await?;
+        b.wait().for_element(Locator::Id("customer-timeline")).await?;
+        let mut channels = Vec::new();
+        for li in b.find_all(Locator::Css("#customer-timeline li")).await? {
+            channels.push(li.attr("data-channel").await?.unwrap_or_default());
+        }
+        channels.sort();
+        channels.dedup();
+        assert_eq!(channels, ["counter", "email", "phone"]);
+        // Switch to English, kept as the user's setting.
+        b.find(Locator::Id("switch-lang")).await?.click().await?;
+        b.wait().for_element(Locator::Css("table.cases")).await?;
+        assert!(b.find(Locator::Css("h1")).await?.text().await?.contains("Cases"));
+        let png = b.screenshot().await?;
+        assert!(png.len() > 1000);
+        if let Ok(dir) = std::env::var("PACTE_SCREENSHOTS") {
+            std::fs::write(std::path::Path::new(&dir).join("inbox-en.png"), png).ok();
+        }
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    b.close().await.ok();
+    result.expect("browser scenario");
+}

@@ -1,0 +1,69 @@
+//! The dependency rule, checked on the sources: the domain does no I/O; API and web never call
+//! the store; migrations pair up between backends.
+
+use std::fs;
+use std::path::Path;
+
+fn sources(dir: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push((p.display().to_string(), fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn domain_imports_no_io_crate() {
+    for (path, text) in sources("src/domain") {
+        for banned in ["sqlx", "axum", "tokio", "askama", "crate::store", "crate::service", "std::fs", "std::net"] {
+            assert!(!text.contains(banned), "{path} uses {banned}");
+        }
+    }
+}
+
+#[test]
+fn api_and_web_never_call_the_store() {
+    // Only record types may come from the store, by `use`; never a function call.
+    let calls_store = |t: &str| {
+        t.lines().filter(|l| l.contains("store::")).any(|l| {
+            let l = l.trim();
+            let Some(rest) = l.strip_prefix("use crate::store::") else { return true };
+            let items = rest.rsplit("::").next().unwrap_or("").trim_matches(|c| c == '{' || c == '}' || c == ';');
+            items.split(',').map(str::trim).any(|i| !i.chars().next().is_some_and(char::is_uppercase))
+        })
+    };
+    for dir in ["src/api", "src/web"] {
+        for (path, text) in sources(dir) {
+            assert!(!text.contains("sqlx"), "{path} uses sqlx");
+            assert!(!calls_store(&text), "{path} reaches into the store");
+        }
+    }
+}
+
+#[test]
+fn migrations_pair_up() {
+    let names = |d: &str| {
+        let mut v: Vec<String> = fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(d)).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        v.sort();
+        v
+    };
+    let (s, p) = (names("migrations/sqlite"), names("migrations/postgres"));
+    assert!(!s.is_empty());
+    assert_eq!(s, p);
+    // Same tables on both sides.
+    for f in &s {
+        let tables = |d: &str| {
+            let t = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(d).join(f)).unwrap();
+            t.lines().filter(|l| l.starts_with("CREATE")).map(|l| l.split('(').next().unwrap().to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(tables("migrations/sqlite"), tables("migrations/postgres"), "{f}");
+    }
+}

@@ -7,19 +7,34 @@ use std::path::PathBuf;
 #[derive(Clone, clap::Args)]
 pub struct Config {
     /// Directory of the embedded SQLite database and other local files.
-    #[arg(long, env = "PACTE_DATA_DIR", default_value = "pacte-data", global = true)]
+    #[arg(
+        long,
+        env = "PACTE_DATA_DIR",
+        default_value = "pacte-data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// postgres://user:pass@host/db to use PostgreSQL instead of the embedded SQLite.
     #[arg(long, env = "PACTE_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Address the server listens on.
-    #[arg(long, env = "PACTE_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "PACTE_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "PACTE_BODY_LIMIT", default_value_t = 1 << 20, global = true)]
     pub body_limit: usize,
     /// Set the Secure flag on cookies (when served over HTTPS).
-    #[arg(long, env = "PACTE_SECURE_COOKIES", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "PACTE_SECURE_COOKIES",
+        default_value_t = false,
+        global = true
+    )]
     pub secure_cookies: bool,
 }
 
@@ -28,7 +43,10 @@ impl Config {
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => url.clone(),
-            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("pacte.db").display()),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("pacte.db").display()
+            ),
         }
     }
 
@@ -74,7 +92,10 @@ impl std::fmt::Debug for Config {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact_url("postgres://pacte:s3cret@db:5432/pacte"), "postgres://pacte:***@db:5432/pacte");
+        assert_eq!(
+            super::redact_url("postgres://pacte:s3cret@db:5432/pacte"),
+            "postgres://pacte:***@db:5432/pacte"
+        );
         assert_eq!(super::redact_url("sqlite://x.db"), "sqlite://x.db");
     }
 }

@@ -21,7 +21,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { customers: 5_000, interactions: 60_000, seed: 2026 }
+        Options {
+            customers: 5_000,
+            interactions: 60_000,
+            seed: 2026,
+        }
     }
 }
 
@@ -34,12 +38,42 @@ pub const LOGINS: [(&str, &str); 4] = [
 ];
 
 const SITES: [(&str, &str, &str, &str); 6] = [
-    ("paris-bastille", "Agence Paris Bastille", "agency", "mon-fri 09:00-18:00; sat 09:00-12:30"),
-    ("lyon-part-dieu", "Agence Lyon Part-Dieu", "agency", "mon-fri 09:00-12:30,13:30-18:00; sat 09:00-12:00"),
-    ("marseille-canebiere", "Agence Marseille Canebière", "agency", "mon-fri 08:30-12:30,13:30-17:30"),
-    ("lille-flandres", "Agence Lille Flandres", "agency", "mon-fri 09:00-18:00"),
-    ("bordeaux-meriadeck", "Agence Bordeaux Mériadeck", "agency", "tue-sat 09:30-18:30"),
-    ("nantes-crc", "Centre de relation client Nantes", "contact_centre", "mon-fri 08:00-20:00; sat 09:00-17:00"),
+    (
+        "paris-bastille",
+        "Agence Paris Bastille",
+        "agency",
+        "mon-fri 09:00-18:00; sat 09:00-12:30",
+    ),
+    (
+        "lyon-part-dieu",
+        "Agence Lyon Part-Dieu",
+        "agency",
+        "mon-fri 09:00-12:30,13:30-18:00; sat 09:00-12:00",
+    ),
+    (
+        "marseille-canebiere",
+        "Agence Marseille Canebière",
+        "agency",
+        "mon-fri 08:30-12:30,13:30-17:30",
+    ),
+    (
+        "lille-flandres",
+        "Agence Lille Flandres",
+        "agency",
+        "mon-fri 09:00-18:00",
+    ),
+    (
+        "bordeaux-meriadeck",
+        "Agence Bordeaux Mériadeck",
+        "agency",
+        "tue-sat 09:30-18:30",
+    ),
+    (
+        "nantes-crc",
+        "Centre de relation client Nantes",
+        "contact_centre",
+        "mon-fri 08:00-20:00; sat 09:00-17:00",
+    ),
 ];
 
 const TEAMS: [(&str, &str); 4] = [
@@ -50,37 +84,188 @@ const TEAMS: [(&str, &str); 4] = [
 ];
 
 const FIRST: [&str; 40] = [
-    "Marie", "Jean", "Camille", "Lucas", "Léa", "Hugo", "Chloé", "Louis", "Manon", "Gabriel", "Inès", "Arthur",
-    "Jade", "Raphaël", "Louise", "Jules", "Zoé", "Adam", "Lina", "Nathan", "Sarah", "Thomas", "Emma", "Mathis",
-    "Juliette", "Théo", "Alice", "Noah", "Anaïs", "Paul", "Élodie", "Karim", "Fatima", "Mehdi", "Sophie",
-    "Nicolas", "Isabelle", "François", "Yasmine", "Bernard",
+    "Marie",
+    "Jean",
+    "Camille",
+    "Lucas",
+    "Léa",
+    "Hugo",
+    "Chloé",
+    "Louis",
+    "Manon",
+    "Gabriel",
+    "Inès",
+    "Arthur",
+    "Jade",
+    "Raphaël",
+    "Louise",
+    "Jules",
+    "Zoé",
+    "Adam",
+    "Lina",
+    "Nathan",
+    "Sarah",
+    "Thomas",
+    "Emma",
+    "Mathis",
+    "Juliette",
+    "Théo",
+    "Alice",
+    "Noah",
+    "Anaïs",
+    "Paul",
+    "Élodie",
+    "Karim",
+    "Fatima",
+    "Mehdi",
+    "Sophie",
+    "Nicolas",
+    "Isabelle",
+    "François",
+    "Yasmine",
+    "Bernard",
 ];
 
 const LAST: [&str; 40] = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-    "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel",
-    "Girard", "André", "Lefebvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Legrand",
-    "Garnier", "Faure", "Rousseau", "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Lefebvre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
 ];
 
 /// (subject, kind, category, customer's words, advisor's answer)
 const TOPICS: [(&str, &str, &str, &str, &str); 12] = [
-    ("Colis non reçu", "complaint", "livraison", "Mon colis devait arriver il y a {d} jours et je n'ai toujours rien reçu. Le suivi indique « en cours d'acheminement » depuis.", "Nous avons relancé le centre de tri : votre colis a été localisé et sera livré sous 48 heures. Nous vous prions de nous excuser pour ce retard."),
-    ("Erreur sur ma facture", "complaint", "facturation", "Ma facture de ce mois comporte {d} € de frais que je ne comprends pas. Pouvez-vous m'expliquer ?", "Il s'agit bien d'une erreur de notre part : les frais ont été annulés et un avoir figurera sur votre prochaine facture."),
-    ("Changement d'adresse", "request", "contrat", "Je déménage le {d} du mois prochain. Comment faire suivre mon contrat à ma nouvelle adresse ?", "C'est noté : votre nouvelle adresse sera prise en compte à la date indiquée. Vous recevrez une confirmation par courrier."),
-    ("Demande de remboursement", "request", "facturation", "Suite à l'annulation de ma commande n° {d}, je n'ai pas encore été remboursé.", "Le remboursement a été déclenché aujourd'hui ; il apparaîtra sur votre compte sous 5 jours ouvrés."),
-    ("Rendez-vous en agence", "request", "agence", "Je souhaiterais prendre rendez-vous avec un conseiller pour ouvrir un compte, si possible avant le {d}.", "Votre rendez-vous est confirmé ; un SMS de rappel vous sera envoyé la veille."),
-    ("Attente trop longue au guichet", "complaint", "accueil", "J'ai attendu plus de {d} minutes au guichet ce matin, avec un seul guichet ouvert.", "Merci de votre retour : nous avons revu l'organisation des guichets aux heures d'affluence. Toutes nos excuses pour cette attente."),
-    ("Carte bloquée", "incident", "moyens de paiement", "Ma carte est bloquée depuis ce matin, je ne peux plus payer. C'est urgent.", "Votre carte a été débloquée ; vous pouvez à nouveau l'utiliser dès maintenant."),
-    ("Résiliation de contrat", "request", "contrat", "Je souhaite résilier mon contrat à compter du {d}. Quelle est la marche à suivre ?", "Votre demande de résiliation est enregistrée ; vous recevrez le récapitulatif et le solde de tout compte par courrier."),
-    ("Avis de passage sans tentative de livraison", "complaint", "livraison", "J'étais chez moi toute la journée et j'ai trouvé un avis de passage dans ma boîte. Personne n'a sonné.", "Nous avons signalé l'incident au livreur ; votre colis vous sera présenté de nouveau demain matin."),
-    ("Question sur mon relevé", "request", "compte", "Je ne retrouve pas l'opération de {d} € sur mon relevé, pouvez-vous vérifier ?", "L'opération apparaît sur le relevé suivant, car elle a été comptabilisée après la date d'arrêté."),
-    ("Application mobile en panne", "incident", "digital", "L'application affiche une erreur à chaque connexion depuis {d} jours.", "Un correctif a été déployé ce matin ; après mise à jour de l'application, la connexion fonctionne à nouveau."),
-    ("Remerciements", "request", "accueil", "Je tenais à remercier la conseillère qui m'a reçu le {d}, très professionnelle.", "Merci beaucoup pour votre message, nous l'avons transmis à notre collègue."),
+    (
+        "Colis non reçu",
+        "complaint",
+        "livraison",
+        "Mon colis devait arriver il y a {d} jours et je n'ai toujours rien reçu. Le suivi indique « en cours d'acheminement » depuis.",
+        "Nous avons relancé le centre de tri : votre colis a été localisé et sera livré sous 48 heures. Nous vous prions de nous excuser pour ce retard.",
+    ),
+    (
+        "Erreur sur ma facture",
+        "complaint",
+        "facturation",
+        "Ma facture de ce mois comporte {d} € de frais que je ne comprends pas. Pouvez-vous m'expliquer ?",
+        "Il s'agit bien d'une erreur de notre part : les frais ont été annulés et un avoir figurera sur votre prochaine facture.",
+    ),
+    (
+        "Changement d'adresse",
+        "request",
+        "contrat",
+        "Je déménage le {d} du mois prochain. Comment faire suivre mon contrat à ma nouvelle adresse ?",
+        "C'est noté : votre nouvelle adresse sera prise en compte à la date indiquée. Vous recevrez une confirmation par courrier.",
+    ),
+    (
+        "Demande de remboursement",
+        "request",
+        "facturation",
+        "Suite à l'annulation de ma commande n° {d}, je n'ai pas encore été remboursé.",
+        "Le remboursement a été déclenché aujourd'hui ; il apparaîtra sur votre compte sous 5 jours ouvrés.",
+    ),
+    (
+        "Rendez-vous en agence",
+        "request",
+        "agence",
+        "Je souhaiterais prendre rendez-vous avec un conseiller pour ouvrir un compte, si possible avant le {d}.",
+        "Votre rendez-vous est confirmé ; un SMS de rappel vous sera envoyé la veille.",
+    ),
+    (
+        "Attente trop longue au guichet",
+        "complaint",
+        "accueil",
+        "J'ai attendu plus de {d} minutes au guichet ce matin, avec un seul guichet ouvert.",
+        "Merci de votre retour : nous avons revu l'organisation des guichets aux heures d'affluence. Toutes nos excuses pour cette attente.",
+    ),
+    (
+        "Carte bloquée",
+        "incident",
+        "moyens de paiement",
+        "Ma carte est bloquée depuis ce matin, je ne peux plus payer. C'est urgent.",
+        "Votre carte a été débloquée ; vous pouvez à nouveau l'utiliser dès maintenant.",
+    ),
+    (
+        "Résiliation de contrat",
+        "request",
+        "contrat",
+        "Je souhaite résilier mon contrat à compter du {d}. Quelle est la marche à suivre ?",
+        "Votre demande de résiliation est enregistrée ; vous recevrez le récapitulatif et le solde de tout compte par courrier.",
+    ),
+    (
+        "Avis de passage sans tentative de livraison",
+        "complaint",
+        "livraison",
+        "J'étais chez moi toute la journée et j'ai trouvé un avis de passage dans ma boîte. Personne n'a sonné.",
+        "Nous avons signalé l'incident au livreur ; votre colis vous sera présenté de nouveau demain matin.",
+    ),
+    (
+        "Question sur mon relevé",
+        "request",
+        "compte",
+        "Je ne retrouve pas l'opération de {d} € sur mon relevé, pouvez-vous vérifier ?",
+        "L'opération apparaît sur le relevé suivant, car elle a été comptabilisée après la date d'arrêté.",
+    ),
+    (
+        "Application mobile en panne",
+        "incident",
+        "digital",
+        "L'application affiche une erreur à chaque connexion depuis {d} jours.",
+        "Un correctif a été déployé ce matin ; après mise à jour de l'application, la connexion fonctionne à nouveau.",
+    ),
+    (
+        "Remerciements",
+        "request",
+        "accueil",
+        "Je tenais à remercier la conseillère qui m'a reçu le {d}, très professionnelle.",
+        "Merci beaucoup pour votre message, nous l'avons transmis à notre collègue.",
+    ),
 ];
 
-const CHANNELS: [(&str, u32); 7] =
-    [("email", 30), ("phone", 25), ("chat", 12), ("social", 6), ("web_form", 10), ("letter", 4), ("counter", 13)];
+const CHANNELS: [(&str, u32); 7] = [
+    ("email", 30),
+    ("phone", 25),
+    ("chat", 12),
+    ("social", 6),
+    ("web_form", 10),
+    ("letter", 4),
+    ("counter", 13),
+];
 
 struct Person {
     name: String,
@@ -99,18 +284,38 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
 }
 
 /// Creates the demo organisation unless it exists. Returns false when it already existed.
-pub async fn ensure(store: &Store, opts: &Options, mut progress: impl FnMut(usize, usize)) -> Result<bool> {
+pub async fn ensure(
+    store: &Store,
+    opts: &Options,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<bool> {
     if org::org_by_slug(store, SLUG).await.is_ok() {
         return Ok(false);
     }
     let org = org::create_org(store, SLUG, "Services Hexagone (démo)").await?;
     for (code, name, kind, hours) in SITES {
-        let input = SiteInput { code: code.into(), name: name.into(), kind: kind.into(), time_zone: "Europe/Paris".into(), opening_hours: hours.into() };
+        let input = SiteInput {
+            code: code.into(),
+            name: name.into(),
+            kind: kind.into(),
+            time_zone: "Europe/Paris".into(),
+            opening_hours: hours.into(),
+        };
         org::add_site_unchecked(store, org.id, &input).await?;
     }
     let mut teams = Vec::new();
     for (name, site) in TEAMS {
-        teams.push(org::add_team_unchecked(store, org.id, &TeamInput { name: name.into(), site: Some(site.into()) }).await?);
+        teams.push(
+            org::add_team_unchecked(
+                store,
+                org.id,
+                &TeamInput {
+                    name: name.into(),
+                    site: Some(site.into()),
+                },
+            )
+            .await?,
+        );
     }
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let mut advisors = Vec::new();
@@ -122,7 +327,13 @@ pub async fn ensure(store: &Store, opts: &Options, mut progress: impl FnMut(usiz
             _ => "Julie Conseillère".to_string(),
         };
         let team_id = (role == "advisor").then(|| teams[2].id);
-        let input = UserInput { email: email.into(), name, role: role.into(), team_id, password: None };
+        let input = UserInput {
+            email: email.into(),
+            name,
+            role: role.into(),
+            team_id,
+            password: None,
+        };
         let u = org::add_user_unchecked(store, org.id, &input).await?;
         org::set_password(store, u.id, PASSWORD).await?;
         if role == "advisor" {
@@ -139,17 +350,23 @@ pub async fn ensure(store: &Store, opts: &Options, mut progress: impl FnMut(usiz
             team_id: Some(teams[team].id),
             password: None,
         };
-        advisors.push((org::add_user_unchecked(store, org.id, &input).await?.id, team));
+        advisors.push((
+            org::add_user_unchecked(store, org.id, &input).await?.id,
+            team,
+        ));
     }
     let people: Vec<Person> = (0..opts.customers)
         .map(|i| {
             let (f, l) = (pick(&mut rng, &FIRST), pick(&mut rng, &LAST));
             Person {
                 name: format!("{f} {l}"),
-                email: (rng.random_ratio(9, 10)).then(|| format!("{}.{}{}@exemple.fr", fold_ascii(f), fold_ascii(l), i)),
+                email: (rng.random_ratio(9, 10))
+                    .then(|| format!("{}.{}{}@exemple.fr", fold_ascii(f), fold_ascii(l), i)),
                 phone: format!("06{:08}", 10_000_000 + i * 7 % 89_999_999),
                 number: format!("HX{:07}", 1_000_000 + i),
-                social: rng.random_ratio(15, 100).then(|| format!("{}{}", fold_ascii(f), i)),
+                social: rng
+                    .random_ratio(15, 100)
+                    .then(|| format!("{}{}", fold_ascii(f), i)),
             }
         })
         .collect();
@@ -169,40 +386,85 @@ const HOUR: i64 = 60 * MIN;
 const DAY: i64 = 24 * HOUR;
 
 /// A year of conversations, in time order, until `target` interactions.
-fn conversations(rng: &mut ChaCha8Rng, people: &[Person], advisors: &[(i64, usize)], target: usize, now: i64) -> Vec<Valid> {
+fn conversations(
+    rng: &mut ChaCha8Rng,
+    people: &[Person],
+    advisors: &[(i64, usize)],
+    target: usize,
+    now: i64,
+) -> Vec<Valid> {
     let total_weight: u32 = CHANNELS.iter().map(|c| c.1).sum();
     let mut out: Vec<Valid> = Vec::with_capacity(target + 8);
     let mut n = 0usize;
     while out.len() < target {
         n += 1;
         // A few customers write often, most rarely.
-        let who = &people[((rng.random::<f64>().powi(2)) * people.len() as f64) as usize % people.len()];
+        let who =
+            &people[((rng.random::<f64>().powi(2)) * people.len() as f64) as usize % people.len()];
         let mut w = rng.random_range(0..total_weight);
-        let channel = CHANNELS.iter().find(|c| if w < c.1 { true } else { w -= c.1; false }).map_or("email", |c| c.0);
+        let channel = CHANNELS
+            .iter()
+            .find(|c| {
+                if w < c.1 {
+                    true
+                } else {
+                    w -= c.1;
+                    false
+                }
+            })
+            .map_or("email", |c| c.0);
         let topic = pick(rng, &TOPICS);
         let t0 = now - rng.random_range(HOUR..365 * DAY);
         let site = match channel {
             "counter" | "letter" => SITES[rng.random_range(0..5)].0,
             _ => "nantes-crc",
         };
-        let team = if site == "nantes-crc" { if topic.1 == "complaint" { 3 } else { 2 } } else if site == "paris-bastille" { 0 } else { 1 };
-        let team_advisors: Vec<i64> = advisors.iter().filter(|a| a.1 == team).map(|a| a.0).collect();
+        let team = if site == "nantes-crc" {
+            if topic.1 == "complaint" { 3 } else { 2 }
+        } else if site == "paris-bastille" {
+            0
+        } else {
+            1
+        };
+        let team_advisors: Vec<i64> = advisors
+            .iter()
+            .filter(|a| a.1 == team)
+            .map(|a| a.0)
+            .collect();
         let advisor = *pick(rng, &team_advisors);
         let detail = rng.random_range(2..40).to_string();
         let customer = CustomerRef {
             customer_number: Some(who.number.clone()),
-            email: matches!(channel, "email" | "web_form" | "chat").then(|| who.email.clone()).flatten(),
+            email: matches!(channel, "email" | "web_form" | "chat")
+                .then(|| who.email.clone())
+                .flatten(),
             phone: matches!(channel, "phone" | "counter").then(|| who.phone.clone()),
-            social: (channel == "social").then(|| who.social.clone().map(|h| SocialRef { network: "x".into(), handle: h })).flatten(),
+            social: (channel == "social")
+                .then(|| {
+                    who.social.clone().map(|h| SocialRef {
+                        network: "x".into(),
+                        handle: h,
+                    })
+                })
+                .flatten(),
             name: Some(who.name.clone()),
         };
         let tail = rng.random_ratio(1, 8);
         let (queue, reply_delay) = match channel {
-            "phone" | "chat" => (Some(rng.random_range(20_000..if tail { 12 * MIN } else { 4 * MIN })), rng.random_range(3 * MIN..15 * MIN)),
-            "counter" => (Some(rng.random_range(MIN..if tail { 25 * MIN } else { 9 * MIN })), rng.random_range(5 * MIN..20 * MIN)),
+            "phone" | "chat" => (
+                Some(rng.random_range(20_000..if tail { 12 * MIN } else { 4 * MIN })),
+                rng.random_range(3 * MIN..15 * MIN),
+            ),
+            "counter" => (
+                Some(rng.random_range(MIN..if tail { 25 * MIN } else { 9 * MIN })),
+                rng.random_range(5 * MIN..20 * MIN),
+            ),
             "letter" => (None, rng.random_range(2 * DAY..25 * DAY)),
             "social" => (None, rng.random_range(10 * MIN..8 * HOUR)),
-            _ => (None, rng.random_range(HOUR..if tail { 5 * DAY } else { 2 * DAY })),
+            _ => (
+                None,
+                rng.random_range(HOUR..if tail { 5 * DAY } else { 2 * DAY }),
+            ),
         };
         let msg = |at: i64, inbound: bool, body: String, status: Option<&str>, i: usize| {
             let input = InteractionInput {
@@ -216,8 +478,12 @@ fn conversations(rng: &mut ChaCha8Rng, people: &[Person], advisors: &[(i64, usiz
                 external_id: Some(format!("demo-{n}-{i}")),
                 kind: Some(topic.1.into()),
                 category: Some(topic.2.into()),
-                queued_at: queue.filter(|_| inbound && i == 0).map(|q| crate::service::case::iso(at - q)),
-                answered_at: queue.filter(|_| inbound && i == 0).map(|_| crate::service::case::iso(at)),
+                queued_at: queue
+                    .filter(|_| inbound && i == 0)
+                    .map(|q| crate::service::case::iso(at - q)),
+                answered_at: queue
+                    .filter(|_| inbound && i == 0)
+                    .map(|_| crate::service::case::iso(at)),
                 status: status.map(String::from),
                 ..Default::default()
             };
@@ -266,4 +532,3 @@ fn conversations(rng: &mut ChaCha8Rng, people: &[Person], advisors: &[(i64, usiz
     out.sort_by_key(|v| v.occurred_at);
     out
 }
-

@@ -10,7 +10,11 @@ use std::io::{BufReader, Read, Write};
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "pacte", version, about = "Pacte — customer experience, promises kept and shown")]
+#[command(
+    name = "pacte",
+    version,
+    about = "Pacte — customer experience, promises kept and shown"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -105,15 +109,26 @@ enum UserCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PACTE_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PACTE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let config = cli.config;
     if let Command::Config = cli.command {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "data_dir = {:?}", config.data_dir.display().to_string())?;
-        writeln!(out, "database_url = {:?}", redact_url(&config.effective_database_url()))?;
+        writeln!(
+            out,
+            "data_dir = {:?}",
+            config.data_dir.display().to_string()
+        )?;
+        writeln!(
+            out,
+            "database_url = {:?}",
+            redact_url(&config.effective_database_url())
+        )?;
         writeln!(out, "listen = {:?}", config.listen.to_string())?;
         writeln!(out, "body_limit = {}", config.body_limit)?;
         writeln!(out, "secure_cookies = {}", config.secure_cookies)?;
@@ -122,12 +137,24 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Restore { file } = &cli.command {
         return restore(&config, file);
     }
-    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
-    let store = Store::open(&config.effective_database_url()).await.context("opening the database")?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let store = Store::open(&config.effective_database_url())
+        .await
+        .context("opening the database")?;
     match cli.command {
         Command::Serve => serve(store, config).await,
-        Command::Demo { customers, interactions, seed, no_serve } => {
-            let opts = pacte::demo::Options { customers, interactions, seed };
+        Command::Demo {
+            customers,
+            interactions,
+            seed,
+            no_serve,
+        } => {
+            let opts = pacte::demo::Options {
+                customers,
+                interactions,
+                seed,
+            };
             let bar = progress_bar(interactions as u64, "demo");
             let started = std::time::Instant::now();
             let created = pacte::demo::ensure(&store, &opts, |done, total| {
@@ -137,7 +164,10 @@ async fn main() -> anyhow::Result<()> {
             .await?;
             bar.finish_and_clear();
             if created {
-                eprintln!("Demo organisation generated in {:.1} s.", started.elapsed().as_secs_f64());
+                eprintln!(
+                    "Demo organisation generated in {:.1} s.",
+                    started.elapsed().as_secs_f64()
+                );
             }
             if no_serve {
                 return Ok(());
@@ -153,17 +183,32 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("Database is up to date.");
             Ok(())
         }
-        Command::Org { command: OrgCommand::Add { slug, name } } => {
-            let o = org::create_org(&store, &slug, &name).await.map_err(explain)?;
+        Command::Org {
+            command: OrgCommand::Add { slug, name },
+        } => {
+            let o = org::create_org(&store, &slug, &name)
+                .await
+                .map_err(explain)?;
             println_out(&format!("organisation {} created (id {})", o.slug, o.id))
         }
-        Command::Org { command: OrgCommand::List } => {
+        Command::Org {
+            command: OrgCommand::List,
+        } => {
             for o in org::list_orgs(&store).await.map_err(explain)? {
                 println_out(&format!("{}\t{}", o.slug, o.name))?;
             }
             Ok(())
         }
-        Command::User { command: UserCommand::Add { org: slug, email, role, name, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    org: slug,
+                    email,
+                    role,
+                    name,
+                    password_stdin,
+                },
+        } => {
             let o = org::org_by_slug(&store, &slug).await.map_err(explain)?;
             let password = if password_stdin {
                 let mut s = String::new();
@@ -172,26 +217,55 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 None
             };
-            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
-            let input = org::UserInput { email, name, role, team_id: None, password };
-            let u = org::add_user_unchecked(&store, o.id, &input).await.map_err(explain)?;
-            let token = service::auth::issue_token(&store, u.id, "cli").await.map_err(explain)?;
-            eprintln!("user {} created (id {}, role {}); API token:", u.email, u.id, u.role);
+            let name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+            let input = org::UserInput {
+                email,
+                name,
+                role,
+                team_id: None,
+                password,
+            };
+            let u = org::add_user_unchecked(&store, o.id, &input)
+                .await
+                .map_err(explain)?;
+            let token = service::auth::issue_token(&store, u.id, "cli")
+                .await
+                .map_err(explain)?;
+            eprintln!(
+                "user {} created (id {}, role {}); API token:",
+                u.email, u.id, u.role
+            );
             println_out(&token)
         }
-        Command::User { command: UserCommand::Token { email } } => {
+        Command::User {
+            command: UserCommand::Token { email },
+        } => {
             let u = org::user_by_email(&store, &email).await.map_err(explain)?;
-            println_out(&service::auth::issue_token(&store, u.id, "cli").await.map_err(explain)?)
+            println_out(
+                &service::auth::issue_token(&store, u.id, "cli")
+                    .await
+                    .map_err(explain)?,
+            )
         }
         Command::Import { file, org: slug } => import(&store, &file, &slug).await,
         Command::Export { org: slug, output } => {
             let o = org::org_by_slug(&store, &slug).await.map_err(explain)?;
             let n = match output {
                 Some(path) => {
-                    let f = std::fs::File::create(&path).with_context(|| format!("creating {path}"))?;
-                    transfer::export(&store, o.id, std::io::BufWriter::new(f)).await.map_err(explain)?
+                    let f =
+                        std::fs::File::create(&path).with_context(|| format!("creating {path}"))?;
+                    transfer::export(&store, o.id, std::io::BufWriter::new(f))
+                        .await
+                        .map_err(explain)?
                 }
-                None => transfer::export(&store, o.id, std::io::BufWriter::new(std::io::stdout().lock())).await.map_err(explain)?,
+                None => transfer::export(
+                    &store,
+                    o.id,
+                    std::io::BufWriter::new(std::io::stdout().lock()),
+                )
+                .await
+                .map_err(explain)?,
             };
             eprintln!("{n} interactions exported");
             Ok(())
@@ -204,7 +278,9 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("backup written to {file}");
             Ok(())
         }
-        Command::Config | Command::Restore { .. } => unreachable!("handled before opening the store"),
+        Command::Config | Command::Restore { .. } => {
+            unreachable!("handled before opening the store")
+        }
     }
 }
 
@@ -216,7 +292,13 @@ fn println_out(s: &str) -> anyhow::Result<()> {
 fn explain(e: service::Error) -> anyhow::Error {
     match e {
         service::Error::Invalid(fields) => {
-            anyhow::anyhow!(fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n"))
+            anyhow::anyhow!(
+                fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
         }
         other => anyhow::anyhow!(other.to_string()),
     }
@@ -229,16 +311,26 @@ fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     }
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})").expect("valid template"),
+        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})")
+            .expect("valid template"),
     );
     bar.set_message(what.to_string());
     bar
 }
 
 async fn serve(store: Store, config: Config) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(addr = %listener.local_addr()?, "pacte serving");
-    app::serve(AppState { store, config: Arc::new(config) }, listener).await?;
+    app::serve(
+        AppState {
+            store,
+            config: Arc::new(config),
+        },
+        listener,
+    )
+    .await?;
     Ok(())
 }
 
@@ -248,9 +340,15 @@ async fn import(store: &Store, file: &str, slug: &str) -> anyhow::Result<()> {
     let size = f.metadata()?.len();
     let bar = progress_bar(size / 200 + 1, "import");
     let started = std::time::Instant::now();
-    let report = transfer::import(store, o.id, BufReader::with_capacity(1 << 20, f), transfer::Format::of_path(file), |n| bar.set_position(n))
-        .await
-        .map_err(|e| explain(e).context(file.to_string()))?;
+    let report = transfer::import(
+        store,
+        o.id,
+        BufReader::with_capacity(1 << 20, f),
+        transfer::Format::of_path(file),
+        |n| bar.set_position(n),
+    )
+    .await
+    .map_err(|e| explain(e).context(file.to_string()))?;
     bar.finish_and_clear();
     for e in &report.errors {
         eprintln!("{file}:{}: {}", e.line, e.message);
@@ -270,8 +368,14 @@ async fn import(store: &Store, file: &str, slug: &str) -> anyhow::Result<()> {
 }
 
 fn restore(config: &Config, file: &str) -> anyhow::Result<()> {
-    if config.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
-        bail!("restore works on the embedded SQLite database; for PostgreSQL use pg_restore or psql");
+    if config
+        .database_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("postgres"))
+    {
+        bail!(
+            "restore works on the embedded SQLite database; for PostgreSQL use pg_restore or psql"
+        );
     }
     let src = std::path::Path::new(file);
     if !src.is_file() {

@@ -10,34 +10,64 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 #[utoipa::path(get, path = "/api/v1/sites", responses((status = 200, body = Vec<Site>)), security(("bearer" = [])))]
-pub async fn list_sites(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Vec<Site>>, ApiError> {
+pub async fn list_sites(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<Site>>, ApiError> {
     Ok(Json(org::list_sites(&s.store, &a).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/sites", request_body = SiteInput,
     responses((status = 201, body = Site), (status = 403, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
-pub async fn add_site(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<SiteInput>) -> Result<(StatusCode, Json<Site>), ApiError> {
-    Ok((StatusCode::CREATED, Json(org::add_site(&s.store, &a, &i).await?)))
+pub async fn add_site(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(i): ApiJson<SiteInput>,
+) -> Result<(StatusCode, Json<Site>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(org::add_site(&s.store, &a, &i).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/teams", responses((status = 200, body = Vec<Team>)), security(("bearer" = [])))]
-pub async fn list_teams(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Vec<Team>>, ApiError> {
+pub async fn list_teams(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<Team>>, ApiError> {
     Ok(Json(org::list_teams(&s.store, &a).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/teams", request_body = TeamInput,
     responses((status = 201, body = Team), (status = 403, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
-pub async fn add_team(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<TeamInput>) -> Result<(StatusCode, Json<Team>), ApiError> {
-    Ok((StatusCode::CREATED, Json(org::add_team(&s.store, &a, &i).await?)))
+pub async fn add_team(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(i): ApiJson<TeamInput>,
+) -> Result<(StatusCode, Json<Team>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(org::add_team(&s.store, &a, &i).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<User>)), security(("bearer" = [])))]
-pub async fn list_users(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Vec<User>>, ApiError> {
+pub async fn list_users(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<User>>, ApiError> {
     Ok(Json(org::list_users(&s.store, &a).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", request_body = UserInput,
     responses((status = 201, body = User), (status = 403, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
-pub async fn add_user(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<UserInput>) -> Result<(StatusCode, Json<User>), ApiError> {
-    Ok((StatusCode::CREATED, Json(org::add_user(&s.store, &a, &i).await?)))
+pub async fn add_user(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(i): ApiJson<UserInput>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(org::add_user(&s.store, &a, &i).await?),
+    ))
 }

@@ -21,11 +21,19 @@ pub struct CasePage {
 
 #[utoipa::path(get, path = "/api/v1/cases", params(ListQuery),
     responses((status = 200, body = CasePage), (status = 422, body = Envelope)), security(("bearer" = [])))]
-pub async fn list(State(s): State<AppState>, ApiActor(actor): ApiActor, q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<CasePage>, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+pub async fn list(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CasePage>, ApiError> {
+    let Query(q) =
+        q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
     let page = case::list(&s.store, &actor, &q, false).await?;
     let now = now_ms();
-    Ok(Json(CasePage { items: page.cases.iter().map(|c| CaseView::of(c, now)).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(CasePage {
+        items: page.cases.iter().map(|c| CaseView::of(c, now)).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -37,14 +45,27 @@ pub struct CaseDetail {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", responses((status = 200, body = CaseDetail), (status = 404, body = Envelope)), security(("bearer" = [])))]
-pub async fn get(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> Result<Json<CaseDetail>, ApiError> {
+pub async fn get(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<CaseDetail>, ApiError> {
     let d = case::get(&s.store, &actor, id).await?;
-    Ok(Json(CaseDetail { case: CaseView::of(&d.case, now_ms()), interactions: d.interactions, events: d.events }))
+    Ok(Json(CaseDetail {
+        case: CaseView::of(&d.case, now_ms()),
+        interactions: d.interactions,
+        events: d.events,
+    }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/cases/{id}", request_body = CasePatch,
     responses((status = 200, body = CaseView), (status = 404, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
-pub async fn update(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(patch): ApiJson<CasePatch>) -> Result<Json<CaseView>, ApiError> {
+pub async fn update(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<CasePatch>,
+) -> Result<Json<CaseView>, ApiError> {
     let c = case::update(&s.store, &actor, id, &patch).await?;
     Ok(Json(CaseView::of(&c, now_ms())))
 }
@@ -56,7 +77,12 @@ pub struct ReplyCreated {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/replies", request_body = ReplyInput,
     responses((status = 201, body = ReplyCreated), (status = 404, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
-pub async fn reply(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(input): ApiJson<ReplyInput>) -> Result<(StatusCode, Json<ReplyCreated>), ApiError> {
+pub async fn reply(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ReplyInput>,
+) -> Result<(StatusCode, Json<ReplyCreated>), ApiError> {
     let interaction_id = case::reply(&s.store, &actor, id, &input).await?;
     Ok((StatusCode::CREATED, Json(ReplyCreated { interaction_id })))
 }

@@ -25,7 +25,11 @@ pub struct Customer360 {
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}", responses((status = 200, body = Customer360), (status = 404, body = Envelope)), security(("bearer" = [])))]
-pub async fn get(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> Result<Json<Customer360>, ApiError> {
+pub async fn get(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<Customer360>, ApiError> {
     let v = customer::view(&s.store, &actor, id).await?;
     let now = now_ms();
     Ok(Json(Customer360 {
@@ -44,8 +48,14 @@ pub struct CustomerList {
 
 #[utoipa::path(get, path = "/api/v1/customers", params(SearchQuery),
     responses((status = 200, body = CustomerList), (status = 422, body = Envelope)), security(("bearer" = [])))]
-pub async fn search(State(s): State<AppState>, ApiActor(actor): ApiActor, Query(q): Query<SearchQuery>) -> Result<Json<CustomerList>, ApiError> {
-    Ok(Json(CustomerList { items: customer::search(&s.store, &actor, &q).await? }))
+pub async fn search(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<CustomerList>, ApiError> {
+    Ok(Json(CustomerList {
+        items: customer::search(&s.store, &actor, &q).await?,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -57,13 +67,24 @@ pub struct MergeInput {
 
 #[utoipa::path(post, path = "/api/v1/customers/{id}/merge", request_body = MergeInput,
     responses((status = 201, body = Merge), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope)), security(("bearer" = [])))]
-pub async fn merge(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(m): ApiJson<MergeInput>) -> Result<(StatusCode, Json<Merge>), ApiError> {
-    Ok((StatusCode::CREATED, Json(customer::merge(&s.store, &actor, id, m.merged_id).await?)))
+pub async fn merge(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(m): ApiJson<MergeInput>,
+) -> Result<(StatusCode, Json<Merge>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(customer::merge(&s.store, &actor, id, m.merged_id).await?),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/merges/{id}/undo",
     responses((status = 200, body = Merge), (status = 404, body = Envelope), (status = 409, body = Envelope)), security(("bearer" = [])))]
-pub async fn unmerge(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> Result<Json<Merge>, ApiError> {
+pub async fn unmerge(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<Merge>, ApiError> {
     Ok(Json(customer::unmerge(&s.store, &actor, id).await?))
 }
-

@@ -17,9 +17,16 @@ impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let token = header.and_then(|h| h.strip_prefix("Bearer ")).ok_or(service::Error::Unauthenticated)?;
-        Ok(ApiActor(service::auth::authenticate_token(&state.store, token).await?))
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = header
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or(service::Error::Unauthenticated)?;
+        Ok(ApiActor(
+            service::auth::authenticate_token(&state.store, token).await?,
+        ))
     }
 }
 
@@ -30,7 +37,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        Ok(ApiJson(parse_json(&RawBody::from_request(req, state).await?.0)?))
+        Ok(ApiJson(parse_json(
+            &RawBody::from_request(req, state).await?.0,
+        )?))
     }
 }
 
@@ -41,13 +50,20 @@ impl FromRequest<AppState> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        Bytes::from_request(req, state).await.map(RawBody).map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body is over {} bytes", state.config.body_limit))
-            } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", r.body_text())
-            }
-        })
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "body_too_large",
+                        format!("the body is over {} bytes", state.config.body_limit),
+                    )
+                } else {
+                    ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", r.body_text())
+                }
+            })
     }
 }
 
@@ -59,15 +75,27 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         use serde_json::error::Category;
         match inner.classify() {
             Category::Data => {
-                let field = if path == "." { "body".to_string() } else { path };
+                let field = if path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
                 ApiError {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     code: "invalid_input".into(),
                     message: format!("{field}: {inner}"),
-                    fields: vec![service::FieldError { field, code: "invalid_value".into(), message: inner.to_string() }],
+                    fields: vec![service::FieldError {
+                        field,
+                        code: "invalid_value".into(),
+                        message: inner.to_string(),
+                    }],
                 }
             }
-            _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {inner}")),
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("the body is not valid JSON: {inner}"),
+            ),
         }
     })
 }

@@ -15,19 +15,42 @@ use axum::http::{HeaderMap, StatusCode};
     responses((status = 201, body = Ingested), (status = 400, body = Envelope), (status = 409, body = Envelope),
         (status = 413, body = Envelope), (status = 422, body = Envelope)),
     security(("bearer" = [])))]
-pub async fn create(State(s): State<AppState>, ApiActor(actor): ApiActor, headers: HeaderMap, RawBody(body): RawBody) -> Result<(StatusCode, Json<Ingested>), ApiError> {
+pub async fn create(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<(StatusCode, Json<Ingested>), ApiError> {
     let input: InteractionInput = parse_json(&body)?;
     let mut valid = input.validate(crate::service::now_ms())?;
     if valid.direction == crate::domain::channel::Direction::Outbound {
         valid.author_user_id = Some(actor.user_id);
     }
-    let key = headers.get("idempotency-key").map(|v| v.to_str().map(str::trim)).transpose().map_err(|_| {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_idempotency_key", "Idempotency-Key must be visible ASCII")
-    })?;
+    let key = headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().map(str::trim))
+        .transpose()
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_idempotency_key",
+                "Idempotency-Key must be visible ASCII",
+            )
+        })?;
     if key.is_some_and(|k| k.is_empty() || k.len() > 200) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_idempotency_key", "Idempotency-Key must be 1–200 characters"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1–200 characters",
+        ));
     }
     let hash = crate::service::auth::hash_secret(&String::from_utf8_lossy(&body));
-    let done = ingest::record(&s.store, actor.org_id, &valid, key.map(|k| (k, hash.as_str()))).await?;
+    let done = ingest::record(
+        &s.store,
+        actor.org_id,
+        &valid,
+        key.map(|k| (k, hash.as_str())),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(done)))
 }

@@ -26,5 +26,11 @@ pub fn router() -> Router<AppState> {
         .route("/sites", get(admin::list_sites).post(admin::add_site))
         .route("/teams", get(admin::list_teams).post(admin::add_team))
         .route("/users", get(admin::list_users).post(admin::add_user))
-        .fallback(|| async { error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .fallback(|| async {
+            error::ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "no such endpoint",
+            )
+        })
 }

@@ -65,7 +65,12 @@ pub enum OnceAndDone {
 impl CaseClock {
     /// A new case opened by its first interaction.
     pub fn opened(at: i64) -> Self {
-        CaseClock { status: Some(CaseStatus::Open), opened_at: at, updated_at: at, ..Default::default() }
+        CaseClock {
+            status: Some(CaseStatus::Open),
+            opened_at: at,
+            updated_at: at,
+            ..Default::default()
+        }
     }
 
     pub fn status(&self) -> CaseStatus {
@@ -133,7 +138,9 @@ impl CaseClock {
     /// Once & done: solved with a single inbound contact, never reopened, and no further contact
     /// on the same need within 7 days, on any channel.
     pub fn once_and_done(&self, now: i64) -> OnceAndDone {
-        let Some(solved_at) = self.solved_at else { return OnceAndDone::Undetermined };
+        let Some(solved_at) = self.solved_at else {
+            return OnceAndDone::Undetermined;
+        };
         if self.inbound_count > 1 || self.reopen_count > 0 || self.repeat_contact_at.is_some() {
             OnceAndDone::No
         } else if now < solved_at + ONCE_AND_DONE_WINDOW_MS {
@@ -168,9 +175,11 @@ pub fn subject_key(subject: &str) -> String {
     let mut s = subject.trim();
     loop {
         let lower = s.to_lowercase();
-        let prefix = ["re:", "re :", "tr:", "tr :", "fw:", "fwd:", "aw:", "réf:", "ref:"]
-            .iter()
-            .find(|p| lower.starts_with(*p));
+        let prefix = [
+            "re:", "re :", "tr:", "tr :", "fw:", "fwd:", "aw:", "réf:", "ref:",
+        ]
+        .iter()
+        .find(|p| lower.starts_with(*p));
         match prefix {
             Some(p) => s = s[p.len()..].trim_start(),
             None => break,
@@ -190,7 +199,10 @@ pub fn subject_key(subject: &str) -> String {
 pub fn parse_category(raw: &str) -> Result<Option<String>, Invalid> {
     let s = raw.trim();
     if s.len() > 100 {
-        return Err(Invalid::new("invalid_category", "the category is longer than 100 characters"));
+        return Err(Invalid::new(
+            "invalid_category",
+            "the category is longer than 100 characters",
+        ));
     }
     Ok((!s.is_empty()).then(|| s.to_string()))
 }
@@ -204,9 +216,18 @@ mod tests {
 
     #[test]
     fn subject_keys_ignore_prefixes_and_tokens() {
-        assert_eq!(subject_key("RE: TR: Colis non reçu [#DEMO-12]"), "colis non recu");
-        assert_eq!(subject_key("Colis non reçu"), subject_key("re : colis NON reçu"));
-        assert_ne!(subject_key("Colis non reçu"), subject_key("Facture erronée"));
+        assert_eq!(
+            subject_key("RE: TR: Colis non reçu [#DEMO-12]"),
+            "colis non recu"
+        );
+        assert_eq!(
+            subject_key("Colis non reçu"),
+            subject_key("re : colis NON reçu")
+        );
+        assert_ne!(
+            subject_key("Colis non reçu"),
+            subject_key("Facture erronée")
+        );
     }
 
     #[test]
@@ -228,11 +249,17 @@ mod tests {
         c.on_outbound(H, false);
         c.set_status(CaseStatus::Solved, H);
         assert_eq!(c.once_and_done(2 * H), OnceAndDone::Provisional);
-        assert_eq!(c.once_and_done(H + ONCE_AND_DONE_WINDOW_MS), OnceAndDone::Yes);
+        assert_eq!(
+            c.once_and_done(H + ONCE_AND_DONE_WINDOW_MS),
+            OnceAndDone::Yes
+        );
 
         let mut reopened = c.clone();
         assert_eq!(reopened.on_inbound(3 * H), Some(Transition::Reopened));
-        assert_eq!(reopened.once_and_done(100 * DAY_MS), OnceAndDone::Undetermined);
+        assert_eq!(
+            reopened.once_and_done(100 * DAY_MS),
+            OnceAndDone::Undetermined
+        );
         reopened.set_status(CaseStatus::Solved, 4 * H);
         assert_eq!(reopened.once_and_done(100 * DAY_MS), OnceAndDone::No);
 

@@ -7,7 +7,10 @@ use unicode_normalization::UnicodeNormalization;
 pub fn fold_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
+    for c in s
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+    {
         if c.is_whitespace() {
             space = !out.is_empty();
             continue;

@@ -11,7 +11,10 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim();
         if s.len() > 254 || !email_address::EmailAddress::is_valid(s) || !s.contains('.') {
-            return Err(Invalid::new("invalid_email", format!("«{s}» is not a valid email address")));
+            return Err(Invalid::new(
+                "invalid_email",
+                format!("«{s}» is not a valid email address"),
+            ));
         }
         Ok(Email(s.to_string()))
     }
@@ -26,13 +29,20 @@ pub struct PhoneE164(String);
 
 impl PhoneE164 {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let bad = || Invalid::new("invalid_phone", format!("«{}» is not a valid phone number", raw.trim()));
-        let number =
-            phonenumber::parse(Some(phonenumber::country::Id::FR), raw.trim()).map_err(|_| bad())?;
+        let bad = || {
+            Invalid::new(
+                "invalid_phone",
+                format!("«{}» is not a valid phone number", raw.trim()),
+            )
+        };
+        let number = phonenumber::parse(Some(phonenumber::country::Id::FR), raw.trim())
+            .map_err(|_| bad())?;
         if !phonenumber::is_valid(&number) {
             return Err(bad());
         }
-        Ok(PhoneE164(number.format().mode(phonenumber::Mode::E164).to_string()))
+        Ok(PhoneE164(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -52,12 +62,20 @@ impl SocialHandle {
         let handle = handle.trim().trim_start_matches('@').to_string();
         let ok_net = !network.is_empty()
             && network.len() <= 32
-            && network.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && network
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok_net {
-            return Err(Invalid::new("invalid_social", "the social network name is invalid"));
+            return Err(Invalid::new(
+                "invalid_social",
+                "the social network name is invalid",
+            ));
         }
         if handle.is_empty() || handle.len() > 100 || handle.chars().any(char::is_whitespace) {
-            return Err(Invalid::new("invalid_social", "the social handle is invalid"));
+            return Err(Invalid::new(
+                "invalid_social",
+                "the social handle is invalid",
+            ));
         }
         Ok(SocialHandle { network, handle })
     }
@@ -71,7 +89,10 @@ impl CustomerNumber {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim();
         if s.is_empty() || s.len() > 64 || s.chars().any(char::is_control) {
-            return Err(Invalid::new("invalid_customer_number", "the customer number is invalid"));
+            return Err(Invalid::new(
+                "invalid_customer_number",
+                "the customer number is invalid",
+            ));
         }
         Ok(CustomerNumber(s.to_string()))
     }
@@ -125,8 +146,14 @@ mod tests {
 
     #[test]
     fn french_phone_numbers_become_e164() {
-        assert_eq!(PhoneE164::parse("06 12 34 56 78").unwrap().as_str(), "+33612345678");
-        assert_eq!(PhoneE164::parse("+33 1 44 55 66 77").unwrap().as_str(), "+33144556677");
+        assert_eq!(
+            PhoneE164::parse("06 12 34 56 78").unwrap().as_str(),
+            "+33612345678"
+        );
+        assert_eq!(
+            PhoneE164::parse("+33 1 44 55 66 77").unwrap().as_str(),
+            "+33144556677"
+        );
         assert!(PhoneE164::parse("12").is_err());
         assert!(PhoneE164::parse("not a phone").is_err());
     }

@@ -17,7 +17,10 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Invalid { code, message: message.into() }
+        Invalid {
+            code,
+            message: message.into(),
+        }
     }
 }
 

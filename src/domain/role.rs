@@ -1,7 +1,7 @@
 //! Roles of the people who work in Pacte, and what each may do.
 
-use super::channel::string_enum;
 use super::Invalid;
+use super::channel::string_enum;
 
 string_enum!(
     /// A user's role in their organisation.

@@ -8,7 +8,12 @@ pub fn parse_time_zone(name: &str) -> Result<String, Invalid> {
     let name = name.trim();
     jiff::tz::TimeZone::get(name)
         .map(|_| name.to_string())
-        .map_err(|_| Invalid::new("invalid_time_zone", format!("«{name}» is not a known time zone")))
+        .map_err(|_| {
+            Invalid::new(
+                "invalid_time_zone",
+                format!("«{name}» is not a known time zone"),
+            )
+        })
 }
 
 /// Opening hours: for each weekday (Monday first), periods as minutes since midnight [start, end).
@@ -23,8 +28,9 @@ impl OpeningHours {
         let bad = |why: String| Invalid::new("invalid_opening_hours", why);
         let mut days: [Vec<(u16, u16)>; 7] = Default::default();
         for part in spec.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let (range, periods) =
-                part.split_once(' ').ok_or_else(|| bad(format!("«{part}»: expected «days hours»")))?;
+            let (range, periods) = part
+                .split_once(' ')
+                .ok_or_else(|| bad(format!("«{part}»: expected «days hours»")))?;
             let (from, to) = range.split_once('-').unwrap_or((range, range));
             let day = |d: &str| {
                 DAYS.iter()
@@ -36,8 +42,13 @@ impl OpeningHours {
                 return Err(bad(format!("«{range}»: days out of order")));
             }
             for p in periods.split(',').map(str::trim) {
-                let (a, b) = p.split_once('-').ok_or_else(|| bad(format!("«{p}»: expected HH:MM-HH:MM")))?;
-                let (a, b) = (minutes(a).ok_or_else(|| bad(format!("«{a}»")))?, minutes(b).ok_or_else(|| bad(format!("«{b}»")))?);
+                let (a, b) = p
+                    .split_once('-')
+                    .ok_or_else(|| bad(format!("«{p}»: expected HH:MM-HH:MM")))?;
+                let (a, b) = (
+                    minutes(a).ok_or_else(|| bad(format!("«{a}»")))?,
+                    minutes(b).ok_or_else(|| bad(format!("«{b}»")))?,
+                );
                 if a >= b {
                     return Err(bad(format!("«{p}»: a period must end after it starts")));
                 }
@@ -60,8 +71,10 @@ impl OpeningHours {
             if periods.is_empty() {
                 continue;
             }
-            let hours: Vec<String> =
-                periods.iter().map(|&(a, b)| format!("{}-{}", hhmm(a), hhmm(b))).collect();
+            let hours: Vec<String> = periods
+                .iter()
+                .map(|&(a, b)| format!("{}-{}", hhmm(a), hhmm(b)))
+                .collect();
             parts.push(format!("{} {}", DAYS[i], hours.join(",")));
         }
         parts.join("; ")

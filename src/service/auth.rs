@@ -24,7 +24,10 @@ pub fn hash_secret(secret: &str) -> String {
 
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < 8 {
-        return Err(Error::invalid("password", crate::domain::Invalid::new("too_short", "the password needs at least 8 characters")));
+        return Err(Error::invalid(
+            "password",
+            crate::domain::Invalid::new("too_short", "the password needs at least 8 characters"),
+        ));
     }
     Argon2::default()
         .hash_password(password.as_bytes())
@@ -33,8 +36,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    argon2::password_hash::phc::PasswordHash::new(hash)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    argon2::password_hash::phc::PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 fn actor_of(p: store::auth::Principal) -> Actor {
@@ -94,11 +100,31 @@ pub async fn login(store: &Store, email: &str, password: &str) -> Result<Session
         (true, Some(u)) => u,
         _ => return Err(Error::Unauthenticated),
     };
-    let session = Session { secret: random_token(""), csrf: random_token("") };
+    let session = Session {
+        secret: random_token(""),
+        csrf: random_token(""),
+    };
     let now = now_ms();
     let mut tx = store.begin().await?;
-    store::auth::insert_session(&mut tx, &user, &hash_secret(&session.secret), &session.csrf, now + SESSION_MS, now).await?;
-    store::org::audit(&mut tx, user.org_id, Some(user.id), now, "login", &format!("user:{}", user.id), "").await?;
+    store::auth::insert_session(
+        &mut tx,
+        &user,
+        &hash_secret(&session.secret),
+        &session.csrf,
+        now + SESSION_MS,
+        now,
+    )
+    .await?;
+    store::org::audit(
+        &mut tx,
+        user.org_id,
+        Some(user.id),
+        now,
+        "login",
+        &format!("user:{}", user.id),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(session)
 }
@@ -123,5 +149,9 @@ pub async fn logout(store: &Store, secret: &str) -> Result<()> {
 
 /// Constant-time comparison for CSRF tokens.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -2,16 +2,20 @@
 
 use super::{Actor, Error, Result, now_ms, parse_time};
 use crate::domain::Invalid;
-use crate::domain::case::{CaseKind, CaseStatus, OnceAndDone, Priority, Transition, parse_category};
+use crate::domain::case::{
+    CaseKind, CaseStatus, OnceAndDone, Priority, Transition, parse_category,
+};
 use crate::domain::channel::Channel;
-use crate::store::{self, Store};
 use crate::store::case::{Case, Event, Filter};
 use crate::store::interaction::Interaction;
+use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
 
 /// RFC 3339 (UTC) form of an epoch-ms time.
 pub fn iso(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default()
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 /// A case as the API shows it.
@@ -104,14 +108,32 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool
     let mut c = store.reader().await?;
     let mut f = Filter::default();
     if let Some(s) = empty(&q.status) {
-        f.status = Some(CaseStatus::parse(s).map_err(|e| Error::invalid("status", e))?.as_str().into());
+        f.status = Some(
+            CaseStatus::parse(s)
+                .map_err(|e| Error::invalid("status", e))?
+                .as_str()
+                .into(),
+        );
     }
     if let Some(k) = empty(&q.kind) {
-        f.kind = Some(CaseKind::parse(k).map_err(|e| Error::invalid("kind", e))?.as_str().into());
+        f.kind = Some(
+            CaseKind::parse(k)
+                .map_err(|e| Error::invalid("kind", e))?
+                .as_str()
+                .into(),
+        );
     }
     if let Some(code) = empty(&q.site) {
         let site = store::org::site_by_code(&mut c, actor.org_id, code).await?;
-        f.site_id = Some(site.ok_or_else(|| Error::invalid("site", Invalid::new("unknown_site", format!("no site has the code «{code}»"))))?.id);
+        f.site_id = Some(
+            site.ok_or_else(|| {
+                Error::invalid(
+                    "site",
+                    Invalid::new("unknown_site", format!("no site has the code «{code}»")),
+                )
+            })?
+            .id,
+        );
     }
     f.team_id = q.team;
     f.assignee_id = match empty(&q.assignee) {
@@ -119,7 +141,10 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool
         Some("me") => Some(Some(actor.user_id)),
         Some("none") => Some(None),
         Some(id) => Some(Some(id.parse().map_err(|_| {
-            Error::invalid("assignee", Invalid::new("invalid_assignee", "assignee is a user id, me or none"))
+            Error::invalid(
+                "assignee",
+                Invalid::new("invalid_assignee", "assignee is a user id, me or none"),
+            )
         })?)),
     };
     f.customer_id = q.customer;
@@ -132,7 +157,10 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool
     };
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(Error::invalid("limit", Invalid::new("invalid_limit", "limit is between 1 and 200")));
+        return Err(Error::invalid(
+            "limit",
+            Invalid::new("invalid_limit", "limit is between 1 and 200"),
+        ));
     }
     let mut cases = store::case::list(&mut c, actor.org_id, &f, after, limit + 1).await?;
     let next_cursor = if cases.len() as i64 > limit {
@@ -141,14 +169,30 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool
     } else {
         None
     };
-    let counts = if with_counts { store::case::count_by_status(&mut c, actor.org_id, &f).await? } else { Vec::new() };
-    Ok(Page { cases, next_cursor, counts })
+    let counts = if with_counts {
+        store::case::count_by_status(&mut c, actor.org_id, &f).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Page {
+        cases,
+        next_cursor,
+        counts,
+    })
 }
 
 fn parse_cursor(s: &str) -> Result<(i64, i64)> {
-    let bad = || Error::invalid("cursor", Invalid::new("invalid_cursor", "the cursor is not one this API gave"));
+    let bad = || {
+        Error::invalid(
+            "cursor",
+            Invalid::new("invalid_cursor", "the cursor is not one this API gave"),
+        )
+    };
     let (t, id) = s.split_once('.').ok_or_else(bad)?;
-    Ok((t.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
+    Ok((
+        t.parse().map_err(|_| bad())?,
+        id.parse().map_err(|_| bad())?,
+    ))
 }
 
 /// A case with everything an advisor needs on one screen.
@@ -161,21 +205,32 @@ pub struct Detail {
 
 pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<Detail> {
     let mut c = store.reader().await?;
-    let case = store::case::by_id(&mut c, actor.org_id, id).await?.ok_or(Error::NotFound("case"))?;
+    let case = store::case::by_id(&mut c, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
     detail(&mut c, actor, case).await
 }
 
 pub async fn get_by_number(store: &Store, actor: &Actor, number: i64) -> Result<Detail> {
     let mut c = store.reader().await?;
-    let case = store::case::by_number(&mut c, actor.org_id, number).await?.ok_or(Error::NotFound("case"))?;
+    let case = store::case::by_number(&mut c, actor.org_id, number)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
     detail(&mut c, actor, case).await
 }
 
 async fn detail(c: &mut store::Conn, actor: &Actor, case: Case) -> Result<Detail> {
     let interactions = store::interaction::of_case(c, case.id).await?;
     let events = store::case::events(c, case.id).await?;
-    let customer = store::customer::get(c, actor.org_id, case.customer_id).await?.ok_or(Error::NotFound("customer"))?;
-    Ok(Detail { case, interactions, events, customer })
+    let customer = store::customer::get(c, actor.org_id, case.customer_id)
+        .await?
+        .ok_or(Error::NotFound("customer"))?;
+    Ok(Detail {
+        case,
+        interactions,
+        events,
+        customer,
+    })
 }
 
 /// Changes an advisor may make; absent fields stay as they are.
@@ -200,9 +255,18 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
             None
         }
     };
-    let status = patch.status.as_deref().and_then(|s| field("status", CaseStatus::parse(s).map(|s| s.as_str().into())));
-    let kind = patch.kind.as_deref().and_then(|s| field("kind", CaseKind::parse(s).map(|s| s.as_str().into())));
-    let priority = patch.priority.as_deref().and_then(|s| field("priority", Priority::parse(s).map(|s| s.as_str().into())));
+    let status = patch
+        .status
+        .as_deref()
+        .and_then(|s| field("status", CaseStatus::parse(s).map(|s| s.as_str().into())));
+    let kind = patch
+        .kind
+        .as_deref()
+        .and_then(|s| field("kind", CaseKind::parse(s).map(|s| s.as_str().into())));
+    let priority = patch
+        .priority
+        .as_deref()
+        .and_then(|s| field("priority", Priority::parse(s).map(|s| s.as_str().into())));
     let category = match patch.category.as_deref().map(parse_category) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => {
@@ -216,17 +280,33 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
     }
     let now = now_ms();
     let mut tx = store.begin().await?;
-    let mut case = store::case::by_id(&mut tx, actor.org_id, id).await?.ok_or(Error::NotFound("case"))?;
+    let mut case = store::case::by_id(&mut tx, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
     if let Some(a) = patch.assignee_id {
         if a == 0 {
             case.assignee_id = None;
         } else {
             store::org::user_in_org(&mut tx, actor.org_id, a)
                 .await?
-                .ok_or_else(|| Error::invalid("assignee_id", Invalid::new("unknown_user", format!("no user has the id {a}"))))?;
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "assignee_id",
+                        Invalid::new("unknown_user", format!("no user has the id {a}")),
+                    )
+                })?;
             case.assignee_id = Some(a);
         }
-        store::case::add_event(&mut tx, actor.org_id, id, now, "assigned", Some(actor.user_id), &case.assignee_id.map(|a| a.to_string()).unwrap_or_default()).await?;
+        store::case::add_event(
+            &mut tx,
+            actor.org_id,
+            id,
+            now,
+            "assigned",
+            Some(actor.user_id),
+            &case.assignee_id.map(|a| a.to_string()).unwrap_or_default(),
+        )
+        .await?;
     }
     if let Some(t) = patch.team_id {
         if t == 0 {
@@ -234,7 +314,12 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
         } else {
             store::org::team_in_org(&mut tx, actor.org_id, t)
                 .await?
-                .ok_or_else(|| Error::invalid("team_id", Invalid::new("unknown_team", format!("no team has the id {t}"))))?;
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "team_id",
+                        Invalid::new("unknown_team", format!("no team has the id {t}")),
+                    )
+                })?;
             case.team_id = Some(t);
         }
     }
@@ -252,13 +337,37 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
         let mut clock = case.clock();
         let to = CaseStatus::parse(&s).expect("checked");
         if let Some(t) = clock.set_status(to, now) {
-            let kind = if t == Transition::Reopened { "reopened" } else { "status" };
-            store::case::add_event(&mut tx, actor.org_id, id, now, kind, Some(actor.user_id), to.as_str()).await?;
+            let kind = if t == Transition::Reopened {
+                "reopened"
+            } else {
+                "status"
+            };
+            store::case::add_event(
+                &mut tx,
+                actor.org_id,
+                id,
+                now,
+                kind,
+                Some(actor.user_id),
+                to.as_str(),
+            )
+            .await?;
         }
         store::case::save_clock(&mut tx, id, &clock).await?;
     }
-    store::org::audit(&mut tx, actor.org_id, Some(actor.user_id), now, "case.update", &format!("case:{id}"), "").await?;
-    let case = store::case::by_id(&mut tx, actor.org_id, id).await?.ok_or(Error::NotFound("case"))?;
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "case.update",
+        &format!("case:{id}"),
+        "",
+    )
+    .await?;
+    let case = store::case::by_id(&mut tx, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
     tx.commit().await?;
     Ok(case)
 }
@@ -279,10 +388,16 @@ pub struct ReplyInput {
 pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) -> Result<i64> {
     let body = input.body.trim();
     if body.is_empty() {
-        return Err(Error::invalid("body", Invalid::new("required", "the reply is empty")));
+        return Err(Error::invalid(
+            "body",
+            Invalid::new("required", "the reply is empty"),
+        ));
     }
     if body.chars().count() > super::ingest::MAX_BODY_CHARS {
-        return Err(Error::invalid("body", Invalid::new("too_long", "the reply is too long")));
+        return Err(Error::invalid(
+            "body",
+            Invalid::new("too_long", "the reply is too long"),
+        ));
     }
     let channel = match input.channel.as_deref().filter(|c| !c.is_empty()) {
         Some(ch) => Some(Channel::parse(ch).map_err(|e| Error::invalid("channel", e))?),
@@ -294,8 +409,12 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
     };
     let now = now_ms();
     let mut tx = store.begin().await?;
-    let case = store::case::by_id(&mut tx, actor.org_id, id).await?.ok_or(Error::NotFound("case"))?;
-    let channel = channel.map(|c| c.as_str().to_string()).unwrap_or(case.channel.clone());
+    let case = store::case::by_id(&mut tx, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
+    let channel = channel
+        .map(|c| c.as_str().to_string())
+        .unwrap_or(case.channel.clone());
     let mut clock = case.clock();
     clock.on_outbound(now, input.note);
     let interaction = store::interaction::insert(
@@ -322,8 +441,21 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
     .await?;
     if let Some(to) = status {
         if let Some(t) = clock.set_status(to, now) {
-            let kind = if t == Transition::Reopened { "reopened" } else { "status" };
-            store::case::add_event(&mut tx, actor.org_id, id, now, kind, Some(actor.user_id), to.as_str()).await?;
+            let kind = if t == Transition::Reopened {
+                "reopened"
+            } else {
+                "status"
+            };
+            store::case::add_event(
+                &mut tx,
+                actor.org_id,
+                id,
+                now,
+                kind,
+                Some(actor.user_id),
+                to.as_str(),
+            )
+            .await?;
         }
     }
     store::case::save_clock(&mut tx, id, &clock).await?;

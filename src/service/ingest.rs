@@ -2,11 +2,13 @@
 //! case on the same need (or open one), move the case's clock, all in one transaction.
 
 use super::{Error, Result, parse_time};
-use crate::domain::case::{CaseClock, CaseKind, CaseStatus, ONCE_AND_DONE_WINDOW_MS, Transition, subject_key};
+use crate::domain::Invalid;
+use crate::domain::case::{
+    CaseClock, CaseKind, CaseStatus, ONCE_AND_DONE_WINDOW_MS, Transition, subject_key,
+};
 use crate::domain::channel::{Channel, Direction};
 use crate::domain::fold::fold_key;
 use crate::domain::identity::{CustomerNumber, Email, Identity, PhoneE164, SocialHandle};
-use crate::domain::Invalid;
 use crate::store::{self, Conn, Store};
 use serde::{Deserialize, Serialize};
 
@@ -99,58 +101,118 @@ impl InteractionInput {
         let mut checks = super::Checks::default();
         let channel = checks.check("channel", Channel::parse(&self.channel));
         let direction = checks.check("direction", Direction::parse(&self.direction));
-        let time = |raw: &Option<String>, field: &str| -> std::result::Result<Option<i64>, Invalid> {
-            match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(None),
-                Some(s) => parse_time(field, s).map(Some).map_err(|_| {
-                    Invalid::new("invalid_time", format!("«{s}» is not an RFC 3339 date-time"))
-                }),
-            }
-        };
+        let time =
+            |raw: &Option<String>, field: &str| -> std::result::Result<Option<i64>, Invalid> {
+                match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    None => Ok(None),
+                    Some(s) => parse_time(field, s).map(Some).map_err(|_| {
+                        Invalid::new(
+                            "invalid_time",
+                            format!("«{s}» is not an RFC 3339 date-time"),
+                        )
+                    }),
+                }
+            };
         let occurred_at = checks.check("occurred_at", time(&self.occurred_at, "occurred_at"));
-        let queued_at = checks.check("queued_at", time(&self.queued_at, "queued_at")).flatten();
-        let answered_at = checks.check("answered_at", time(&self.answered_at, "answered_at")).flatten();
+        let queued_at = checks
+            .check("queued_at", time(&self.queued_at, "queued_at"))
+            .flatten();
+        let answered_at = checks
+            .check("answered_at", time(&self.answered_at, "answered_at"))
+            .flatten();
         if let (Some(q), Some(a)) = (queued_at, answered_at) {
             if a < q {
-                checks.check::<()>("answered_at", Err(Invalid::new("invalid_time", "answered_at is before queued_at")));
+                checks.check::<()>(
+                    "answered_at",
+                    Err(Invalid::new(
+                        "invalid_time",
+                        "answered_at is before queued_at",
+                    )),
+                );
             }
         }
         let c = &self.customer;
         let mut identities = Vec::new();
-        let present = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let present = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         if let Some(n) = present(&c.customer_number) {
-            identities.extend(checks.check("customer.customer_number", CustomerNumber::parse(&n).map(Identity::Number)));
+            identities.extend(checks.check(
+                "customer.customer_number",
+                CustomerNumber::parse(&n).map(Identity::Number),
+            ));
         }
         if let Some(e) = present(&c.email) {
-            identities.extend(checks.check("customer.email", Email::parse(&e).map(Identity::Email)));
+            identities
+                .extend(checks.check("customer.email", Email::parse(&e).map(Identity::Email)));
         }
         if let Some(p) = present(&c.phone) {
-            identities.extend(checks.check("customer.phone", PhoneE164::parse(&p).map(Identity::Phone)));
+            identities
+                .extend(checks.check("customer.phone", PhoneE164::parse(&p).map(Identity::Phone)));
         }
         if let Some(s) = &c.social {
-            identities.extend(checks.check("customer.social", SocialHandle::parse(&s.network, &s.handle).map(Identity::Social)));
+            identities.extend(checks.check(
+                "customer.social",
+                SocialHandle::parse(&s.network, &s.handle).map(Identity::Social),
+            ));
         }
-        let no_identity = c.customer_number.is_none() && present(&c.email).is_none() && present(&c.phone).is_none() && c.social.is_none();
+        let no_identity = c.customer_number.is_none()
+            && present(&c.email).is_none()
+            && present(&c.phone).is_none()
+            && c.social.is_none();
         if no_identity {
-            checks.check::<()>("customer", Err(Invalid::new("missing_identity", "give at least one of email, phone, customer_number or social")));
+            checks.check::<()>(
+                "customer",
+                Err(Invalid::new(
+                    "missing_identity",
+                    "give at least one of email, phone, customer_number or social",
+                )),
+            );
         }
         let name = present(&c.name);
         if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
-            checks.check::<()>("customer.name", Err(Invalid::new("too_long", "the name is longer than 200 characters")));
+            checks.check::<()>(
+                "customer.name",
+                Err(Invalid::new(
+                    "too_long",
+                    "the name is longer than 200 characters",
+                )),
+            );
         }
         let subject = present(&self.subject);
         if subject.as_ref().is_some_and(|s| s.chars().count() > 500) {
-            checks.check::<()>("subject", Err(Invalid::new("too_long", "the subject is longer than 500 characters")));
+            checks.check::<()>(
+                "subject",
+                Err(Invalid::new(
+                    "too_long",
+                    "the subject is longer than 500 characters",
+                )),
+            );
         }
         if self.body.chars().count() > MAX_BODY_CHARS {
-            checks.check::<()>("body", Err(Invalid::new("too_long", format!("the body is longer than {MAX_BODY_CHARS} characters"))));
+            checks.check::<()>(
+                "body",
+                Err(Invalid::new(
+                    "too_long",
+                    format!("the body is longer than {MAX_BODY_CHARS} characters"),
+                )),
+            );
         }
         if self.body.trim().is_empty() && self.attachments.is_empty() {
             checks.check::<()>("body", Err(Invalid::new("required", "the body is empty")));
         }
         let external_id = present(&self.external_id);
         if external_id.as_ref().is_some_and(|e| e.len() > 200) {
-            checks.check::<()>("external_id", Err(Invalid::new("too_long", "external_id is longer than 200 characters")));
+            checks.check::<()>(
+                "external_id",
+                Err(Invalid::new(
+                    "too_long",
+                    "external_id is longer than 200 characters",
+                )),
+            );
         }
         let kind = match present(&self.kind) {
             Some(k) => checks.check("kind", CaseKind::parse(&k)),
@@ -160,10 +222,19 @@ impl InteractionInput {
             Some(s) => checks.check("status", CaseStatus::parse(&s)).map(Some),
             None => Some(None),
         };
-        let category = checks.check("category", crate::domain::case::parse_category(self.category.as_deref().unwrap_or("")));
+        let category = checks.check(
+            "category",
+            crate::domain::case::parse_category(self.category.as_deref().unwrap_or("")),
+        );
         for (i, a) in self.attachments.iter().enumerate() {
             if a.name.trim().is_empty() || a.name.len() > 255 || a.size.is_some_and(|s| s < 0) {
-                checks.check::<()>(&format!("attachments[{i}]"), Err(Invalid::new("invalid_attachment", "an attachment needs a name (≤ 255 bytes) and a non-negative size")));
+                checks.check::<()>(
+                    &format!("attachments[{i}]"),
+                    Err(Invalid::new(
+                        "invalid_attachment",
+                        "an attachment needs a name (≤ 255 bytes) and a non-negative size",
+                    )),
+                );
             }
         }
         checks.finish()?;
@@ -192,18 +263,26 @@ impl InteractionInput {
 
 /// Records one interaction in its own transaction; with an idempotency key, a retry answers the
 /// first answer and writes nothing.
-pub async fn record(store: &Store, org_id: i64, v: &Valid, idempotency: Option<(&str, &str)>) -> Result<Ingested> {
+pub async fn record(
+    store: &Store,
+    org_id: i64,
+    v: &Valid,
+    idempotency: Option<(&str, &str)>,
+) -> Result<Ingested> {
     let now = super::now_ms();
     let mut tx = store.begin().await?;
     if let Some((key, hash)) = idempotency {
-        if let Some((first_hash, response)) = store::interaction::claim_idempotency(&mut tx, org_id, key, hash, now).await? {
+        if let Some((first_hash, response)) =
+            store::interaction::claim_idempotency(&mut tx, org_id, key, hash, now).await?
+        {
             if first_hash != hash {
                 return Err(Error::Conflict {
                     code: "idempotency_key_reused",
                     message: "this Idempotency-Key was used for a different request".into(),
                 });
             }
-            let response = response.ok_or_else(|| Error::Internal("idempotency record without response".into()))?;
+            let response = response
+                .ok_or_else(|| Error::Internal("idempotency record without response".into()))?;
             return serde_json::from_str(&response).map_err(|e| Error::Internal(e.to_string()));
         }
     }
@@ -232,15 +311,26 @@ pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result
 /// The rule itself, inside a caller's transaction.
 pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result<Ingested> {
     if let Some(ext) = &v.external_id {
-        if let Some((interaction_id, customer_id, case_id)) = store::interaction::by_external_id(c, org_id, ext).await? {
-            return Ok(Ingested { interaction_id, customer_id, case_id });
+        if let Some((interaction_id, customer_id, case_id)) =
+            store::interaction::by_external_id(c, org_id, ext).await?
+        {
+            return Ok(Ingested {
+                interaction_id,
+                customer_id,
+                case_id,
+            });
         }
     }
     let site_id = match &v.site {
         Some(code) => Some(
             store::org::site_by_code(c, org_id, code)
                 .await?
-                .ok_or_else(|| Error::invalid("site", Invalid::new("unknown_site", format!("no site has the code «{code}»"))))?
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "site",
+                        Invalid::new("unknown_site", format!("no site has the code «{code}»")),
+                    )
+                })?
                 .id,
         ),
         None => None,
@@ -248,20 +338,39 @@ pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result
     let customer_id = recognise(c, org_id, v).await?;
     let (case, mut clock, opened) = match v.case_id {
         Some(id) => {
-            let case = store::case::by_id(c, org_id, id)
-                .await?
-                .ok_or_else(|| Error::invalid("case_id", Invalid::new("unknown_case", format!("no case has the id {id}"))))?;
+            let case = store::case::by_id(c, org_id, id).await?.ok_or_else(|| {
+                Error::invalid(
+                    "case_id",
+                    Invalid::new("unknown_case", format!("no case has the id {id}")),
+                )
+            })?;
             let clock = case.clock();
             (case.id, clock, false)
         }
         None => {
-            let key = v.subject.as_deref().map(subject_key).filter(|k| !k.is_empty());
+            let key = v
+                .subject
+                .as_deref()
+                .map(subject_key)
+                .filter(|k| !k.is_empty());
             match store::case::attachable(c, customer_id, key.as_deref()).await? {
                 Some(case) => {
                     let clock = case.clock();
                     (case.id, clock, false)
                 }
-                None => (open_case(c, org_id, customer_id, site_id, v, key.as_deref().unwrap_or("")).await?, CaseClock::opened(v.occurred_at), true),
+                None => (
+                    open_case(
+                        c,
+                        org_id,
+                        customer_id,
+                        site_id,
+                        v,
+                        key.as_deref().unwrap_or(""),
+                    )
+                    .await?,
+                    CaseClock::opened(v.occurred_at),
+                    true,
+                ),
             }
         }
     };
@@ -275,16 +384,45 @@ pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result
     let status_change = v.status.and_then(|s| clock.set_status(s, v.occurred_at));
     store::case::save_clock(c, case, &clock).await?;
     if let Some(Transition::Status(s)) = status_change {
-        store::case::add_event(c, org_id, case, v.occurred_at, "status", v.author_user_id, s.as_str()).await?;
+        store::case::add_event(
+            c,
+            org_id,
+            case,
+            v.occurred_at,
+            "status",
+            v.author_user_id,
+            s.as_str(),
+        )
+        .await?;
     }
-    if let (crate::domain::channel::Direction::Outbound, Some(author)) = (v.direction, v.author_user_id) {
+    if let (crate::domain::channel::Direction::Outbound, Some(author)) =
+        (v.direction, v.author_user_id)
+    {
         store::case::assign_if_unassigned(c, case, author).await?;
     }
     if opened {
-        store::case::add_event(c, org_id, case, v.occurred_at, "opened", v.author_user_id, v.channel.as_str()).await?;
+        store::case::add_event(
+            c,
+            org_id,
+            case,
+            v.occurred_at,
+            "opened",
+            v.author_user_id,
+            v.channel.as_str(),
+        )
+        .await?;
     }
     if transition == Some(Transition::Reopened) {
-        store::case::add_event(c, org_id, case, v.occurred_at, "reopened", v.author_user_id, v.channel.as_str()).await?;
+        store::case::add_event(
+            c,
+            org_id,
+            case,
+            v.occurred_at,
+            "reopened",
+            v.author_user_id,
+            v.channel.as_str(),
+        )
+        .await?;
     }
     let interaction_id = store::interaction::insert(
         c,
@@ -310,9 +448,21 @@ pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result
     .await?;
     if v.direction == crate::domain::channel::Direction::Inbound {
         let since = v.occurred_at - ONCE_AND_DONE_WINDOW_MS;
-        store::case::mark_repeat_contact(c, customer_id, case, v.category.as_deref(), since, v.occurred_at).await?;
+        store::case::mark_repeat_contact(
+            c,
+            customer_id,
+            case,
+            v.category.as_deref(),
+            since,
+            v.occurred_at,
+        )
+        .await?;
     }
-    Ok(Ingested { interaction_id, customer_id, case_id: case })
+    Ok(Ingested {
+        interaction_id,
+        customer_id,
+        case_id: case,
+    })
 }
 
 /// Finds the customer by any identity (customer number first, then email, phone, social);
@@ -321,23 +471,43 @@ async fn recognise(c: &mut Conn, org_id: i64, v: &Valid) -> Result<i64> {
     let keys: Vec<String> = v.identities.iter().map(Identity::key).collect();
     let owners = store::customer::owners_of(c, org_id, &keys).await?;
     let name_key = v.name.as_deref().map(fold_key).unwrap_or_default();
-    let known = keys.iter().find_map(|k| owners.iter().find(|(ok, _)| ok == k).map(|(_, id)| *id));
+    let known = keys
+        .iter()
+        .find_map(|k| owners.iter().find(|(ok, _)| ok == k).map(|(_, id)| *id));
     let customer_id = match known {
         Some(id) => {
             store::customer::touch(c, id, v.occurred_at, v.name.as_deref(), &name_key).await?;
             id
         }
-        None => store::customer::insert(c, org_id, v.name.as_deref(), &name_key, v.occurred_at).await?,
+        None => {
+            store::customer::insert(c, org_id, v.name.as_deref(), &name_key, v.occurred_at).await?
+        }
     };
     for (identity, key) in v.identities.iter().zip(&keys) {
         if !owners.iter().any(|(ok, _)| ok == key) {
-            store::customer::attach_identity(c, org_id, customer_id, identity.kind(), key, &identity.display(), v.occurred_at).await?;
+            store::customer::attach_identity(
+                c,
+                org_id,
+                customer_id,
+                identity.kind(),
+                key,
+                &identity.display(),
+                v.occurred_at,
+            )
+            .await?;
         }
     }
     Ok(customer_id)
 }
 
-async fn open_case(c: &mut Conn, org_id: i64, customer_id: i64, site_id: Option<i64>, v: &Valid, key: &str) -> Result<i64> {
+async fn open_case(
+    c: &mut Conn,
+    org_id: i64,
+    customer_id: i64,
+    site_id: Option<i64>,
+    v: &Valid,
+    key: &str,
+) -> Result<i64> {
     let number = store::org::next_case_number(c, org_id).await?;
     let subject = v.subject.clone().unwrap_or_else(|| first_line(&v.body));
     Ok(store::case::insert(
@@ -362,7 +532,11 @@ async fn open_case(c: &mut Conn, org_id: i64, customer_id: i64, site_id: Option<
 
 /// A subject for a contact that had none: the first line of its body, shortened.
 fn first_line(body: &str) -> String {
-    let line = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("—");
+    let line = body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("—");
     let mut s: String = line.chars().take(80).collect();
     if line.chars().count() > 80 {
         s.push('…');

@@ -23,7 +23,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, invalid: Invalid) -> Self {
-        FieldError { field: field.to_string(), code: invalid.code.to_string(), message: invalid.message }
+        FieldError {
+            field: field.to_string(),
+            code: invalid.code.to_string(),
+            message: invalid.message,
+        }
     }
 }
 
@@ -43,12 +47,17 @@ impl Checks {
     }
 
     pub fn refuse(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, Invalid::new(code, message)));
+        self.0
+            .push(FieldError::new(field, Invalid::new(code, message)));
     }
 
     /// `Err(Invalid)` if anything was refused.
     pub fn finish(self) -> Result<()> {
-        if self.0.is_empty() { Ok(()) } else { Err(Error::Invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
     }
 }
 
@@ -78,9 +87,10 @@ impl From<store::Error> for Error {
     fn from(e: store::Error) -> Self {
         match e {
             store::Error::NotFound => Error::NotFound("resource"),
-            store::Error::Conflict(c) => {
-                Error::Conflict { code: "conflict", message: format!("already exists ({c})") }
-            }
+            store::Error::Conflict(c) => Error::Conflict {
+                code: "conflict",
+                message: format!("already exists ({c})"),
+            },
             other => Error::Internal(other.to_string()),
         }
     }
@@ -100,7 +110,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn require(&self, allowed: bool) -> Result<()> {
-        if allowed { Ok(()) } else { Err(Error::Forbidden) }
+        if allowed {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
     }
 }
 
@@ -115,6 +129,12 @@ pub fn parse_time(field: &str, raw: &str) -> Result<i64> {
         .parse::<jiff::Timestamp>()
         .map(|t| t.as_millisecond())
         .map_err(|_| {
-            Error::invalid(field, Invalid::new("invalid_time", format!("«{raw}» is not an RFC 3339 date-time")))
+            Error::invalid(
+                field,
+                Invalid::new(
+                    "invalid_time",
+                    format!("«{raw}» is not an RFC 3339 date-time"),
+                ),
+            )
         })
 }

@@ -7,20 +7,32 @@ use crate::domain::fold::fold_key;
 use crate::domain::identity::Email;
 use crate::domain::role::Role;
 use crate::domain::site::{OpeningHours, parse_time_zone};
-use crate::store::{self, Store};
 use crate::store::org::{Organization, Site, Team, User};
+use crate::store::{self, Store};
 use serde::Deserialize;
 
 fn slug_ok(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    !s.is_empty()
+        && s.len() <= 40
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 pub async fn create_org(store: &Store, slug: &str, name: &str) -> Result<Organization> {
     if !slug_ok(slug) {
-        return Err(Error::invalid("slug", Invalid::new("invalid_slug", "a slug is 1–40 characters among a–z, 0–9 and -")));
+        return Err(Error::invalid(
+            "slug",
+            Invalid::new(
+                "invalid_slug",
+                "a slug is 1–40 characters among a–z, 0–9 and -",
+            ),
+        ));
     }
     if name.trim().is_empty() {
-        return Err(Error::invalid("name", Invalid::new("required", "the name is empty")));
+        return Err(Error::invalid(
+            "name",
+            Invalid::new("required", "the name is empty"),
+        ));
     }
     let mut tx = store.begin().await?;
     let org = store::org::insert_org(&mut tx, slug, name.trim(), now_ms()).await?;
@@ -30,12 +42,16 @@ pub async fn create_org(store: &Store, slug: &str, name: &str) -> Result<Organiz
 
 pub async fn org_by_slug(store: &Store, slug: &str) -> Result<Organization> {
     let mut c = store.reader().await?;
-    store::org::org_by_slug(&mut c, slug).await?.ok_or(Error::NotFound("organisation"))
+    store::org::org_by_slug(&mut c, slug)
+        .await?
+        .ok_or(Error::NotFound("organisation"))
 }
 
 pub async fn org_of(store: &Store, actor: &Actor) -> Result<Organization> {
     let mut c = store.reader().await?;
-    store::org::org_by_id(&mut c, actor.org_id).await?.ok_or(Error::NotFound("organisation"))
+    store::org::org_by_id(&mut c, actor.org_id)
+        .await?
+        .ok_or(Error::NotFound("organisation"))
 }
 
 pub async fn list_orgs(store: &Store) -> Result<Vec<Organization>> {
@@ -72,26 +88,56 @@ pub async fn add_site_unchecked(store: &Store, org_id: i64, input: &SiteInput) -
     let mut errors = Vec::new();
     let code = input.code.trim();
     if !slug_ok(code) {
-        errors.push(FieldError::new("code", Invalid::new("invalid_code", "a code is 1–40 characters among a–z, 0–9 and -")));
+        errors.push(FieldError::new(
+            "code",
+            Invalid::new(
+                "invalid_code",
+                "a code is 1–40 characters among a–z, 0–9 and -",
+            ),
+        ));
     }
     if input.name.trim().is_empty() {
-        errors.push(FieldError::new("name", Invalid::new("required", "the name is empty")));
+        errors.push(FieldError::new(
+            "name",
+            Invalid::new("required", "the name is empty"),
+        ));
     }
     if !SITE_KINDS.contains(&input.kind.as_str()) {
-        errors.push(FieldError::new("kind", Invalid::new("invalid_kind", format!("a site kind is one of {}", SITE_KINDS.join(", ")))));
+        errors.push(FieldError::new(
+            "kind",
+            Invalid::new(
+                "invalid_kind",
+                format!("a site kind is one of {}", SITE_KINDS.join(", ")),
+            ),
+        ));
     }
-    let tz = parse_time_zone(&input.time_zone).map_err(|e| errors.push(FieldError::new("time_zone", e))).ok();
-    let hours = OpeningHours::parse(&input.opening_hours).map_err(|e| errors.push(FieldError::new("opening_hours", e))).ok();
+    let tz = parse_time_zone(&input.time_zone)
+        .map_err(|e| errors.push(FieldError::new("time_zone", e)))
+        .ok();
+    let hours = OpeningHours::parse(&input.opening_hours)
+        .map_err(|e| errors.push(FieldError::new("opening_hours", e)))
+        .ok();
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
     let (tz, hours) = (tz.expect("checked"), hours.expect("checked").to_spec());
     let mut tx = store.begin().await?;
-    let new = store::org::NewSite { code, name: input.name.trim(), kind: &input.kind, time_zone: &tz, opening_hours: &hours };
-    let site = store::org::insert_site(&mut tx, org_id, &new, now_ms()).await.map_err(|e| match e {
-        store::Error::Conflict(_) => Error::Conflict { code: "site_exists", message: format!("a site already has the code «{code}»") },
-        e => e.into(),
-    })?;
+    let new = store::org::NewSite {
+        code,
+        name: input.name.trim(),
+        kind: &input.kind,
+        time_zone: &tz,
+        opening_hours: &hours,
+    };
+    let site = store::org::insert_site(&mut tx, org_id, &new, now_ms())
+        .await
+        .map_err(|e| match e {
+            store::Error::Conflict(_) => Error::Conflict {
+                code: "site_exists",
+                message: format!("a site already has the code «{code}»"),
+            },
+            e => e.into(),
+        })?;
     tx.commit().await?;
     Ok(site)
 }
@@ -116,22 +162,35 @@ pub async fn add_team(store: &Store, actor: &Actor, input: &TeamInput) -> Result
 pub async fn add_team_unchecked(store: &Store, org_id: i64, input: &TeamInput) -> Result<Team> {
     let name = input.name.trim();
     if name.is_empty() || name.len() > 100 {
-        return Err(Error::invalid("name", Invalid::new("required", "a team name is 1–100 characters")));
+        return Err(Error::invalid(
+            "name",
+            Invalid::new("required", "a team name is 1–100 characters"),
+        ));
     }
     let mut tx = store.begin().await?;
     let site_id = match input.site.as_deref().filter(|s| !s.is_empty()) {
         Some(code) => Some(
             store::org::site_by_code(&mut tx, org_id, code)
                 .await?
-                .ok_or_else(|| Error::invalid("site", Invalid::new("unknown_site", format!("no site has the code «{code}»"))))?
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "site",
+                        Invalid::new("unknown_site", format!("no site has the code «{code}»")),
+                    )
+                })?
                 .id,
         ),
         None => None,
     };
-    let team = store::org::insert_team(&mut tx, org_id, name, site_id, now_ms()).await.map_err(|e| match e {
-        store::Error::Conflict(_) => Error::Conflict { code: "team_exists", message: format!("a team is already named «{name}»") },
-        e => e.into(),
-    })?;
+    let team = store::org::insert_team(&mut tx, org_id, name, site_id, now_ms())
+        .await
+        .map_err(|e| match e {
+            store::Error::Conflict(_) => Error::Conflict {
+                code: "team_exists",
+                message: format!("a team is already named «{name}»"),
+            },
+            e => e.into(),
+        })?;
     tx.commit().await?;
     Ok(team)
 }
@@ -158,11 +217,18 @@ pub async fn add_user(store: &Store, actor: &Actor, input: &UserInput) -> Result
 
 pub async fn add_user_unchecked(store: &Store, org_id: i64, input: &UserInput) -> Result<User> {
     let mut errors = Vec::new();
-    let email = Email::parse(&input.email).map_err(|e| errors.push(FieldError::new("email", e))).ok();
-    let role = Role::parse(&input.role).map_err(|e| errors.push(FieldError::new("role", e))).ok();
+    let email = Email::parse(&input.email)
+        .map_err(|e| errors.push(FieldError::new("email", e)))
+        .ok();
+    let role = Role::parse(&input.role)
+        .map_err(|e| errors.push(FieldError::new("role", e)))
+        .ok();
     let name = input.name.trim();
     if name.is_empty() || name.len() > 200 {
-        errors.push(FieldError::new("name", Invalid::new("required", "a name is 1–200 characters")));
+        errors.push(FieldError::new(
+            "name",
+            Invalid::new("required", "a name is 1–200 characters"),
+        ));
     }
     let hash = match input.password.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => match hash_in_background(p.to_string()).await {
@@ -183,7 +249,12 @@ pub async fn add_user_unchecked(store: &Store, org_id: i64, input: &UserInput) -
     if let Some(team) = input.team_id {
         store::org::team_in_org(&mut tx, org_id, team)
             .await?
-            .ok_or_else(|| Error::invalid("team_id", Invalid::new("unknown_team", format!("no team has the id {team}"))))?;
+            .ok_or_else(|| {
+                Error::invalid(
+                    "team_id",
+                    Invalid::new("unknown_team", format!("no team has the id {team}")),
+                )
+            })?;
     }
     let new = store::org::NewUser {
         email: email.as_str(),
@@ -193,10 +264,15 @@ pub async fn add_user_unchecked(store: &Store, org_id: i64, input: &UserInput) -
         team_id: input.team_id,
         password_hash: hash.as_deref(),
     };
-    let user = store::org::insert_user(&mut tx, org_id, &new, now_ms()).await.map_err(|e| match e {
-        store::Error::Conflict(_) => Error::Conflict { code: "user_exists", message: format!("a user already has the email {}", email.as_str()) },
-        e => e.into(),
-    })?;
+    let user = store::org::insert_user(&mut tx, org_id, &new, now_ms())
+        .await
+        .map_err(|e| match e {
+            store::Error::Conflict(_) => Error::Conflict {
+                code: "user_exists",
+                message: format!("a user already has the email {}", email.as_str()),
+            },
+            e => e.into(),
+        })?;
     tx.commit().await?;
     Ok(user)
 }
@@ -224,7 +300,10 @@ pub async fn list_users(store: &Store, actor: &Actor) -> Result<Vec<User>> {
 /// The user's interface language: "fr" or "en".
 pub async fn set_lang(store: &Store, actor: &Actor, lang: &str) -> Result<()> {
     if lang != "fr" && lang != "en" {
-        return Err(Error::invalid("lang", Invalid::new("invalid_lang", "the language is fr or en")));
+        return Err(Error::invalid(
+            "lang",
+            Invalid::new("invalid_lang", "the language is fr or en"),
+        ));
     }
     let mut tx = store.begin().await?;
     store::org::set_user_lang(&mut tx, actor.user_id, lang).await?;
@@ -234,5 +313,7 @@ pub async fn set_lang(store: &Store, actor: &Actor, lang: &str) -> Result<()> {
 
 pub async fn user_by_email(store: &Store, email: &str) -> Result<User> {
     let mut c = store.reader().await?;
-    store::org::user_by_email_key(&mut c, &fold_key(email)).await?.ok_or(Error::NotFound("user"))
+    store::org::user_by_email_key(&mut c, &fold_key(email))
+        .await?
+        .ok_or(Error::NotFound("user"))
 }

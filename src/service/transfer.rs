@@ -17,7 +17,11 @@ pub enum Format {
 
 impl Format {
     pub fn of_path(path: &str) -> Format {
-        if path.to_lowercase().ends_with(".csv") { Format::Csv } else { Format::Jsonl }
+        if path.to_lowercase().ends_with(".csv") {
+            Format::Csv
+        } else {
+            Format::Jsonl
+        }
     }
 }
 
@@ -37,7 +41,11 @@ pub struct Report {
 
 fn describe(e: &Error) -> String {
     match e {
-        Error::Invalid(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+        Error::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     }
 }
@@ -48,13 +56,37 @@ fn content_id(raw: &str) -> String {
 }
 
 const CSV_COLUMNS: [&str; 17] = [
-    "channel", "direction", "occurred_at", "email", "phone", "customer_number", "social_network",
-    "social_handle", "name", "subject", "body", "site", "external_id", "kind", "category", "queued_at", "answered_at",
+    "channel",
+    "direction",
+    "occurred_at",
+    "email",
+    "phone",
+    "customer_number",
+    "social_network",
+    "social_handle",
+    "name",
+    "subject",
+    "body",
+    "site",
+    "external_id",
+    "kind",
+    "category",
+    "queued_at",
+    "answered_at",
 ];
 
-fn from_csv(headers: &csv::StringRecord, rec: &csv::StringRecord) -> std::result::Result<InteractionInput, String> {
+fn from_csv(
+    headers: &csv::StringRecord,
+    rec: &csv::StringRecord,
+) -> std::result::Result<InteractionInput, String> {
     let get = |name: &str| {
-        headers.iter().position(|h| h.trim() == name).and_then(|i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .and_then(|i| rec.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
     };
     let social = match (get("social_network"), get("social_handle")) {
         (Some(network), Some(handle)) => Some(SocialRef { network, handle }),
@@ -65,7 +97,13 @@ fn from_csv(headers: &csv::StringRecord, rec: &csv::StringRecord) -> std::result
         channel: get("channel").unwrap_or_default(),
         direction: get("direction").unwrap_or_default(),
         occurred_at: get("occurred_at"),
-        customer: CustomerRef { email: get("email"), phone: get("phone"), customer_number: get("customer_number"), social, name: get("name") },
+        customer: CustomerRef {
+            email: get("email"),
+            phone: get("phone"),
+            customer_number: get("customer_number"),
+            social,
+            name: get("name"),
+        },
         subject: get("subject"),
         body: get("body").unwrap_or_default(),
         site: get("site"),
@@ -80,22 +118,39 @@ fn from_csv(headers: &csv::StringRecord, rec: &csv::StringRecord) -> std::result
 
 /// Reads interactions, records the valid ones in batches, and reports each refused line.
 /// Rerunning the same file records nothing twice.
-pub async fn import(store: &Store, org_id: i64, input: impl BufRead, format: Format, mut progress: impl FnMut(u64)) -> Result<Report> {
+pub async fn import(
+    store: &Store,
+    org_id: i64,
+    input: impl BufRead,
+    format: Format,
+    mut progress: impl FnMut(u64),
+) -> Result<Report> {
     let now = now_ms();
     let mut report = Report::default();
     let mut batch: Vec<(u64, Valid)> = Vec::with_capacity(BATCH);
-    let accept = |line: u64, raw: &str, parsed: std::result::Result<InteractionInput, String>, report: &mut Report, batch: &mut Vec<(u64, Valid)>| {
+    let accept = |line: u64,
+                  raw: &str,
+                  parsed: std::result::Result<InteractionInput, String>,
+                  report: &mut Report,
+                  batch: &mut Vec<(u64, Valid)>| {
         report.read += 1;
         let mut input = match parsed {
             Ok(i) => i,
             Err(message) => return report.errors.push(LineError { line, message }),
         };
-        if input.external_id.as_deref().is_none_or(|e| e.trim().is_empty()) {
+        if input
+            .external_id
+            .as_deref()
+            .is_none_or(|e| e.trim().is_empty())
+        {
             input.external_id = Some(content_id(raw));
         }
         match input.validate(now) {
             Ok(v) => batch.push((line, v)),
-            Err(e) => report.errors.push(LineError { line, message: describe(&e) }),
+            Err(e) => report.errors.push(LineError {
+                line,
+                message: describe(&e),
+            }),
         }
     };
     match format {
@@ -106,7 +161,8 @@ pub async fn import(store: &Store, org_id: i64, input: impl BufRead, format: For
                 if line.trim().is_empty() {
                     continue;
                 }
-                let parsed = serde_json::from_str::<InteractionInput>(&line).map_err(|e| format!("invalid JSON: {e}"));
+                let parsed = serde_json::from_str::<InteractionInput>(&line)
+                    .map_err(|e| format!("invalid JSON: {e}"));
                 accept(n, &line, parsed, &mut report, &mut batch);
                 if batch.len() >= BATCH {
                     flush(store, org_id, &mut batch, &mut report).await?;
@@ -116,9 +172,21 @@ pub async fn import(store: &Store, org_id: i64, input: impl BufRead, format: For
         }
         Format::Csv => {
             let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
-            let headers = reader.headers().map_err(|e| Error::Internal(format!("line 1: {e}")))?.clone();
+            let headers = reader
+                .headers()
+                .map_err(|e| Error::Internal(format!("line 1: {e}")))?
+                .clone();
             if let Some(h) = headers.iter().find(|h| !CSV_COLUMNS.contains(&h.trim())) {
-                return Err(Error::invalid("header", crate::domain::Invalid::new("unknown_column", format!("line 1: unknown column «{h}»; known: {}", CSV_COLUMNS.join(", ")))));
+                return Err(Error::invalid(
+                    "header",
+                    crate::domain::Invalid::new(
+                        "unknown_column",
+                        format!(
+                            "line 1: unknown column «{h}»; known: {}",
+                            CSV_COLUMNS.join(", ")
+                        ),
+                    ),
+                ));
             }
             for rec in reader.records() {
                 let (n, parsed, raw) = match rec {
@@ -148,7 +216,12 @@ pub async fn import(store: &Store, org_id: i64, input: impl BufRead, format: For
 
 /// Records a batch in one transaction; if a line breaks it (an unknown site, say), records the
 /// lines one by one so the others still land and the bad one is named.
-async fn flush(store: &Store, org_id: i64, batch: &mut Vec<(u64, Valid)>, report: &mut Report) -> Result<()> {
+async fn flush(
+    store: &Store,
+    org_id: i64,
+    batch: &mut Vec<(u64, Valid)>,
+    report: &mut Report,
+) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -163,7 +236,10 @@ async fn flush(store: &Store, org_id: i64, batch: &mut Vec<(u64, Valid)>, report
                 match ingest::record(store, org_id, v, None).await {
                     Ok(_) => report.accepted += 1,
                     Err(Error::Internal(e)) => return Err(Error::Internal(e)),
-                    Err(e) => report.errors.push(LineError { line: *line, message: describe(&e) }),
+                    Err(e) => report.errors.push(LineError {
+                        line: *line,
+                        message: describe(&e),
+                    }),
                 }
             }
         }
@@ -175,7 +251,11 @@ async fn flush(store: &Store, org_id: i64, batch: &mut Vec<(u64, Valid)>, report
 /// Writes every interaction of the organisation as JSONL, in the import format.
 pub async fn export(store: &Store, org_id: i64, mut out: impl Write) -> Result<u64> {
     let mut c = store.reader().await?;
-    let sites: HashMap<i64, String> = store::org::list_sites(&mut c, org_id).await?.into_iter().map(|s| (s.id, s.code)).collect();
+    let sites: HashMap<i64, String> = store::org::list_sites(&mut c, org_id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect();
     let mut customers: HashMap<i64, CustomerRef> = HashMap::new();
     let (mut after, mut written) = (0, 0u64);
     loop {
@@ -202,7 +282,8 @@ pub async fn export(store: &Store, org_id: i64, mut out: impl Write) -> Result<u
                 ..Default::default()
             };
             serde_json::to_writer(&mut out, &line).map_err(|e| Error::Internal(e.to_string()))?;
-            out.write_all(b"\n").map_err(|e| Error::Internal(e.to_string()))?;
+            out.write_all(b"\n")
+                .map_err(|e| Error::Internal(e.to_string()))?;
             written += 1;
         }
     }
@@ -211,16 +292,26 @@ pub async fn export(store: &Store, org_id: i64, mut out: impl Write) -> Result<u
 }
 
 async fn customer_ref(c: &mut store::Conn, org_id: i64, id: i64) -> Result<CustomerRef> {
-    let customer = store::customer::get(c, org_id, id).await?.ok_or(Error::NotFound("customer"))?;
-    let mut r = CustomerRef { name: customer.display_name, ..Default::default() };
+    let customer = store::customer::get(c, org_id, id)
+        .await?
+        .ok_or(Error::NotFound("customer"))?;
+    let mut r = CustomerRef {
+        name: customer.display_name,
+        ..Default::default()
+    };
     for ident in store::customer::identities(c, id).await? {
         match ident.kind.as_str() {
             "email" if r.email.is_none() => r.email = Some(ident.value),
             "phone" if r.phone.is_none() => r.phone = Some(ident.value),
-            "customer_number" if r.customer_number.is_none() => r.customer_number = Some(ident.value),
+            "customer_number" if r.customer_number.is_none() => {
+                r.customer_number = Some(ident.value)
+            }
             "social" if r.social.is_none() => {
                 if let Some((network, handle)) = ident.value.split_once(" @") {
-                    r.social = Some(SocialRef { network: network.into(), handle: handle.into() });
+                    r.social = Some(SocialRef {
+                        network: network.into(),
+                        handle: handle.into(),
+                    });
                 }
             }
             _ => {}

@@ -14,14 +14,22 @@ pub struct Principal {
     pub csrf_token: String,
 }
 
-pub async fn insert_token(c: &mut Conn, user_id: i64, token_hash: &str, label: &str, now: i64) -> Result<()> {
-    sqlx::query("INSERT INTO api_token (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(user_id)
-        .bind(token_hash)
-        .bind(label)
-        .bind(now)
-        .execute(c)
-        .await?;
+pub async fn insert_token(
+    c: &mut Conn,
+    user_id: i64,
+    token_hash: &str,
+    label: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_token (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(label)
+    .bind(now)
+    .execute(c)
+    .await?;
     Ok(())
 }
 
@@ -36,7 +44,14 @@ pub async fn principal_by_token(c: &mut Conn, token_hash: &str) -> Result<Option
     .await?)
 }
 
-pub async fn insert_session(c: &mut Conn, user: &User, token_hash: &str, csrf: &str, expires_at: i64, now: i64) -> Result<()> {
+pub async fn insert_session(
+    c: &mut Conn,
+    user: &User,
+    token_hash: &str,
+    csrf: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO web_session (token_hash, user_id, csrf_token, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -50,7 +65,11 @@ pub async fn insert_session(c: &mut Conn, user: &User, token_hash: &str, csrf: &
     Ok(())
 }
 
-pub async fn principal_by_session(c: &mut Conn, token_hash: &str, now: i64) -> Result<Option<Principal>> {
+pub async fn principal_by_session(
+    c: &mut Conn,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<Principal>> {
     Ok(sqlx::query_as(
         "SELECT u.id AS user_id, u.org_id, u.role, u.lang, u.name, s.csrf_token
          FROM web_session s JOIN app_user u ON u.id = s.user_id

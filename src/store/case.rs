@@ -1,9 +1,8 @@
 //! Cases: rows, the lifecycle clock, filtered keyset listing, and the event log.
 
-use super::{Conn, Result};
+use super::{Conn, Result, Sql};
 use crate::domain::case::{CaseClock, CaseStatus};
 use serde::Serialize;
-use sqlx::QueryBuilder;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Case {
@@ -154,11 +153,13 @@ pub async fn save_fields(c: &mut Conn, case: &Case) -> Result<()> {
 }
 
 pub async fn by_id(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Case>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM support_case WHERE org_id = $1 AND id = $2")))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM support_case WHERE org_id = $1 AND id = $2"
+    )))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(c)
+    .await?)
 }
 
 pub async fn by_number(c: &mut Conn, org_id: i64, number: i64) -> Result<Option<Case>> {
@@ -173,7 +174,11 @@ pub async fn by_number(c: &mut Conn, org_id: i64, number: i64) -> Result<Option<
 
 /// The customer's most recent case on the same need that is not closed: same subject key, or,
 /// for a contact without subject, any case still open or pending.
-pub async fn attachable(c: &mut Conn, customer_id: i64, subject_key: Option<&str>) -> Result<Option<Case>> {
+pub async fn attachable(
+    c: &mut Conn,
+    customer_id: i64,
+    subject_key: Option<&str>,
+) -> Result<Option<Case>> {
     let q = match subject_key {
         Some(_) => format!(
             "SELECT {COLS} FROM support_case WHERE customer_id = $1 AND status <> 'closed' AND subject_key = $2
@@ -184,12 +189,23 @@ pub async fn attachable(c: &mut Conn, customer_id: i64, subject_key: Option<&str
              ORDER BY updated_at DESC, id DESC LIMIT 1"
         ),
     };
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(customer_id).bind(subject_key).fetch_optional(c).await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(q))
+        .bind(customer_id)
+        .bind(subject_key)
+        .fetch_optional(c)
+        .await?)
 }
 
 /// A further inbound contact from the customer breaks once & done of their cases solved in the
 /// last 7 days on the same category (or any, when the case has no category).
-pub async fn mark_repeat_contact(c: &mut Conn, customer_id: i64, except_case: i64, category: Option<&str>, since: i64, at: i64) -> Result<()> {
+pub async fn mark_repeat_contact(
+    c: &mut Conn,
+    customer_id: i64,
+    except_case: i64,
+    category: Option<&str>,
+    since: i64,
+    at: i64,
+) -> Result<()> {
     sqlx::query(
         "UPDATE support_case SET repeat_contact_at = $4
          WHERE customer_id = $1 AND id <> $2 AND solved_at IS NOT NULL AND solved_at >= $3 AND solved_at <= $4
@@ -220,44 +236,58 @@ pub struct Filter {
 
 /// Keyset page of cases, most recently updated first; `after` is the (updated_at, id) of the
 /// last case of the previous page.
-pub async fn list(c: &mut Conn, org_id: i64, f: &Filter, after: Option<(i64, i64)>, limit: i64) -> Result<Vec<Case>> {
-    let mut q = QueryBuilder::new(format!("SELECT {COLS} FROM support_case WHERE org_id = "));
-    q.push_bind(org_id);
+pub async fn list(
+    c: &mut Conn,
+    org_id: i64,
+    f: &Filter,
+    after: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<Case>> {
+    let mut q = Sql::new(format!("SELECT {COLS} FROM support_case WHERE org_id = "));
+    q.int(org_id);
     push_filter(&mut q, f);
     if let Some((t, id)) = after {
-        q.push(" AND (updated_at < ").push_bind(t).push(" OR (updated_at = ").push_bind(t);
-        q.push(" AND id < ").push_bind(id).push("))");
+        q.push(" AND (updated_at < ")
+            .int(t)
+            .push(" OR (updated_at = ")
+            .int(t);
+        q.push(" AND id < ").int(id).push("))");
     }
-    q.push(" ORDER BY updated_at DESC, id DESC LIMIT ").push_bind(limit);
-    Ok(q.build_query_as().fetch_all(c).await?)
+    q.push(" ORDER BY updated_at DESC, id DESC LIMIT ")
+        .int(limit);
+    Ok(q.query_as().fetch_all(c).await?)
 }
 
 /// Number of cases per status under the same filter (status itself ignored).
 pub async fn count_by_status(c: &mut Conn, org_id: i64, f: &Filter) -> Result<Vec<(String, i64)>> {
-    let f = Filter { status: None, ..f.clone() };
-    let mut q = QueryBuilder::new("SELECT status, CAST(COUNT(*) AS BIGINT) FROM support_case WHERE org_id = ");
-    q.push_bind(org_id);
+    let f = Filter {
+        status: None,
+        ..f.clone()
+    };
+    let mut q =
+        Sql::new("SELECT status, CAST(COUNT(*) AS BIGINT) FROM support_case WHERE org_id = ");
+    q.int(org_id);
     push_filter(&mut q, &f);
     q.push(" GROUP BY status");
-    Ok(q.build_query_as().fetch_all(c).await?)
+    Ok(q.query_as().fetch_all(c).await?)
 }
 
-fn push_filter(q: &mut QueryBuilder<sqlx::Any>, f: &Filter) {
+fn push_filter(q: &mut Sql, f: &Filter) {
     if let Some(s) = &f.status {
-        q.push(" AND status = ").push_bind(s.clone());
+        q.push(" AND status = ").text(s);
     }
     if let Some(k) = &f.kind {
-        q.push(" AND kind = ").push_bind(k.clone());
+        q.push(" AND kind = ").text(k);
     }
     if let Some(s) = f.site_id {
-        q.push(" AND site_id = ").push_bind(s);
+        q.push(" AND site_id = ").int(s);
     }
     if let Some(t) = f.team_id {
-        q.push(" AND team_id = ").push_bind(t);
+        q.push(" AND team_id = ").int(t);
     }
     match f.assignee_id {
         Some(Some(a)) => {
-            q.push(" AND assignee_id = ").push_bind(a);
+            q.push(" AND assignee_id = ").int(a);
         }
         Some(None) => {
             q.push(" AND assignee_id IS NULL");
@@ -265,10 +295,10 @@ fn push_filter(q: &mut QueryBuilder<sqlx::Any>, f: &Filter) {
         None => {}
     }
     if let Some(cu) = f.customer_id {
-        q.push(" AND customer_id = ").push_bind(cu);
+        q.push(" AND customer_id = ").int(cu);
     }
     if let Some(t) = f.updated_since {
-        q.push(" AND updated_at >= ").push_bind(t);
+        q.push(" AND updated_at >= ").int(t);
     }
 }
 
@@ -290,7 +320,15 @@ pub struct Event {
     pub detail: String,
 }
 
-pub async fn add_event(c: &mut Conn, org_id: i64, case_id: i64, at: i64, kind: &str, actor: Option<i64>, detail: &str) -> Result<()> {
+pub async fn add_event(
+    c: &mut Conn,
+    org_id: i64,
+    case_id: i64,
+    at: i64,
+    kind: &str,
+    actor: Option<i64>,
+    detail: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO case_event (org_id, case_id, at, kind, actor_user_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -306,8 +344,10 @@ pub async fn add_event(c: &mut Conn, org_id: i64, case_id: i64, at: i64, kind: &
 }
 
 pub async fn events(c: &mut Conn, case_id: i64) -> Result<Vec<Event>> {
-    Ok(sqlx::query_as("SELECT at, kind, actor_user_id, detail FROM case_event WHERE case_id = $1 ORDER BY at, id")
-        .bind(case_id)
-        .fetch_all(c)
-        .await?)
+    Ok(sqlx::query_as(
+        "SELECT at, kind, actor_user_id, detail FROM case_event WHERE case_id = $1 ORDER BY at, id",
+    )
+    .bind(case_id)
+    .fetch_all(c)
+    .await?)
 }

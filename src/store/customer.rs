@@ -1,8 +1,7 @@
 //! Customers, their identities, and the merge ledger that makes merging reversible.
 
-use super::{Conn, Error, Result};
+use super::{Conn, Error, Result, Sql};
 use serde::Serialize;
-use sqlx::QueryBuilder;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Customer {
@@ -41,17 +40,25 @@ pub async fn owners_of(c: &mut Conn, org_id: i64, keys: &[String]) -> Result<Vec
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = QueryBuilder::new("SELECT key, customer_id FROM customer_identity WHERE org_id = ");
-    q.push_bind(org_id).push(" AND key IN (");
-    let mut sep = q.separated(", ");
-    for k in keys {
-        sep.push_bind(k.clone());
+    let mut q = Sql::new("SELECT key, customer_id FROM customer_identity WHERE org_id = ");
+    q.int(org_id).push(" AND key IN (");
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.text(k);
     }
     q.push(")");
-    Ok(q.build_query_as().fetch_all(c).await?)
+    Ok(q.query_as().fetch_all(c).await?)
 }
 
-pub async fn insert(c: &mut Conn, org_id: i64, name: Option<&str>, name_key: &str, at: i64) -> Result<i64> {
+pub async fn insert(
+    c: &mut Conn,
+    org_id: i64,
+    name: Option<&str>,
+    name_key: &str,
+    at: i64,
+) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO customer (org_id, display_name, name_key, created_at, last_contact_at)
          VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -66,7 +73,15 @@ pub async fn insert(c: &mut Conn, org_id: i64, name: Option<&str>, name_key: &st
 }
 
 /// Attaches an identity; a key already owned (by anyone) is left as it is.
-pub async fn attach_identity(c: &mut Conn, org_id: i64, customer_id: i64, kind: &str, key: &str, value: &str, at: i64) -> Result<bool> {
+pub async fn attach_identity(
+    c: &mut Conn,
+    org_id: i64,
+    customer_id: i64,
+    kind: &str,
+    key: &str,
+    value: &str,
+    at: i64,
+) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO customer_identity (org_id, customer_id, kind, key, value, created_at)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, key) DO NOTHING",
@@ -83,7 +98,13 @@ pub async fn attach_identity(c: &mut Conn, org_id: i64, customer_id: i64, kind: 
 }
 
 /// Records a contact: last contact time, and the name when we had none.
-pub async fn touch(c: &mut Conn, id: i64, at: i64, name: Option<&str>, name_key: &str) -> Result<()> {
+pub async fn touch(
+    c: &mut Conn,
+    id: i64,
+    at: i64,
+    name: Option<&str>,
+    name_key: &str,
+) -> Result<()> {
     sqlx::query(
         "UPDATE customer SET
             last_contact_at = CASE WHEN last_contact_at < $2 THEN $2 ELSE last_contact_at END,
@@ -101,11 +122,13 @@ pub async fn touch(c: &mut Conn, id: i64, at: i64, name: Option<&str>, name_key:
 }
 
 pub async fn get(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Customer>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM customer WHERE org_id = $1 AND id = $2")))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM customer WHERE org_id = $1 AND id = $2"
+    )))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(c)
+    .await?)
 }
 
 pub async fn identities(c: &mut Conn, customer_id: i64) -> Result<Vec<IdentityRow>> {
@@ -118,7 +141,12 @@ pub async fn identities(c: &mut Conn, customer_id: i64) -> Result<Vec<IdentityRo
 }
 
 /// Customers whose folded name starts with `prefix`, most recent contact first.
-pub async fn search_by_name(c: &mut Conn, org_id: i64, prefix: &str, limit: i64) -> Result<Vec<Customer>> {
+pub async fn search_by_name(
+    c: &mut Conn,
+    org_id: i64,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<Customer>> {
     let upper = format!("{prefix}\u{10FFFF}");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLS} FROM customer WHERE org_id = $1 AND name_key >= $2 AND name_key < $3
@@ -153,26 +181,39 @@ async fn move_rows(c: &mut Conn, table: &str, from: i64, to: i64) -> Result<Vec<
 
 async fn move_ids_back(c: &mut Conn, table: &str, ids: &[i64], to: i64) -> Result<()> {
     for chunk in ids.chunks(500) {
-        let mut q = QueryBuilder::new(format!("UPDATE {table} SET customer_id = "));
-        q.push_bind(to).push(" WHERE id IN (");
-        let mut sep = q.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
+        let mut q = Sql::new(format!("UPDATE {table} SET customer_id = "));
+        q.int(to).push(" WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.int(*id);
         }
         q.push(")");
-        q.build().execute(&mut *c).await?;
+        q.query().execute(&mut *c).await?;
     }
     Ok(())
 }
 
 /// Moves everything of `merged` to `kept` and records what moved.
-pub async fn merge(c: &mut Conn, org_id: i64, kept: i64, merged: i64, by: i64, at: i64) -> Result<Merge> {
+pub async fn merge(
+    c: &mut Conn,
+    org_id: i64,
+    kept: i64,
+    merged: i64,
+    by: i64,
+    at: i64,
+) -> Result<Merge> {
     let moved = Moved {
         identities: move_rows(c, "customer_identity", merged, kept).await?,
         cases: move_rows(c, "support_case", merged, kept).await?,
         interactions: move_rows(c, "interaction", merged, kept).await?,
     };
-    sqlx::query("UPDATE customer SET merged_into = $1 WHERE id = $2").bind(kept).bind(merged).execute(&mut *c).await?;
+    sqlx::query("UPDATE customer SET merged_into = $1 WHERE id = $2")
+        .bind(kept)
+        .bind(merged)
+        .execute(&mut *c)
+        .await?;
     sqlx::query(
         "UPDATE customer SET last_contact_at = (SELECT CASE WHEN a.last_contact_at > b.last_contact_at
             THEN a.last_contact_at ELSE b.last_contact_at END FROM customer a, customer b WHERE a.id = $1 AND b.id = $2)
@@ -220,11 +261,15 @@ pub async fn merges_of(c: &mut Conn, customer_id: i64) -> Result<Vec<Merge>> {
 
 /// Moves back what a merge moved and revives the merged customer.
 pub async fn unmerge(c: &mut Conn, m: &Merge, by: i64, at: i64) -> Result<()> {
-    let moved: Moved = serde_json::from_str(&m.moved).map_err(|e| Error::Conflict(format!("merge record: {e}")))?;
+    let moved: Moved = serde_json::from_str(&m.moved)
+        .map_err(|e| Error::Conflict(format!("merge record: {e}")))?;
     move_ids_back(c, "customer_identity", &moved.identities, m.merged_id).await?;
     move_ids_back(c, "support_case", &moved.cases, m.merged_id).await?;
     move_ids_back(c, "interaction", &moved.interactions, m.merged_id).await?;
-    sqlx::query("UPDATE customer SET merged_into = NULL WHERE id = $1").bind(m.merged_id).execute(&mut *c).await?;
+    sqlx::query("UPDATE customer SET merged_into = NULL WHERE id = $1")
+        .bind(m.merged_id)
+        .execute(&mut *c)
+        .await?;
     sqlx::query("UPDATE customer_merge SET undone_at = $1, undone_by = $2 WHERE id = $3")
         .bind(at)
         .bind(by)

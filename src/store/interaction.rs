@@ -22,7 +22,8 @@ pub struct Interaction {
     pub external_id: Option<String>,
 }
 
-const COLS: &str = "id, customer_id, case_id, channel, direction, occurred_at, author_user_id, is_note, subject,
+const COLS: &str =
+    "id, customer_id, case_id, channel, direction, occurred_at, author_user_id, is_note, subject,
     body, site_id, queued_at, answered_at, attachments, external_id";
 
 pub struct NewInteraction<'a> {
@@ -71,12 +72,18 @@ pub async fn insert(c: &mut Conn, org_id: i64, n: &NewInteraction<'_>, now: i64)
 }
 
 /// The interaction already recorded under this external id, as (id, customer, case).
-pub async fn by_external_id(c: &mut Conn, org_id: i64, external_id: &str) -> Result<Option<(i64, i64, i64)>> {
-    Ok(sqlx::query_as("SELECT id, customer_id, case_id FROM interaction WHERE org_id = $1 AND external_id = $2")
-        .bind(org_id)
-        .bind(external_id)
-        .fetch_optional(c)
-        .await?)
+pub async fn by_external_id(
+    c: &mut Conn,
+    org_id: i64,
+    external_id: &str,
+) -> Result<Option<(i64, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, customer_id, case_id FROM interaction WHERE org_id = $1 AND external_id = $2",
+    )
+    .bind(org_id)
+    .bind(external_id)
+    .fetch_optional(c)
+    .await?)
 }
 
 pub async fn of_case(c: &mut Conn, case_id: i64) -> Result<Vec<Interaction>> {
@@ -100,7 +107,12 @@ pub async fn of_customer(c: &mut Conn, customer_id: i64, limit: i64) -> Result<V
 }
 
 /// One page of an organisation's interactions in id order, for export.
-pub async fn page_for_export(c: &mut Conn, org_id: i64, after_id: i64, limit: i64) -> Result<Vec<Interaction>> {
+pub async fn page_for_export(
+    c: &mut Conn,
+    org_id: i64,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<Interaction>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLS} FROM interaction WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     )))
@@ -113,7 +125,13 @@ pub async fn page_for_export(c: &mut Conn, org_id: i64, after_id: i64, limit: i6
 
 /// Claims an idempotency key. `Ok(None)` when claimed now; otherwise the existing
 /// (request hash, stored response).
-pub async fn claim_idempotency(c: &mut Conn, org_id: i64, key: &str, request_hash: &str, now: i64) -> Result<Option<(String, Option<String>)>> {
+pub async fn claim_idempotency(
+    c: &mut Conn,
+    org_id: i64,
+    key: &str,
+    request_hash: &str,
+    now: i64,
+) -> Result<Option<(String, Option<String>)>> {
     let claimed = sqlx::query(
         "INSERT INTO idempotency_key (org_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (org_id, key) DO NOTHING",
@@ -127,14 +145,21 @@ pub async fn claim_idempotency(c: &mut Conn, org_id: i64, key: &str, request_has
     if claimed.rows_affected() == 1 {
         return Ok(None);
     }
-    Ok(sqlx::query_as("SELECT request_hash, response FROM idempotency_key WHERE org_id = $1 AND key = $2")
-        .bind(org_id)
-        .bind(key)
-        .fetch_optional(c)
-        .await?)
+    Ok(sqlx::query_as(
+        "SELECT request_hash, response FROM idempotency_key WHERE org_id = $1 AND key = $2",
+    )
+    .bind(org_id)
+    .bind(key)
+    .fetch_optional(c)
+    .await?)
 }
 
-pub async fn store_idempotent_response(c: &mut Conn, org_id: i64, key: &str, response: &str) -> Result<()> {
+pub async fn store_idempotent_response(
+    c: &mut Conn,
+    org_id: i64,
+    key: &str,
+    response: &str,
+) -> Result<()> {
     sqlx::query("UPDATE idempotency_key SET response = $3 WHERE org_id = $1 AND key = $2")
         .bind(org_id)
         .bind(key)

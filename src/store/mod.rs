@@ -40,6 +40,72 @@ pub(crate) fn conflict(e: sqlx::Error) -> Error {
     }
 }
 
+/// A value bound to a dynamic statement.
+pub(crate) enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// A statement assembled at run time with `$N` placeholders, which both PostgreSQL and
+/// SQLite read (sqlx's QueryBuilder emits `?` through the Any driver, which PostgreSQL refuses).
+pub(crate) struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub fn new(text: impl Into<String>) -> Sql {
+        Sql {
+            text: text.into(),
+            binds: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn bind(&mut self, value: Bind) -> &mut Sql {
+        self.binds.push(value);
+        self.text.push_str(&format!("${}", self.binds.len()));
+        self
+    }
+
+    pub fn int(&mut self, v: i64) -> &mut Sql {
+        self.bind(Bind::Int(v))
+    }
+
+    pub fn text(&mut self, v: &str) -> &mut Sql {
+        self.bind(Bind::Text(v.to_string()))
+    }
+
+    pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, sqlx::Any, T, sqlx::any::AnyArguments>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(self.text.clone()));
+        for b in &self.binds {
+            q = match b {
+                Bind::Int(i) => q.bind(*i),
+                Bind::Text(s) => q.bind(s.clone()),
+            };
+        }
+        q
+    }
+
+    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
+        for b in &self.binds {
+            q = match b {
+                Bind::Int(i) => q.bind(*i),
+                Bind::Text(s) => q.bind(s.clone()),
+            };
+        }
+        q
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -82,7 +148,11 @@ impl Store {
     /// Connects to `sqlite://path?mode=rwc` or `postgres://…` and runs pending migrations.
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
         let pool = |max: u32| {
             AnyPoolOptions::new()
@@ -115,14 +185,22 @@ impl Store {
                 (p.clone(), p)
             }
         };
-        let store = Store { read, write, backend };
+        let store = Store {
+            read,
+            write,
+            backend,
+        };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.write).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.write)
+                    .await?
+            }
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.write).await?,
         }
         Ok(())
@@ -149,9 +227,14 @@ impl Store {
     /// A consistent copy of a SQLite database into `path` while it is in use.
     pub async fn backup_to(&self, path: &str) -> Result<()> {
         if self.backend != Backend::Sqlite {
-            return Err(Error::Conflict("backup of PostgreSQL is done with pg_dump".into()));
+            return Err(Error::Conflict(
+                "backup of PostgreSQL is done with pg_dump".into(),
+            ));
         }
-        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.write).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 

@@ -53,30 +53,39 @@ pub async fn insert_org(c: &mut Conn, slug: &str, name: &str, now: i64) -> Resul
 }
 
 pub async fn org_by_slug(c: &mut Conn, slug: &str) -> Result<Option<Organization>> {
-    Ok(sqlx::query_as("SELECT id, slug, name FROM organization WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(c)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, slug, name FROM organization WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(c)
+            .await?,
+    )
 }
 
 pub async fn org_by_id(c: &mut Conn, id: i64) -> Result<Option<Organization>> {
-    Ok(sqlx::query_as("SELECT id, slug, name FROM organization WHERE id = $1")
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, slug, name FROM organization WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?,
+    )
 }
 
 pub async fn list_orgs(c: &mut Conn) -> Result<Vec<Organization>> {
-    Ok(sqlx::query_as("SELECT id, slug, name FROM organization ORDER BY slug").fetch_all(c).await?)
+    Ok(
+        sqlx::query_as("SELECT id, slug, name FROM organization ORDER BY slug")
+            .fetch_all(c)
+            .await?,
+    )
 }
 
 /// Next case number of an organisation (row-locked on PostgreSQL, serialised writer on SQLite).
 pub async fn next_case_number(c: &mut Conn, org_id: i64) -> Result<i64> {
-    let (n,): (i64,) =
-        sqlx::query_as("UPDATE organization SET case_seq = case_seq + 1 WHERE id = $1 RETURNING case_seq")
-            .bind(org_id)
-            .fetch_one(c)
-            .await?;
+    let (n,): (i64,) = sqlx::query_as(
+        "UPDATE organization SET case_seq = case_seq + 1 WHERE id = $1 RETURNING case_seq",
+    )
+    .bind(org_id)
+    .fetch_one(c)
+    .await?;
     Ok(n)
 }
 
@@ -125,7 +134,13 @@ pub async fn site_by_code(c: &mut Conn, org_id: i64, code: &str) -> Result<Optio
     .await?)
 }
 
-pub async fn insert_team(c: &mut Conn, org_id: i64, name: &str, site_id: Option<i64>, now: i64) -> Result<Team> {
+pub async fn insert_team(
+    c: &mut Conn,
+    org_id: i64,
+    name: &str,
+    site_id: Option<i64>,
+    now: i64,
+) -> Result<Team> {
     sqlx::query_as(
         "INSERT INTO team (org_id, name, site_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id, name, site_id",
     )
@@ -139,18 +154,22 @@ pub async fn insert_team(c: &mut Conn, org_id: i64, name: &str, site_id: Option<
 }
 
 pub async fn list_teams(c: &mut Conn, org_id: i64) -> Result<Vec<Team>> {
-    Ok(sqlx::query_as("SELECT id, name, site_id FROM team WHERE org_id = $1 ORDER BY name")
-        .bind(org_id)
-        .fetch_all(c)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, name, site_id FROM team WHERE org_id = $1 ORDER BY name")
+            .bind(org_id)
+            .fetch_all(c)
+            .await?,
+    )
 }
 
 pub async fn team_in_org(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Team>> {
-    Ok(sqlx::query_as("SELECT id, name, site_id FROM team WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, name, site_id FROM team WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(c)
+            .await?,
+    )
 }
 
 pub struct NewUser<'a> {
@@ -209,16 +228,32 @@ pub async fn list_users(c: &mut Conn, org_id: i64) -> Result<Vec<User>> {
 }
 
 pub async fn set_user_lang(c: &mut Conn, user_id: i64, lang: &str) -> Result<()> {
-    sqlx::query("UPDATE app_user SET lang = $1 WHERE id = $2").bind(lang).bind(user_id).execute(c).await?;
+    sqlx::query("UPDATE app_user SET lang = $1 WHERE id = $2")
+        .bind(lang)
+        .bind(user_id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 
 pub async fn set_user_password(c: &mut Conn, user_id: i64, hash: &str) -> Result<()> {
-    sqlx::query("UPDATE app_user SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(c).await?;
+    sqlx::query("UPDATE app_user SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user_id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 
-pub async fn audit(c: &mut Conn, org_id: i64, user_id: Option<i64>, at: i64, action: &str, target: &str, detail: &str) -> Result<()> {
+pub async fn audit(
+    c: &mut Conn,
+    org_id: i64,
+    user_id: Option<i64>,
+    at: i64,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO audit_log (org_id, user_id, at, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(org_id)
         .bind(user_id)

@@ -27,10 +27,14 @@ pub struct AdminPage {
 
 impl AdminPage {
     fn site_name(&self, id: &Option<i64>) -> String {
-        id.and_then(|id| self.sites.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default()
+        id.and_then(|id| self.sites.iter().find(|s| s.id == id))
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
     }
     fn team_name(&self, id: &Option<i64>) -> String {
-        id.and_then(|id| self.teams.iter().find(|t| t.id == id)).map(|t| t.name.clone()).unwrap_or_default()
+        id.and_then(|id| self.teams.iter().find(|t| t.id == id))
+            .map(|t| t.name.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -42,7 +46,11 @@ pub async fn page(State(st): State<AppState>, u: WebUser) -> Result<AdminPage, W
         teams: org::list_teams(&st.store, &u.actor).await.web(l)?,
         users: org::list_users(&st.store, &u.actor).await.web(l)?,
         site_kinds: options(l, "sitekind", &SITE_KINDS),
-        roles: options(l, "role", &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+        roles: options(
+            l,
+            "role",
+            &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        ),
         s: Shell::of(&u),
     })
 }
@@ -57,10 +65,22 @@ pub struct SiteForm {
     opening_hours: String,
 }
 
-pub async fn add_site(State(st): State<AppState>, u: WebUser, Form(f): Form<SiteForm>) -> Result<Redirect, WebError> {
+pub async fn add_site(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<SiteForm>,
+) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    let input = SiteInput { code: f.code, name: f.name, kind: f.kind, time_zone: f.time_zone, opening_hours: f.opening_hours };
-    org::add_site(&st.store, &u.actor, &input).await.web(u.lang)?;
+    let input = SiteInput {
+        code: f.code,
+        name: f.name,
+        kind: f.kind,
+        time_zone: f.time_zone,
+        opening_hours: f.opening_hours,
+    };
+    org::add_site(&st.store, &u.actor, &input)
+        .await
+        .web(u.lang)?;
     Ok(Redirect::to("/admin#sites"))
 }
 
@@ -71,9 +91,22 @@ pub struct TeamForm {
     site: Option<String>,
 }
 
-pub async fn add_team(State(st): State<AppState>, u: WebUser, Form(f): Form<TeamForm>) -> Result<Redirect, WebError> {
+pub async fn add_team(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<TeamForm>,
+) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    org::add_team(&st.store, &u.actor, &TeamInput { name: f.name, site: f.site }).await.web(u.lang)?;
+    org::add_team(
+        &st.store,
+        &u.actor,
+        &TeamInput {
+            name: f.name,
+            site: f.site,
+        },
+    )
+    .await
+    .web(u.lang)?;
     Ok(Redirect::to("/admin#teams"))
 }
 
@@ -87,10 +120,26 @@ pub struct UserForm {
     password: Option<String>,
 }
 
-pub async fn add_user(State(st): State<AppState>, u: WebUser, Form(f): Form<UserForm>) -> Result<Redirect, WebError> {
+pub async fn add_user(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<UserForm>,
+) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    let team_id = f.team_id.as_deref().filter(|t| !t.is_empty()).and_then(|t| t.parse().ok());
-    let input = UserInput { email: f.email, name: f.name, role: f.role, team_id, password: f.password };
-    org::add_user(&st.store, &u.actor, &input).await.web(u.lang)?;
+    let team_id = f
+        .team_id
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .and_then(|t| t.parse().ok());
+    let input = UserInput {
+        email: f.email,
+        name: f.name,
+        role: f.role,
+        team_id,
+        password: f.password,
+    };
+    org::add_user(&st.store, &u.actor, &input)
+        .await
+        .web(u.lang)?;
     Ok(Redirect::to("/admin#users"))
 }

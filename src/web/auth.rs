@@ -38,7 +38,12 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn login_page(lang: Option<PageLang>, Query(q): Query<Next>) -> impl IntoResponse {
-    LoginPage { l: lang.map_or(Lang::Fr, |p| p.0), next: safe_next(q.next.as_deref()), failed: false, email: String::new() }
+    LoginPage {
+        l: lang.map_or(Lang::Fr, |p| p.0),
+        next: safe_next(q.next.as_deref()),
+        failed: false,
+        email: String::new(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -49,7 +54,11 @@ pub struct LoginForm {
     lang: Option<String>,
 }
 
-pub async fn login(State(s): State<AppState>, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let l = Lang::from_code(f.lang.as_deref().unwrap_or("fr"));
     match service::auth::login(&s.store, &f.email, &f.password).await {
         Ok(session) => {
@@ -62,7 +71,12 @@ pub async fn login(State(s): State<AppState>, jar: CookieJar, Form(f): Form<Logi
             (jar.add(cookie), Redirect::to(&safe_next(f.next.as_deref()))).into_response()
         }
         Err(service::Error::Unauthenticated) => {
-            let page = LoginPage { l, next: safe_next(f.next.as_deref()), failed: true, email: f.email };
+            let page = LoginPage {
+                l,
+                next: safe_next(f.next.as_deref()),
+                failed: true,
+                email: f.email,
+            };
             (StatusCode::UNAUTHORIZED, page).into_response()
         }
         Err(e) => super::WebError::from_service(e, l).into_response(),
@@ -74,12 +88,23 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(State(s): State<AppState>, u: WebUser, jar: CookieJar, Form(f): Form<CsrfForm>) -> Result<Response, super::WebError> {
+pub async fn logout(
+    State(s): State<AppState>,
+    u: WebUser,
+    jar: CookieJar,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, super::WebError> {
     u.check_csrf(&f.csrf)?;
     if let Some(c) = jar.get(SESSION_COOKIE) {
-        service::auth::logout(&s.store, c.value()).await.web(u.lang)?;
+        service::auth::logout(&s.store, c.value())
+            .await
+            .web(u.lang)?;
     }
-    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/login"),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -89,8 +114,14 @@ pub struct LangForm {
     back: Option<String>,
 }
 
-pub async fn set_lang(State(s): State<AppState>, u: WebUser, Form(f): Form<LangForm>) -> Result<Redirect, super::WebError> {
+pub async fn set_lang(
+    State(s): State<AppState>,
+    u: WebUser,
+    Form(f): Form<LangForm>,
+) -> Result<Redirect, super::WebError> {
     u.check_csrf(&f.csrf)?;
-    service::org::set_lang(&s.store, &u.actor, &f.lang).await.web(u.lang)?;
+    service::org::set_lang(&s.store, &u.actor, &f.lang)
+        .await
+        .web(u.lang)?;
     Ok(Redirect::to(&safe_next(f.back.as_deref())))
 }

@@ -46,27 +46,63 @@ fn query_string(q: &ListQuery, lang: &str) -> String {
     parts.join("&")
 }
 
-pub async fn inbox(State(st): State<AppState>, u: WebUser, Query(q): Query<ListQuery>) -> Result<Inbox, WebError> {
-    let page = case::list(&st.store, &u.actor, &q, true).await.web(u.lang)?;
+pub async fn inbox(
+    State(st): State<AppState>,
+    u: WebUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Inbox, WebError> {
+    let page = case::list(&st.store, &u.actor, &q, true)
+        .await
+        .web(u.lang)?;
     let users = org::list_users(&st.store, &u.actor).await.web(u.lang)?;
     let l = u.lang;
     let counts: Vec<(String, String, i64)> = CaseStatus::ALL
         .iter()
         .map(|s| {
-            let n = page.counts.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n);
-            (s.as_str().to_string(), l.t(&format!("status.{s}")).to_string(), n)
+            let n = page
+                .counts
+                .iter()
+                .find(|(k, _)| k == s.as_str())
+                .map_or(0, |(_, n)| *n);
+            (
+                s.as_str().to_string(),
+                l.t(&format!("status.{s}")).to_string(),
+                n,
+            )
         })
         .collect();
     let base = query_string(&q, l.code());
     Ok(Inbox {
-        rows: page.cases.iter().map(|c| CaseRow::of(c, l, &users)).collect(),
+        rows: page
+            .cases
+            .iter()
+            .map(|c| CaseRow::of(c, l, &users))
+            .collect(),
         total: counts.iter().map(|c| c.2).sum(),
         counts,
         sites: org::list_sites(&st.store, &u.actor).await.web(l)?,
         teams: org::list_teams(&st.store, &u.actor).await.web(l)?,
-        statuses: options(l, "status", &CaseStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
-        next_link: page.next_cursor.map(|c| format!("/inbox?{base}&cursor={}", super::url_encode(&c))),
-        filtered_link: format!("/inbox?{}", query_string(&ListQuery { status: None, ..q.clone() }, l.code())),
+        statuses: options(
+            l,
+            "status",
+            &CaseStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        next_link: page
+            .next_cursor
+            .map(|c| format!("/inbox?{base}&cursor={}", super::url_encode(&c))),
+        filtered_link: format!(
+            "/inbox?{}",
+            query_string(
+                &ListQuery {
+                    status: None,
+                    ..q.clone()
+                },
+                l.code()
+            )
+        ),
         users,
         q,
         s: Shell::of(&u),
@@ -115,12 +151,24 @@ pub struct CasePage {
 
 fn duration(ms: i64) -> String {
     let m = ms / 60_000;
-    if m < 60 { format!("{m} min") } else if m < 48 * 60 { format!("{} h {:02}", m / 60, m % 60) } else { format!("{} j", m / 1440) }
+    if m < 60 {
+        format!("{m} min")
+    } else if m < 48 * 60 {
+        format!("{} h {:02}", m / 60, m % 60)
+    } else {
+        format!("{} j", m / 1440)
+    }
 }
 
-pub async fn page(State(st): State<AppState>, u: WebUser, Path(number): Path<i64>) -> Result<CasePage, WebError> {
+pub async fn page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(number): Path<i64>,
+) -> Result<CasePage, WebError> {
     let l = u.lang;
-    let d = case::get_by_number(&st.store, &u.actor, number).await.web(l)?;
+    let d = case::get_by_number(&st.store, &u.actor, number)
+        .await
+        .web(l)?;
     let users = org::list_users(&st.store, &u.actor).await.web(l)?;
     let now = service::now_ms();
     let messages = d
@@ -132,9 +180,14 @@ pub async fn page(State(st): State<AppState>, u: WebUser, Path(number): Path<i64
             channel_label: l.t(&format!("channel.{}", i.channel)).to_string(),
             at: l.datetime(i.occurred_at),
             author: if i.direction == "inbound" {
-                d.customer.display_name.clone().unwrap_or_else(|| l.t("case.inbound").to_string())
+                d.customer
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| l.t("case.inbound").to_string())
             } else {
-                Some(user_name(&users, i.author_user_id)).filter(|n| !n.is_empty()).unwrap_or_else(|| l.t("case.outbound").to_string())
+                Some(user_name(&users, i.author_user_id))
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| l.t("case.outbound").to_string())
             },
             subject: i.subject.clone().unwrap_or_default(),
             body: i.body.clone(),
@@ -153,30 +206,63 @@ pub async fn page(State(st): State<AppState>, u: WebUser, Path(number): Path<i64
             detail: match e.kind.as_str() {
                 "status" => l.t(&format!("status.{}", e.detail)).to_string(),
                 "opened" | "reopened" => l.t(&format!("channel.{}", e.detail)).to_string(),
-                "assigned" => e.detail.parse().ok().map(|id| user_name(&users, Some(id))).unwrap_or_default(),
+                "assigned" => e
+                    .detail
+                    .parse()
+                    .ok()
+                    .map(|id| user_name(&users, Some(id)))
+                    .unwrap_or_default(),
                 _ => e.detail.clone(),
             },
         })
         .collect();
     let c = &d.case;
-    let ood = format!("ood.{}", serde_json::to_value(c.clock().once_and_done(now)).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+    let ood = format!(
+        "ood.{}",
+        serde_json::to_value(c.clock().once_and_done(now))
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    );
     Ok(CasePage {
         c: CaseRow::of(c, l, &users),
         customer_id: c.customer_id,
-        customer_name: d.customer.display_name.clone().unwrap_or_else(|| l.t("customer.unnamed").to_string()),
+        customer_name: d
+            .customer
+            .display_name
+            .clone()
+            .unwrap_or_else(|| l.t("customer.unnamed").to_string()),
         kind: c.kind.clone(),
         priority: c.priority.clone(),
         category: c.category.clone().unwrap_or_default(),
         assignee_id: c.assignee_id.unwrap_or(0),
         opened: l.datetime(c.opened_at),
-        first_response: c.first_response_at.map(|t| format!("{} ({})", l.datetime(t), duration(t - c.opened_at))).unwrap_or_else(|| "—".into()),
+        first_response: c
+            .first_response_at
+            .map(|t| format!("{} ({})", l.datetime(t), duration(t - c.opened_at)))
+            .unwrap_or_else(|| "—".into()),
         once_and_done: l.t(&ood).to_string(),
         pending: duration(c.pending_ms),
         messages,
         events,
-        statuses: options(l, "status", &CaseStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
-        kinds: options(l, "kind", &CaseKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
-        priorities: options(l, "priority", &Priority::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        statuses: options(
+            l,
+            "status",
+            &CaseStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        kinds: options(
+            l,
+            "kind",
+            &CaseKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        ),
+        priorities: options(
+            l,
+            "priority",
+            &Priority::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        ),
         users,
         s: Shell::of(&u),
     })
@@ -190,11 +276,25 @@ pub struct ReplyForm {
     status: Option<String>,
 }
 
-pub async fn reply(State(st): State<AppState>, u: WebUser, Path(number): Path<i64>, Form(f): Form<ReplyForm>) -> Result<Redirect, WebError> {
+pub async fn reply(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(number): Path<i64>,
+    Form(f): Form<ReplyForm>,
+) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    let d = case::get_by_number(&st.store, &u.actor, number).await.web(u.lang)?;
-    let input = ReplyInput { body: f.body, channel: None, note: f.note.is_some(), status: f.status };
-    case::reply(&st.store, &u.actor, d.case.id, &input).await.web(u.lang)?;
+    let d = case::get_by_number(&st.store, &u.actor, number)
+        .await
+        .web(u.lang)?;
+    let input = ReplyInput {
+        body: f.body,
+        channel: None,
+        note: f.note.is_some(),
+        status: f.status,
+    };
+    case::reply(&st.store, &u.actor, d.case.id, &input)
+        .await
+        .web(u.lang)?;
     Ok(Redirect::to(&format!("/cases/{number}")))
 }
 
@@ -208,10 +308,26 @@ pub struct UpdateForm {
     category: Option<String>,
 }
 
-pub async fn update(State(st): State<AppState>, u: WebUser, Path(number): Path<i64>, Form(f): Form<UpdateForm>) -> Result<Redirect, WebError> {
+pub async fn update(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(number): Path<i64>,
+    Form(f): Form<UpdateForm>,
+) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    let d = case::get_by_number(&st.store, &u.actor, number).await.web(u.lang)?;
-    let patch = CasePatch { status: f.status, assignee_id: f.assignee_id, team_id: None, kind: f.kind, category: f.category, priority: f.priority };
-    case::update(&st.store, &u.actor, d.case.id, &patch).await.web(u.lang)?;
+    let d = case::get_by_number(&st.store, &u.actor, number)
+        .await
+        .web(u.lang)?;
+    let patch = CasePatch {
+        status: f.status,
+        assignee_id: f.assignee_id,
+        team_id: None,
+        kind: f.kind,
+        category: f.category,
+        priority: f.priority,
+    };
+    case::update(&st.store, &u.actor, d.case.id, &patch)
+        .await
+        .web(u.lang)?;
     Ok(Redirect::to(&format!("/cases/{number}")))
 }

@@ -23,11 +23,27 @@ pub struct SearchPage {
     found: Vec<(Customer, String)>,
 }
 
-pub async fn search(State(st): State<AppState>, u: WebUser, Query(q): Query<SearchQuery>) -> Result<SearchPage, WebError> {
+pub async fn search(
+    State(st): State<AppState>,
+    u: WebUser,
+    Query(q): Query<SearchQuery>,
+) -> Result<SearchPage, WebError> {
     let text = q.q.clone().unwrap_or_default();
-    let found = if text.trim().is_empty() { Vec::new() } else { customer::search(&st.store, &u.actor, &q).await.web(u.lang)? };
+    let found = if text.trim().is_empty() {
+        Vec::new()
+    } else {
+        customer::search(&st.store, &u.actor, &q)
+            .await
+            .web(u.lang)?
+    };
     Ok(SearchPage {
-        found: found.into_iter().map(|c| { let d = u.lang.datetime(c.last_contact_at); (c, d) }).collect(),
+        found: found
+            .into_iter()
+            .map(|c| {
+                let d = u.lang.datetime(c.last_contact_at);
+                (c, d)
+            })
+            .collect(),
         searched: !text.trim().is_empty(),
         q: text,
         s: Shell::of(&u),
@@ -68,18 +84,35 @@ pub struct CustomerPage {
     can_merge: bool,
 }
 
-pub async fn page(State(st): State<AppState>, u: WebUser, Path(id): Path<i64>) -> Result<CustomerPage, WebError> {
+pub async fn page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(id): Path<i64>,
+) -> Result<CustomerPage, WebError> {
     let l = u.lang;
     let v = customer::view(&st.store, &u.actor, id).await.web(l)?;
     let users = org::list_users(&st.store, &u.actor).await.web(l)?;
-    let number_of = |case_id: i64| v.cases.iter().find(|c| c.id == case_id).map_or(0, |c| c.number);
+    let number_of = |case_id: i64| {
+        v.cases
+            .iter()
+            .find(|c| c.id == case_id)
+            .map_or(0, |c| c.number)
+    };
     Ok(CustomerPage {
         id,
-        name: v.customer.display_name.clone().unwrap_or_else(|| l.t("customer.unnamed").to_string()),
+        name: v
+            .customer
+            .display_name
+            .clone()
+            .unwrap_or_else(|| l.t("customer.unnamed").to_string()),
         merged_into: v.customer.merged_into,
         since: l.datetime(v.customer.created_at),
         last_contact: l.datetime(v.customer.last_contact_at),
-        identities: v.identities.iter().map(|i| (i.kind.clone(), i.value.clone())).collect(),
+        identities: v
+            .identities
+            .iter()
+            .map(|i| (i.kind.clone(), i.value.clone()))
+            .collect(),
         cases: v.cases.iter().map(|c| CaseRow::of(c, l, &users)).collect(),
         contacts: v
             .timeline
@@ -91,13 +124,23 @@ pub async fn page(State(st): State<AppState>, u: WebUser, Path(id): Path<i64>) -
                 channel_label: l.t(&format!("channel.{}", i.channel)).to_string(),
                 at: l.datetime(i.occurred_at),
                 case_number: number_of(i.case_id),
-                text: i.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| i.body.chars().take(140).collect()),
+                text: i
+                    .subject
+                    .clone()
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| i.body.chars().take(140).collect()),
             })
             .collect(),
         merges: v
             .merges
             .iter()
-            .map(|m| MergeRow { id: m.id, kept_id: m.kept_id, merged_id: m.merged_id, at: l.datetime(m.at), undone: m.undone_at.is_some() })
+            .map(|m| MergeRow {
+                id: m.id,
+                kept_id: m.kept_id,
+                merged_id: m.merged_id,
+                at: l.datetime(m.at),
+                undone: m.undone_at.is_some(),
+            })
             .collect(),
         can_merge: u.actor.role.can_merge_customers(),
         s: Shell::of(&u),
@@ -110,9 +153,16 @@ pub struct MergeForm {
     merged_id: i64,
 }
 
-pub async fn merge(State(st): State<AppState>, u: WebUser, Path(id): Path<i64>, Form(f): Form<MergeForm>) -> Result<Redirect, WebError> {
+pub async fn merge(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<MergeForm>,
+) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    customer::merge(&st.store, &u.actor, id, f.merged_id).await.web(u.lang)?;
+    customer::merge(&st.store, &u.actor, id, f.merged_id)
+        .await
+        .web(u.lang)?;
     Ok(Redirect::to(&format!("/customers/{id}")))
 }
 
@@ -121,8 +171,15 @@ pub struct UndoForm {
     csrf: String,
 }
 
-pub async fn unmerge(State(st): State<AppState>, u: WebUser, Path(id): Path<i64>, Form(f): Form<UndoForm>) -> Result<Redirect, WebError> {
+pub async fn unmerge(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<UndoForm>,
+) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    let m = customer::unmerge(&st.store, &u.actor, id).await.web(u.lang)?;
+    let m = customer::unmerge(&st.store, &u.actor, id)
+        .await
+        .web(u.lang)?;
     Ok(Redirect::to(&format!("/customers/{}", m.kept_id)))
 }

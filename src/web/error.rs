@@ -30,25 +30,46 @@ impl WebError {
             Error::Forbidden => (StatusCode::FORBIDDEN, "error.forbidden", vec![]),
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "error.not_found", vec![]),
             Error::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid", f),
-            Error::Conflict { code, message } => {
-                (StatusCode::CONFLICT, "error.invalid", vec![FieldError { field: String::new(), code: code.into(), message }])
-            }
+            Error::Conflict { code, message } => (
+                StatusCode::CONFLICT,
+                "error.invalid",
+                vec![FieldError {
+                    field: String::new(),
+                    code: code.into(),
+                    message,
+                }],
+            ),
             Error::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal", vec![])
             }
         };
-        WebError { status, lang, key, fields }
+        WebError {
+            status,
+            lang,
+            key,
+            fields,
+        }
     }
 
     pub fn csrf(lang: Lang) -> Self {
-        WebError { status: StatusCode::FORBIDDEN, lang, key: "error.csrf", fields: vec![] }
+        WebError {
+            status: StatusCode::FORBIDDEN,
+            lang,
+            key: "error.csrf",
+            fields: vec![],
+        }
     }
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let page = ErrorPage { l: self.lang, title: self.lang.t("error.title"), message: self.lang.t(self.key), fields: &self.fields };
+        let page = ErrorPage {
+            l: self.lang,
+            title: self.lang.t("error.title"),
+            message: self.lang.t(self.key),
+            fields: &self.fields,
+        };
         match page.render() {
             Ok(html) => (self.status, Html(html)).into_response(),
             Err(_) => self.status.into_response(),

@@ -39,13 +39,29 @@ pub fn router() -> Router<AppState> {
         .route("/admin/sites", post(admin::add_site))
         .route("/admin/teams", post(admin::add_team))
         .route("/admin/users", post(admin::add_user))
-        .route("/static/app.css", get(|| async { ([("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")], include_str!("../../static/app.css")) }))
+        .route(
+            "/static/app.css",
+            get(|| async {
+                (
+                    [
+                        ("content-type", "text/css; charset=utf-8"),
+                        ("cache-control", "public, max-age=3600"),
+                    ],
+                    include_str!("../../static/app.css"),
+                )
+            }),
+        )
         .route("/healthz", get(|| async { "ok" }))
 }
 
 /// `?lang=en` or `?lang=fr` in the query string, if any.
 fn lang_in_query(parts: &Parts) -> Option<Lang> {
-    parts.uri.query()?.split('&').find_map(|kv| kv.strip_prefix("lang=")).map(Lang::from_code)
+    parts
+        .uri
+        .query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .map(Lang::from_code)
 }
 
 /// The signed-in user of the web interface, with the language to speak and the form token.
@@ -58,7 +74,11 @@ pub struct WebUser {
 impl WebUser {
     /// Refuses a form whose CSRF token is not this session's.
     pub fn check_csrf(&self, token: &str) -> Result<(), WebError> {
-        if service::auth::same_secret(token, &self.csrf) { Ok(()) } else { Err(WebError::csrf(self.lang)) }
+        if service::auth::same_secret(token, &self.csrf) {
+            Ok(())
+        } else {
+            Err(WebError::csrf(self.lang))
+        }
     }
 }
 
@@ -68,18 +88,26 @@ impl FromRequestParts<AppState> for WebUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let jar = CookieJar::from_headers(&parts.headers);
         let to_login = || {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let next: String = url_encode(next);
             Redirect::to(&format!("/login?next={next}")).into_response()
         };
-        let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else { return Err(to_login()) };
+        let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+            return Err(to_login());
+        };
         match service::auth::session(&state.store, &secret).await {
             Ok((actor, csrf)) => {
                 let lang = lang_in_query(parts).unwrap_or(Lang::from_code(&actor.lang));
                 Ok(WebUser { actor, lang, csrf })
             }
             Err(service::Error::Unauthenticated) => Err(to_login()),
-            Err(e) => Err(WebError::from_service(e, lang_in_query(parts).unwrap_or(Lang::Fr)).into_response()),
+            Err(e) => Err(
+                WebError::from_service(e, lang_in_query(parts).unwrap_or(Lang::Fr)).into_response(),
+            ),
         }
     }
 }
@@ -108,7 +136,9 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

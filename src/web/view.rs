@@ -55,10 +55,15 @@ impl CaseRow {
 }
 
 pub fn user_name(users: &[User], id: Option<i64>) -> String {
-    id.and_then(|id| users.iter().find(|u| u.id == id)).map(|u| u.name.clone()).unwrap_or_default()
+    id.and_then(|id| users.iter().find(|u| u.id == id))
+        .map(|u| u.name.clone())
+        .unwrap_or_default()
 }
 
 /// (value, label) pairs for a select.
 pub fn options(l: Lang, prefix: &str, values: &[&str]) -> Vec<(String, String)> {
-    values.iter().map(|v| (v.to_string(), l.t(&format!("{prefix}.{v}")).to_string())).collect()
+    values
+        .iter()
+        .map(|v| (v.to_string(), l.t(&format!("{prefix}.{v}")).to_string()))
+        .collect()
 }

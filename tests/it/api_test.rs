@@ -8,29 +8,61 @@ use serde_json::json;
 async fn one_customer_across_channels() {
     for db in backends().await {
         let app = TestApp::new(db).await;
-        let first = app.interaction(email_in("Marie.Dupont@exemple.fr", "Colis non reçu", "Où est mon colis ?", "2026-10-01T09:00:00Z")).await;
+        let first = app
+            .interaction(email_in(
+                "Marie.Dupont@exemple.fr",
+                "Colis non reçu",
+                "Où est mon colis ?",
+                "2026-10-01T09:00:00Z",
+            ))
+            .await;
         // Phone call: phone and email given together → the phone is attached to the same customer.
         let call = app
             .interaction(json!({"channel": "phone", "direction": "inbound", "occurred_at": "2026-10-01T10:00:00Z",
                 "customer": {"email": "marie.dupont@exemple.fr", "phone": "06 12 34 56 78"}, "subject": "Facture", "body": "Appel au sujet de la facture",
                 "queued_at": "2026-10-01T09:57:00Z", "answered_at": "2026-10-01T10:00:00Z"}))
             .await;
-        assert_eq!(call["customer_id"], first["customer_id"], "{}", app.db.backend);
+        assert_eq!(
+            call["customer_id"], first["customer_id"],
+            "{}",
+            app.db.backend
+        );
         // Chat recognised by the phone alone.
         let chat = app
             .interaction(json!({"channel": "chat", "direction": "inbound", "customer": {"phone": "+33612345678"}, "subject": "Question", "body": "Bonjour"}))
             .await;
         assert_eq!(chat["customer_id"], first["customer_id"]);
         let id = first["customer_id"].as_i64().unwrap();
-        let v = app.get(&format!("/api/v1/customers/{id}"), &app.advisor).await;
+        let v = app
+            .get(&format!("/api/v1/customers/{id}"), &app.advisor)
+            .await;
         assert_eq!(v.status, StatusCode::OK);
-        let channels: std::collections::BTreeSet<&str> = v.json["timeline"].as_array().unwrap().iter().map(|i| i["channel"].as_str().unwrap()).collect();
-        assert_eq!(channels.into_iter().collect::<Vec<_>>(), ["chat", "email", "phone"]);
-        let kinds: Vec<&str> = v.json["identities"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+        let channels: std::collections::BTreeSet<&str> = v.json["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["channel"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            channels.into_iter().collect::<Vec<_>>(),
+            ["chat", "email", "phone"]
+        );
+        let kinds: Vec<&str> = v.json["identities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
         assert_eq!(kinds, ["email", "phone"]);
-        assert_eq!(v.json["cases"].as_array().unwrap().len(), 3, "three needs, three cases");
+        assert_eq!(
+            v.json["cases"].as_array().unwrap().len(),
+            3,
+            "three needs, three cases"
+        );
         // Search by identity finds them.
-        let s = app.get("/api/v1/customers?phone=0612345678", &app.advisor).await;
+        let s = app
+            .get("/api/v1/customers?phone=0612345678", &app.advisor)
+            .await;
         assert_eq!(s.json["items"][0]["id"], id);
         let s = app.get("/api/v1/customers?name=marie", &app.advisor).await;
         assert_eq!(s.json["items"][0]["id"], id);
@@ -41,42 +73,132 @@ async fn one_customer_across_channels() {
 async fn case_lifecycle_reopen_and_once_and_done() {
     for db in backends().await {
         let app = TestApp::new(db).await;
-        let a = app.interaction(email_in("paul@exemple.fr", "Carte bloquée", "Ma carte est bloquée", "2026-01-05T09:00:00Z")).await;
+        let a = app
+            .interaction(email_in(
+                "paul@exemple.fr",
+                "Carte bloquée",
+                "Ma carte est bloquée",
+                "2026-01-05T09:00:00Z",
+            ))
+            .await;
         let case = a["case_id"].as_i64().unwrap();
         // Same need, other wording of the subject: same case.
-        let b = app.interaction(email_in("paul@exemple.fr", "RE: Carte bloquée", "Toujours bloquée", "2026-01-05T10:00:00Z")).await;
+        let b = app
+            .interaction(email_in(
+                "paul@exemple.fr",
+                "RE: Carte bloquée",
+                "Toujours bloquée",
+                "2026-01-05T10:00:00Z",
+            ))
+            .await;
         assert_eq!(b["case_id"], case);
-        let r = app.post(&format!("/api/v1/cases/{case}/replies"), &app.advisor, json!({"body": "Carte débloquée.", "status": "solved"})).await;
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/replies"),
+                &app.advisor,
+                json!({"body": "Carte débloquée.", "status": "solved"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
-        let c = app.get(&format!("/api/v1/cases/{case}"), &app.advisor).await.json;
+        let c = app
+            .get(&format!("/api/v1/cases/{case}"), &app.advisor)
+            .await
+            .json;
         assert_eq!(c["status"], "solved");
-        assert_eq!(c["assignee_id"], app.advisor_id, "the advisor who answers takes the case");
+        assert_eq!(
+            c["assignee_id"], app.advisor_id,
+            "the advisor who answers takes the case"
+        );
         assert_eq!(c["once_and_done"], "no", "two inbound contacts");
         assert!(c["first_response_at"].is_string());
         // The customer writes again on the same need: the case reopens.
         let later = pacte::service::case::iso(pacte::service::now_ms() + 1000);
-        app.interaction(email_in("paul@exemple.fr", "Re: Carte bloquée", "Encore bloquée !", &later)).await;
-        let c = app.get(&format!("/api/v1/cases/{case}"), &app.advisor).await.json;
+        app.interaction(email_in(
+            "paul@exemple.fr",
+            "Re: Carte bloquée",
+            "Encore bloquée !",
+            &later,
+        ))
+        .await;
+        let c = app
+            .get(&format!("/api/v1/cases/{case}"), &app.advisor)
+            .await
+            .json;
         assert_eq!(c["status"], "open");
         assert_eq!(c["reopen_count"], 1);
-        assert!(c["events"].as_array().unwrap().iter().any(|e| e["kind"] == "reopened"));
+        assert!(
+            c["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["kind"] == "reopened")
+        );
 
         // A single contact solved long ago with no further contact: once & done.
-        let d = app.interaction(email_in("lea@exemple.fr", "Rendez-vous", "Un rendez-vous svp", "2026-01-05T09:00:00Z")).await;
+        let d = app
+            .interaction(email_in(
+                "lea@exemple.fr",
+                "Rendez-vous",
+                "Un rendez-vous svp",
+                "2026-01-05T09:00:00Z",
+            ))
+            .await;
         let dc = d["case_id"].as_i64().unwrap();
-        let p = app.call("PATCH", &format!("/api/v1/cases/{dc}"), Some(&app.advisor), Some(json!({"status": "solved", "priority": "high"})), &[]).await;
+        let p = app
+            .call(
+                "PATCH",
+                &format!("/api/v1/cases/{dc}"),
+                Some(&app.advisor),
+                Some(json!({"status": "solved", "priority": "high"})),
+                &[],
+            )
+            .await;
         assert_eq!(p.status, StatusCode::OK, "{}", p.json);
-        assert_eq!(p.json["once_and_done"], "provisional", "solved now: the 7-day window runs");
+        assert_eq!(
+            p.json["once_and_done"], "provisional",
+            "solved now: the 7-day window runs"
+        );
         assert_eq!(p.json["priority"], "high");
         // Pending pauses, and a customer reply resumes.
-        let e = app.interaction(email_in("zoe@exemple.fr", "Justificatif", "Voici", "2026-11-01T09:00:00Z")).await;
+        let e = app
+            .interaction(email_in(
+                "zoe@exemple.fr",
+                "Justificatif",
+                "Voici",
+                "2026-11-01T09:00:00Z",
+            ))
+            .await;
         let ec = e["case_id"].as_i64().unwrap();
-        app.call("PATCH", &format!("/api/v1/cases/{ec}"), Some(&app.advisor), Some(json!({"status": "pending"})), &[]).await;
-        app.interaction(email_in("zoe@exemple.fr", "Re: Justificatif", "Le voici", &pacte::service::case::iso(pacte::service::now_ms()))).await;
-        let c = app.get(&format!("/api/v1/cases/{ec}"), &app.advisor).await.json;
+        app.call(
+            "PATCH",
+            &format!("/api/v1/cases/{ec}"),
+            Some(&app.advisor),
+            Some(json!({"status": "pending"})),
+            &[],
+        )
+        .await;
+        app.interaction(email_in(
+            "zoe@exemple.fr",
+            "Re: Justificatif",
+            "Le voici",
+            &pacte::service::case::iso(pacte::service::now_ms()),
+        ))
+        .await;
+        let c = app
+            .get(&format!("/api/v1/cases/{ec}"), &app.advisor)
+            .await
+            .json;
         assert_eq!(c["status"], "open");
         // Invalid patch names the field.
-        let bad = app.call("PATCH", &format!("/api/v1/cases/{ec}"), Some(&app.advisor), Some(json!({"status": "archived"})), &[]).await;
+        let bad = app
+            .call(
+                "PATCH",
+                &format!("/api/v1/cases/{ec}"),
+                Some(&app.advisor),
+                Some(json!({"status": "archived"})),
+                &[],
+            )
+            .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(bad.json["error"]["fields"][0]["field"], "status");
     }
@@ -86,25 +208,79 @@ async fn case_lifecycle_reopen_and_once_and_done() {
 async fn idempotency_key_writes_once() {
     for db in backends().await {
         let app = TestApp::new(db).await;
-        let body = email_in("jean@exemple.fr", "Facture", "Erreur de facture", "2026-11-01T09:00:00Z");
+        let body = email_in(
+            "jean@exemple.fr",
+            "Facture",
+            "Erreur de facture",
+            "2026-11-01T09:00:00Z",
+        );
         let h = [("idempotency-key", "k-1")];
-        let a = app.call("POST", "/api/v1/interactions", Some(&app.advisor), Some(body.clone()), &h).await;
-        let b = app.call("POST", "/api/v1/interactions", Some(&app.advisor), Some(body.clone()), &h).await;
+        let a = app
+            .call(
+                "POST",
+                "/api/v1/interactions",
+                Some(&app.advisor),
+                Some(body.clone()),
+                &h,
+            )
+            .await;
+        let b = app
+            .call(
+                "POST",
+                "/api/v1/interactions",
+                Some(&app.advisor),
+                Some(body.clone()),
+                &h,
+            )
+            .await;
         assert_eq!(a.status, StatusCode::CREATED);
         assert_eq!(a.json, b.json);
-        let other = email_in("jean@exemple.fr", "Facture", "Autre texte", "2026-11-01T09:00:00Z");
-        let c = app.call("POST", "/api/v1/interactions", Some(&app.advisor), Some(other), &h).await;
+        let other = email_in(
+            "jean@exemple.fr",
+            "Facture",
+            "Autre texte",
+            "2026-11-01T09:00:00Z",
+        );
+        let c = app
+            .call(
+                "POST",
+                "/api/v1/interactions",
+                Some(&app.advisor),
+                Some(other),
+                &h,
+            )
+            .await;
         assert_eq!(c.status, StatusCode::CONFLICT);
         assert_eq!(c.json["error"]["code"], "idempotency_key_reused");
         // Concurrent retries with one key: one write.
         let body = email_in("anne@exemple.fr", "Colis", "Perdu", "2026-11-02T09:00:00Z");
-        let calls = (0..8).map(|_| app.call("POST", "/api/v1/interactions", Some(&app.advisor), Some(body.clone()), &[("idempotency-key", "k-2")]));
+        let calls = (0..8).map(|_| {
+            app.call(
+                "POST",
+                "/api/v1/interactions",
+                Some(&app.advisor),
+                Some(body.clone()),
+                &[("idempotency-key", "k-2")],
+            )
+        });
         let results = futures_join(calls).await;
-        let ids: std::collections::BTreeSet<String> = results.iter().map(|r| r.json["interaction_id"].to_string()).collect();
-        assert_eq!(ids.len(), 1, "{:?}", results.iter().map(|r| &r.json).collect::<Vec<_>>());
+        let ids: std::collections::BTreeSet<String> = results
+            .iter()
+            .map(|r| r.json["interaction_id"].to_string())
+            .collect();
+        assert_eq!(
+            ids.len(),
+            1,
+            "{:?}",
+            results.iter().map(|r| &r.json).collect::<Vec<_>>()
+        );
         assert!(results.iter().all(|r| r.status == StatusCode::CREATED));
         let cases = app.get("/api/v1/cases?limit=200", &app.advisor).await.json;
-        assert_eq!(cases["items"].as_array().unwrap().len(), 2, "two cases, no duplicate");
+        assert_eq!(
+            cases["items"].as_array().unwrap().len(),
+            2,
+            "two cases, no duplicate"
+        );
         // external_id also deduplicates.
         let mut e = email_in("anne@exemple.fr", "Autre", "x", "2026-11-03T09:00:00Z");
         e["external_id"] = json!("crm-42");
@@ -130,7 +306,11 @@ async fn futures_join<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Ve
                 }
             }
         }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     })
     .await;
     out.extend(results.into_iter().map(|r| r.expect("done")));
@@ -151,38 +331,78 @@ async fn bad_input_gets_one_envelope_and_writes_nothing() {
                 .unwrap()
         };
         let r = app.send(raw("{not json")).await;
-        assert_eq!((r.status, r.json["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
+        assert_eq!(
+            (r.status, r.json["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("malformed_json"))
+        );
         let mut unknown = email_in("a@exemple.fr", "s", "b", "2026-11-01T09:00:00Z");
         unknown["colour"] = json!("blue");
-        let r = app.post("/api/v1/interactions", &app.advisor, unknown).await;
+        let r = app
+            .post("/api/v1/interactions", &app.advisor, unknown)
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.json["error"]["message"].as_str().unwrap().contains("colour"));
-        let r = app.post("/api/v1/interactions", &app.advisor, json!({"channel": 3, "direction": "inbound", "customer": {}, "body": "x"})).await;
+        assert!(
+            r.json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("colour")
+        );
+        let r = app
+            .post(
+                "/api/v1/interactions",
+                &app.advisor,
+                json!({"channel": 3, "direction": "inbound", "customer": {}, "body": "x"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json["error"]["fields"][0]["field"], "channel");
         let r = app.post("/api/v1/interactions", &app.advisor, json!({"channel": "fax", "direction": "inbound", "customer": {"email": "pas-un-email", "phone": "12"}, "body": "x", "occurred_at": "hier"})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<&str> = r.json["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["channel", "occurred_at", "customer.email", "customer.phone"]);
+        let fields: Vec<&str> = r.json["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["channel", "occurred_at", "customer.email", "customer.phone"]
+        );
         let mut site = email_in("a@exemple.fr", "s", "b", "2026-11-01T09:00:00Z");
         site["site"] = json!("atlantide");
         let r = app.post("/api/v1/interactions", &app.advisor, site).await;
-        assert_eq!((r.status, r.json["error"]["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_site")));
+        assert_eq!(
+            (r.status, r.json["error"]["fields"][0]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_site"))
+        );
         let mut case = email_in("a@exemple.fr", "s", "b", "2026-11-01T09:00:00Z");
         case["case_id"] = json!(999_999);
         let r = app.post("/api/v1/interactions", &app.advisor, case).await;
         assert_eq!(r.json["error"]["fields"][0]["code"], "unknown_case");
-        let big = email_in("a@exemple.fr", "s", &"x".repeat(5000), "2026-11-01T09:00:00Z");
+        let big = email_in(
+            "a@exemple.fr",
+            "s",
+            &"x".repeat(5000),
+            "2026-11-01T09:00:00Z",
+        );
         let r = app.post("/api/v1/interactions", &app.advisor, big).await;
-        assert_eq!((r.status, r.json["error"]["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")));
+        assert_eq!(
+            (r.status, r.json["error"]["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large"))
+        );
         // Nothing of the above was written, not even a customer.
-        let r = app.get("/api/v1/customers?email=a@exemple.fr", &app.advisor).await;
+        let r = app
+            .get("/api/v1/customers?email=a@exemple.fr", &app.advisor)
+            .await;
         assert_eq!(r.json["items"].as_array().unwrap().len(), 0, "{}", r.json);
         let r = app.get("/api/v1/cases", &app.advisor).await;
         assert_eq!(r.json["items"].as_array().unwrap().len(), 0);
         // Auth.
         let r = app.call("GET", "/api/v1/cases", None, None, &[]).await;
-        assert_eq!((r.status, r.json["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+        assert_eq!(
+            (r.status, r.json["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+        );
         let r = app.get("/api/v1/cases", "pct_forged").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         let r = app.get("/api/v1/cases?cursor=garbage", &app.advisor).await;
@@ -196,17 +416,65 @@ async fn bad_input_gets_one_envelope_and_writes_nothing() {
 async fn organisations_are_isolated() {
     for db in backends().await {
         let app = TestApp::new(db).await;
-        let a = app.interaction(email_in("secret@exemple.fr", "Privé", "Données", "2026-11-01T09:00:00Z")).await;
+        let a = app
+            .interaction(email_in(
+                "secret@exemple.fr",
+                "Privé",
+                "Données",
+                "2026-11-01T09:00:00Z",
+            ))
+            .await;
         let other = app.other_org().await;
-        let (case, customer) = (a["case_id"].as_i64().unwrap(), a["customer_id"].as_i64().unwrap());
-        assert_eq!(app.get(&format!("/api/v1/cases/{case}"), &other).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(app.get(&format!("/api/v1/customers/{customer}"), &other).await.status, StatusCode::NOT_FOUND);
-        let r = app.call("PATCH", &format!("/api/v1/cases/{case}"), Some(&other), Some(json!({"status": "closed"})), &[]).await;
+        let (case, customer) = (
+            a["case_id"].as_i64().unwrap(),
+            a["customer_id"].as_i64().unwrap(),
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/cases/{case}"), &other)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/customers/{customer}"), &other)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app
+            .call(
+                "PATCH",
+                &format!("/api/v1/cases/{case}"),
+                Some(&other),
+                Some(json!({"status": "closed"})),
+                &[],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        assert_eq!(app.get("/api/v1/cases", &other).await.json["items"].as_array().unwrap().len(), 0);
-        assert_eq!(app.get("/api/v1/customers?email=secret@exemple.fr", &other).await.json["items"].as_array().unwrap().len(), 0);
+        assert_eq!(
+            app.get("/api/v1/cases", &other).await.json["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(
+            app.get("/api/v1/customers?email=secret@exemple.fr", &other)
+                .await
+                .json["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
         // The same email in the other organisation is another customer.
-        let r = app.post("/api/v1/interactions", &other, email_in("secret@exemple.fr", "Privé", "x", "2026-11-01T09:00:00Z")).await;
+        let r = app
+            .post(
+                "/api/v1/interactions",
+                &other,
+                email_in("secret@exemple.fr", "Privé", "x", "2026-11-01T09:00:00Z"),
+            )
+            .await;
         assert_ne!(r.json["customer_id"], a["customer_id"]);
     }
 }
@@ -218,7 +486,12 @@ async fn case_list_filters_and_pages_through_everything() {
         let site = app.post("/api/v1/sites", &app.admin, json!({"code": "lyon", "name": "Agence Lyon", "kind": "agency", "opening_hours": "mon-fri 09:00-18:00"})).await;
         assert_eq!(site.status, StatusCode::CREATED, "{}", site.json);
         for i in 0..25 {
-            let mut b = email_in(&format!("c{i}@exemple.fr"), &format!("Sujet {i}"), "x", &format!("2026-10-{:02}T09:00:00Z", 1 + i));
+            let mut b = email_in(
+                &format!("c{i}@exemple.fr"),
+                &format!("Sujet {i}"),
+                "x",
+                &format!("2026-10-{:02}T09:00:00Z", 1 + i),
+            );
             if i % 5 == 0 {
                 b["site"] = json!("lyon");
                 b["kind"] = json!("complaint");
@@ -228,18 +501,45 @@ async fn case_list_filters_and_pages_through_everything() {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let path = match &cursor { Some(c) => format!("/api/v1/cases?limit=7&cursor={c}"), None => "/api/v1/cases?limit=7".into() };
+            let path = match &cursor {
+                Some(c) => format!("/api/v1/cases?limit=7&cursor={c}"),
+                None => "/api/v1/cases?limit=7".into(),
+            };
             let page = app.get(&path, &app.advisor).await.json;
-            seen.extend(page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()));
-            match page["next_cursor"].as_str() { Some(c) => cursor = Some(c.to_string()), None => break }
+            seen.extend(
+                page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["id"].as_i64().unwrap()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
         }
         let unique: std::collections::BTreeSet<_> = seen.iter().collect();
         assert_eq!((seen.len(), unique.len()), (25, 25));
-        let lyon = app.get("/api/v1/cases?site=lyon&kind=complaint&status=open", &app.advisor).await.json;
+        let lyon = app
+            .get(
+                "/api/v1/cases?site=lyon&kind=complaint&status=open",
+                &app.advisor,
+            )
+            .await
+            .json;
         assert_eq!(lyon["items"].as_array().unwrap().len(), 5);
-        let since = app.get("/api/v1/cases?updated_since=2026-10-20T00:00:00Z", &app.advisor).await.json;
+        let since = app
+            .get(
+                "/api/v1/cases?updated_since=2026-10-20T00:00:00Z",
+                &app.advisor,
+            )
+            .await
+            .json;
         assert_eq!(since["items"].as_array().unwrap().len(), 6);
-        let none = app.get("/api/v1/cases?assignee=none", &app.advisor).await.json;
+        let none = app
+            .get("/api/v1/cases?assignee=none", &app.advisor)
+            .await
+            .json;
         assert_eq!(none["items"].as_array().unwrap().len(), 25);
     }
 }
@@ -248,34 +548,83 @@ async fn case_list_filters_and_pages_through_everything() {
 async fn merge_is_audited_and_reversible() {
     for db in backends().await {
         let app = TestApp::new(db).await;
-        let a = app.interaction(email_in("marc@exemple.fr", "A", "a", "2026-10-01T09:00:00Z")).await;
+        let a = app
+            .interaction(email_in(
+                "marc@exemple.fr",
+                "A",
+                "a",
+                "2026-10-01T09:00:00Z",
+            ))
+            .await;
         let b = app
             .interaction(json!({"channel": "phone", "direction": "inbound", "customer": {"phone": "0698765432"}, "subject": "B", "body": "b", "occurred_at": "2026-10-02T09:00:00Z"}))
             .await;
-        let (ka, kb) = (a["customer_id"].as_i64().unwrap(), b["customer_id"].as_i64().unwrap());
+        let (ka, kb) = (
+            a["customer_id"].as_i64().unwrap(),
+            b["customer_id"].as_i64().unwrap(),
+        );
         assert_ne!(ka, kb);
-        let r = app.post(&format!("/api/v1/customers/{ka}/merge"), &app.advisor, json!({"merged_id": kb})).await;
+        let r = app
+            .post(
+                &format!("/api/v1/customers/{ka}/merge"),
+                &app.advisor,
+                json!({"merged_id": kb}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "advisors cannot merge");
-        let m = app.post(&format!("/api/v1/customers/{ka}/merge"), &app.admin, json!({"merged_id": kb})).await;
+        let m = app
+            .post(
+                &format!("/api/v1/customers/{ka}/merge"),
+                &app.admin,
+                json!({"merged_id": kb}),
+            )
+            .await;
         assert_eq!(m.status, StatusCode::CREATED, "{}", m.json);
-        let v = app.get(&format!("/api/v1/customers/{ka}"), &app.advisor).await.json;
+        let v = app
+            .get(&format!("/api/v1/customers/{ka}"), &app.advisor)
+            .await
+            .json;
         assert_eq!(v["timeline"].as_array().unwrap().len(), 2);
         assert_eq!(v["identities"].as_array().unwrap().len(), 2);
         // The phone now finds the kept customer.
-        let s = app.get("/api/v1/customers?phone=0698765432", &app.advisor).await.json;
+        let s = app
+            .get("/api/v1/customers?phone=0698765432", &app.advisor)
+            .await
+            .json;
         assert_eq!(s["items"][0]["id"], ka);
-        let again = app.post(&format!("/api/v1/customers/{ka}/merge"), &app.admin, json!({"merged_id": kb})).await;
+        let again = app
+            .post(
+                &format!("/api/v1/customers/{ka}/merge"),
+                &app.admin,
+                json!({"merged_id": kb}),
+            )
+            .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
-        let undo = app.post(&format!("/api/v1/merges/{}/undo", m.json["id"]), &app.admin, json!({})).await;
+        let undo = app
+            .post(
+                &format!("/api/v1/merges/{}/undo", m.json["id"]),
+                &app.admin,
+                json!({}),
+            )
+            .await;
         assert_eq!(undo.status, StatusCode::OK, "{}", undo.json);
         assert!(undo.json["undone_at"].is_i64());
-        let va = app.get(&format!("/api/v1/customers/{ka}"), &app.advisor).await.json;
-        let vb = app.get(&format!("/api/v1/customers/{kb}"), &app.advisor).await.json;
+        let va = app
+            .get(&format!("/api/v1/customers/{ka}"), &app.advisor)
+            .await
+            .json;
+        let vb = app
+            .get(&format!("/api/v1/customers/{kb}"), &app.advisor)
+            .await
+            .json;
         assert_eq!(va["timeline"].as_array().unwrap().len(), 1);
         assert_eq!(vb["timeline"].as_array().unwrap().len(), 1);
         assert_eq!(vb["timeline"][0]["channel"], "phone");
         assert!(vb["merged_into"].is_null());
-        let s = app.get("/api/v1/customers?phone=0698765432", &app.advisor).await.json;
+        let s = app
+            .get("/api/v1/customers?phone=0698765432", &app.advisor)
+            .await
+            .json;
         assert_eq!(s["items"][0]["id"], kb);
     }
 }
@@ -285,18 +634,51 @@ async fn admin_sets_up_sites_teams_users() {
     for db in backends().await {
         let app = TestApp::new(db).await;
         let body = json!({"code": "paris", "name": "Agence Paris", "kind": "agency"});
-        assert_eq!(app.post("/api/v1/sites", &app.advisor, body.clone()).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(app.post("/api/v1/sites", &app.admin, body.clone()).await.status, StatusCode::CREATED);
-        assert_eq!(app.post("/api/v1/sites", &app.admin, body).await.status, StatusCode::CONFLICT);
+        assert_eq!(
+            app.post("/api/v1/sites", &app.advisor, body.clone())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.post("/api/v1/sites", &app.admin, body.clone())
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            app.post("/api/v1/sites", &app.admin, body).await.status,
+            StatusCode::CONFLICT
+        );
         let bad = app.post("/api/v1/sites", &app.admin, json!({"code": "Bad Code", "name": "", "kind": "castle", "time_zone": "Mars/Base", "opening_hours": "mon 18:00-09:00"})).await;
-        let fields: Vec<&str> = bad.json["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["code", "name", "kind", "time_zone", "opening_hours"]);
-        let t = app.post("/api/v1/teams", &app.admin, json!({"name": "Accueil", "site": "paris"})).await;
+        let fields: Vec<&str> = bad.json["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["code", "name", "kind", "time_zone", "opening_hours"]
+        );
+        let t = app
+            .post(
+                "/api/v1/teams",
+                &app.admin,
+                json!({"name": "Accueil", "site": "paris"}),
+            )
+            .await;
         assert_eq!(t.status, StatusCode::CREATED);
         let u = app.post("/api/v1/users", &app.admin, json!({"email": "new@acme.fr", "name": "Nouvelle", "role": "manager", "team_id": t.json["id"]})).await;
         assert_eq!(u.status, StatusCode::CREATED, "{}", u.json);
         assert!(u.json.get("password_hash").is_none());
-        let dup = app.post("/api/v1/users", &app.admin, json!({"email": "NEW@acme.fr", "name": "Bis", "role": "advisor"})).await;
+        let dup = app
+            .post(
+                "/api/v1/users",
+                &app.admin,
+                json!({"email": "NEW@acme.fr", "name": "Bis", "role": "advisor"}),
+            )
+            .await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
         let users = app.get("/api/v1/users", &app.advisor).await.json;
         assert_eq!(users.as_array().unwrap().len(), 3);
@@ -307,10 +689,23 @@ async fn admin_sets_up_sites_teams_users() {
 async fn openapi_document_describes_the_endpoints() {
     let db = backends().await.remove(0);
     let app = TestApp::new(db).await;
-    let r = app.call("GET", "/api/v1/openapi.json", None, None, &[]).await;
+    let r = app
+        .call("GET", "/api/v1/openapi.json", None, None, &[])
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    for p in ["/api/v1/interactions", "/api/v1/cases", "/api/v1/cases/{id}", "/api/v1/customers/{id}", "/api/v1/merges/{id}/undo", "/api/v1/users"] {
+    for p in [
+        "/api/v1/interactions",
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/customers/{id}",
+        "/api/v1/merges/{id}/undo",
+        "/api/v1/users",
+    ] {
         assert!(r.json["paths"].get(p).is_some(), "missing {p}");
     }
-    assert!(r.json["components"]["schemas"].get("InteractionInput").is_some());
+    assert!(
+        r.json["components"]["schemas"]
+            .get("InteractionInput")
+            .is_some()
+    );
 }

@@ -29,7 +29,11 @@ fn pacte(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
         child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pacte {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pacte {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -40,8 +44,28 @@ async fn advisor_works_a_case_in_the_browser() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    pacte(dir.path(), &["org", "add", "--slug", "acme", "--name", "Acme"], None);
-    pacte(dir.path(), &["user", "add", "--org", "acme", "--email", "julie@acme.fr", "--role", "advisor", "--name", "Julie", "--password-stdin"], Some("motdepasse-long\n"));
+    pacte(
+        dir.path(),
+        &["org", "add", "--slug", "acme", "--name", "Acme"],
+        None,
+    );
+    pacte(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--org",
+            "acme",
+            "--email",
+            "julie@acme.fr",
+            "--role",
+            "advisor",
+            "--name",
+            "Julie",
+            "--password-stdin",
+        ],
+        Some("motdepasse-long\n"),
+    );
     let history = dir.path().join("history.jsonl");
     std::fs::write(
         &history,
@@ -53,8 +77,16 @@ async fn advisor_works_a_case_in_the_browser() {
         .join("\n"),
     )
     .unwrap();
-    pacte(dir.path(), &["import", history.to_str().unwrap(), "--org", "acme"], None);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    pacte(
+        dir.path(),
+        &["import", history.to_str().unwrap(), "--org", "acme"],
+        None,
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let _server = Server(
         Command::new(env!("CARGO_BIN_EXE_pacte"))
             .arg("--data-dir")
@@ -83,22 +115,58 @@ async fn advisor_works_a_case_in_the_browser() {
         .expect("chromedriver reachable");
     let result = async {
         b.goto(&format!("{base}/inbox")).await?;
-        b.find(Locator::Id("email")).await?.send_keys("julie@acme.fr").await?;
-        b.find(Locator::Id("password")).await?.send_keys("motdepasse-long").await?;
-        b.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        b.find(Locator::Id("email"))
+            .await?
+            .send_keys("julie@acme.fr")
+            .await?;
+        b.find(Locator::Id("password"))
+            .await?
+            .send_keys("motdepasse-long")
+            .await?;
+        b.find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
         b.wait().for_element(Locator::Css("table.cases")).await?;
-        assert!(b.find(Locator::Css("h1")).await?.text().await?.contains("Dossiers"));
+        assert!(
+            b.find(Locator::Css("h1"))
+                .await?
+                .text()
+                .await?
+                .contains("Dossiers")
+        );
         // Open the email case and reply, solving it.
-        b.find(Locator::LinkText("Colis non reçu")).await?.click().await?;
+        b.find(Locator::LinkText("Colis non reçu"))
+            .await?
+            .click()
+            .await?;
         b.wait().for_element(Locator::Id("reply-body")).await?;
-        b.find(Locator::Id("reply-body")).await?.send_keys("Votre colis sera livré demain.").await?;
-        b.find(Locator::Css("#reply-status option[value=solved]")).await?.click().await?;
-        b.find(Locator::Css("form.reply button[type=submit]")).await?.click().await?;
-        b.wait().for_element(Locator::XPath("//*[contains(text(), 'Votre colis sera livré demain.')]")).await?;
-        assert_eq!(b.find(Locator::Id("case-status")).await?.text().await?, "Résolu");
+        b.find(Locator::Id("reply-body"))
+            .await?
+            .send_keys("Votre colis sera livré demain.")
+            .await?;
+        b.find(Locator::Css("#reply-status option[value=solved]"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css("form.reply button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::XPath(
+                "//*[contains(text(), 'Votre colis sera livré demain.')]",
+            ))
+            .await?;
+        assert_eq!(
+            b.find(Locator::Id("case-status")).await?.text().await?,
+            "Résolu"
+        );
         // The customer 360 shows the three channels.
         b.find(Locator::Id("customer-link")).await?.click().await?;
-        b.wait().for_element(Locator::Id("customer-timeline")).await?;
+        b.wait()
+            .for_element(Locator::Id("customer-timeline"))
+            .await?;
         let mut channels = Vec::new();
         for li in b.find_all(Locator::Css("#customer-timeline li")).await? {
             channels.push(li.attr("data-channel").await?.unwrap_or_default());
@@ -109,7 +177,13 @@ async fn advisor_works_a_case_in_the_browser() {
         // Switch to English, kept as the user's setting.
         b.find(Locator::Id("switch-lang")).await?.click().await?;
         b.wait().for_element(Locator::Css("table.cases")).await?;
-        assert!(b.find(Locator::Css("h1")).await?.text().await?.contains("Cases"));
+        assert!(
+            b.find(Locator::Css("h1"))
+                .await?
+                .text()
+                .await?
+                .contains("Cases")
+        );
         let png = b.screenshot().await?;
         assert!(png.len() > 1000);
         if let Ok(dir) = std::env::var("PACTE_SCREENSHOTS") {

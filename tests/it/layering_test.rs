@@ -23,7 +23,16 @@ fn sources(dir: &str) -> Vec<(String, String)> {
 #[test]
 fn domain_imports_no_io_crate() {
     for (path, text) in sources("src/domain") {
-        for banned in ["sqlx", "axum", "tokio", "askama", "crate::store", "crate::service", "std::fs", "std::net"] {
+        for banned in [
+            "sqlx",
+            "axum",
+            "tokio",
+            "askama",
+            "crate::store",
+            "crate::service",
+            "std::fs",
+            "std::net",
+        ] {
             assert!(!text.contains(banned), "{path} uses {banned}");
         }
     }
@@ -35,9 +44,18 @@ fn api_and_web_never_call_the_store() {
     let calls_store = |t: &str| {
         t.lines().filter(|l| l.contains("store::")).any(|l| {
             let l = l.trim();
-            let Some(rest) = l.strip_prefix("use crate::store::") else { return true };
-            let items = rest.rsplit("::").next().unwrap_or("").trim_matches(|c| c == '{' || c == '}' || c == ';');
-            items.split(',').map(str::trim).any(|i| !i.chars().next().is_some_and(char::is_uppercase))
+            let Some(rest) = l.strip_prefix("use crate::store::") else {
+                return true;
+            };
+            let items = rest
+                .rsplit("::")
+                .next()
+                .unwrap_or("")
+                .trim_matches(|c| c == '{' || c == '}' || c == ';');
+            items
+                .split(',')
+                .map(str::trim)
+                .any(|i| !i.chars().next().is_some_and(char::is_uppercase))
         })
     };
     for dir in ["src/api", "src/web"] {
@@ -51,7 +69,10 @@ fn api_and_web_never_call_the_store() {
 #[test]
 fn migrations_pair_up() {
     let names = |d: &str| {
-        let mut v: Vec<String> = fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(d)).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut v: Vec<String> = fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(d))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         v.sort();
         v
     };
@@ -61,9 +82,17 @@ fn migrations_pair_up() {
     // Same tables on both sides.
     for f in &s {
         let tables = |d: &str| {
-            let t = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(d).join(f)).unwrap();
-            t.lines().filter(|l| l.starts_with("CREATE")).map(|l| l.split('(').next().unwrap().to_string()).collect::<Vec<_>>()
+            let t =
+                fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(d).join(f)).unwrap();
+            t.lines()
+                .filter(|l| l.starts_with("CREATE"))
+                .map(|l| l.split('(').next().unwrap().to_string())
+                .collect::<Vec<_>>()
         };
-        assert_eq!(tables("migrations/sqlite"), tables("migrations/postgres"), "{f}");
+        assert_eq!(
+            tables("migrations/sqlite"),
+            tables("migrations/postgres"),
+            "{f}"
+        );
     }
 }

@@ -3,6 +3,6 @@
 mod api_test;
 mod browser_test;
 mod layering_test;
-mod transfer_test;
 mod support;
+mod transfer_test;
 mod web_test;

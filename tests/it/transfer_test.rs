@@ -16,7 +16,15 @@ not json at all
 async fn import_reports_bad_lines_and_reruns_safely() {
     for db in backends().await {
         let app = TestApp::new(db).await;
-        let report = transfer::import(&app.store, app.org_id, JSONL.as_bytes(), Format::Jsonl, |_| {}).await.unwrap();
+        let report = transfer::import(
+            &app.store,
+            app.org_id,
+            JSONL.as_bytes(),
+            Format::Jsonl,
+            |_| {},
+        )
+        .await
+        .unwrap();
         assert_eq!(report.read, 6);
         assert_eq!(report.accepted, 3);
         let lines: Vec<u64> = report.errors.iter().map(|e| e.line).collect();
@@ -24,10 +32,20 @@ async fn import_reports_bad_lines_and_reruns_safely() {
         assert!(report.errors[0].message.contains("channel"));
         assert!(report.errors[1].message.contains("invalid JSON"));
         assert!(report.errors[2].message.contains("site"));
-        let again = transfer::import(&app.store, app.org_id, JSONL.as_bytes(), Format::Jsonl, |_| {}).await.unwrap();
+        let again = transfer::import(
+            &app.store,
+            app.org_id,
+            JSONL.as_bytes(),
+            Format::Jsonl,
+            |_| {},
+        )
+        .await
+        .unwrap();
         assert_eq!(again.accepted, 3);
         let mut out = Vec::new();
-        let n = transfer::export(&app.store, app.org_id, &mut out).await.unwrap();
+        let n = transfer::export(&app.store, app.org_id, &mut out)
+            .await
+            .unwrap();
         assert_eq!(n, 3, "a rerun imports nothing twice");
         let cases = app.get("/api/v1/cases", &app.advisor).await.json;
         let items = cases["items"].as_array().unwrap();
@@ -38,8 +56,12 @@ async fn import_reports_bad_lines_and_reruns_safely() {
         // Export then import into another organisation reproduces the same history.
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), 3);
-        let other = pacte::service::org::create_org(&app.store, "copie", "Copie").await.unwrap();
-        let copy = transfer::import(&app.store, other.id, text.as_bytes(), Format::Jsonl, |_| {}).await.unwrap();
+        let other = pacte::service::org::create_org(&app.store, "copie", "Copie")
+            .await
+            .unwrap();
+        let copy = transfer::import(&app.store, other.id, text.as_bytes(), Format::Jsonl, |_| {})
+            .await
+            .unwrap();
         assert_eq!((copy.accepted, copy.errors.len()), (3, 0));
     }
 }
@@ -52,15 +74,38 @@ async fn csv_import_names_line_and_field() {
                    counter,inbound,2026-09-01T08:00:00Z,,06 11 22 33 44,Jean,Guichet,Retrait colis\n\
                    email,inbound,2026-09-01T09:00:00Z,pas-un-email,,Jean,X,Y\n\
                    email,inbound,2026-09-02T09:00:00Z,jean@exemple.fr,0611223344,Jean,Suite,\"Texte, avec virgule\"\n";
-        let r = transfer::import(&app.store, app.org_id, csv.as_bytes(), Format::Csv, |_| {}).await.unwrap();
+        let r = transfer::import(&app.store, app.org_id, csv.as_bytes(), Format::Csv, |_| {})
+            .await
+            .unwrap();
         assert_eq!((r.read, r.accepted), (3, 2));
         assert_eq!(r.errors[0].line, 3);
-        assert!(r.errors[0].message.contains("customer.email"), "{}", r.errors[0].message);
-        let s = app.get("/api/v1/customers?email=jean@exemple.fr", &app.advisor).await.json;
+        assert!(
+            r.errors[0].message.contains("customer.email"),
+            "{}",
+            r.errors[0].message
+        );
+        let s = app
+            .get("/api/v1/customers?email=jean@exemple.fr", &app.advisor)
+            .await
+            .json;
         let id = s["items"][0]["id"].as_i64().unwrap();
-        let v = app.get(&format!("/api/v1/customers/{id}"), &app.advisor).await.json;
-        assert_eq!(v["timeline"].as_array().unwrap().len(), 2, "counter visit and email: one customer");
-        let bad = transfer::import(&app.store, app.org_id, "chanel,body\nemail,x\n".as_bytes(), Format::Csv, |_| {}).await;
+        let v = app
+            .get(&format!("/api/v1/customers/{id}"), &app.advisor)
+            .await
+            .json;
+        assert_eq!(
+            v["timeline"].as_array().unwrap().len(),
+            2,
+            "counter visit and email: one customer"
+        );
+        let bad = transfer::import(
+            &app.store,
+            app.org_id,
+            "chanel,body\nemail,x\n".as_bytes(),
+            Format::Csv,
+            |_| {},
+        )
+        .await;
         assert!(matches!(bad, Err(pacte::service::Error::Invalid(_))));
     }
 }

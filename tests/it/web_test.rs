@@ -5,7 +5,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 fn form(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
-    let mut r = Request::builder().method("POST").uri(path).header("content-type", "application/x-www-form-urlencoded");
+    let mut r = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         r = r.header("cookie", c);
     }
@@ -13,11 +16,18 @@ fn form(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
 }
 
 fn page(path: &str, cookie: &str) -> Request<Body> {
-    Request::builder().uri(path).header("cookie", cookie).body(Body::empty()).unwrap()
+    Request::builder()
+        .uri(path)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap()
 }
 
 fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
     html[at..at + 64].to_string()
 }
 
@@ -25,40 +35,139 @@ fn csrf_of(html: &str) -> String {
 async fn sign_in_work_a_case_and_switch_language() {
     for db in backends().await {
         let app = TestApp::new(db).await;
-        let a = app.interaction(email_in("marie@exemple.fr", "Colis <b>perdu</b>", "Mon colis <script>alert(1)</script>", "2026-11-01T09:00:00Z")).await;
-        let r = app.send(Request::builder().uri("/inbox").body(Body::empty()).unwrap()).await;
+        let a = app
+            .interaction(email_in(
+                "marie@exemple.fr",
+                "Colis <b>perdu</b>",
+                "Mon colis <script>alert(1)</script>",
+                "2026-11-01T09:00:00Z",
+            ))
+            .await;
+        let r = app
+            .send(
+                Request::builder()
+                    .uri("/inbox")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert!(r.headers["location"].to_str().unwrap().starts_with("/login?next=%2Finbox") || r.headers["location"].to_str().unwrap().starts_with("/login?next=/inbox"));
-        let bad = app.send(form("/login", None, "email=conseil%40acme.fr&password=wrong")).await;
+        assert!(
+            r.headers["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login?next=%2Finbox")
+                || r.headers["location"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/login?next=/inbox")
+        );
+        let bad = app
+            .send(form(
+                "/login",
+                None,
+                "email=conseil%40acme.fr&password=wrong",
+            ))
+            .await;
         assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
         assert!(bad.json.as_str().unwrap().contains("incorrect"));
-        let ok = app.send(form("/login", None, "email=conseil%40acme.fr&password=correct+horse&next=%2Finbox")).await;
+        let ok = app
+            .send(form(
+                "/login",
+                None,
+                "email=conseil%40acme.fr&password=correct+horse&next=%2Finbox",
+            ))
+            .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
         let set = ok.headers["set-cookie"].to_str().unwrap();
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
         let cookie = set.split(';').next().unwrap().to_string();
-        let inbox = app.send(page("/inbox", &cookie)).await.json.as_str().unwrap().to_string();
-        assert!(inbox.contains("Dossiers") && inbox.contains("Colis &#60;b&#62;perdu&#60;/b&#62;") || inbox.contains("Colis &lt;b&gt;perdu&lt;/b&gt;"), "{inbox}");
-        let case_page = app.send(page("/cases/1", &cookie)).await.json.as_str().unwrap().to_string();
-        assert!(!case_page.contains("<script>alert(1)"), "customer text is escaped");
+        let inbox = app
+            .send(page("/inbox", &cookie))
+            .await
+            .json
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            inbox.contains("Dossiers") && inbox.contains("Colis &#60;b&#62;perdu&#60;/b&#62;")
+                || inbox.contains("Colis &lt;b&gt;perdu&lt;/b&gt;"),
+            "{inbox}"
+        );
+        let case_page = app
+            .send(page("/cases/1", &cookie))
+            .await
+            .json
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            !case_page.contains("<script>alert(1)"),
+            "customer text is escaped"
+        );
         let csrf = csrf_of(&case_page);
-        let forged = app.send(form("/cases/1/reply", Some(&cookie), "csrf=nope&body=Bonjour&status=solved")).await;
+        let forged = app
+            .send(form(
+                "/cases/1/reply",
+                Some(&cookie),
+                "csrf=nope&body=Bonjour&status=solved",
+            ))
+            .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
-        let replied = app.send(form("/cases/1/reply", Some(&cookie), &format!("csrf={csrf}&body=Votre+colis+arrive&status=solved"))).await;
+        let replied = app
+            .send(form(
+                "/cases/1/reply",
+                Some(&cookie),
+                &format!("csrf={csrf}&body=Votre+colis+arrive&status=solved"),
+            ))
+            .await;
         assert_eq!(replied.status, StatusCode::SEE_OTHER);
-        let c = app.get(&format!("/api/v1/cases/{}", a["case_id"]), &app.advisor).await.json;
+        let c = app
+            .get(&format!("/api/v1/cases/{}", a["case_id"]), &app.advisor)
+            .await
+            .json;
         assert_eq!(c["status"], "solved");
         assert_eq!(c["interactions"][1]["body"], "Votre colis arrive");
-        let english = app.send(page("/cases/1?lang=en", &cookie)).await.json.as_str().unwrap().to_string();
+        let english = app
+            .send(page("/cases/1?lang=en", &cookie))
+            .await
+            .json
+            .as_str()
+            .unwrap()
+            .to_string();
         assert!(english.contains("Timeline") && english.contains("Solved"));
-        let saved = app.send(form("/settings/lang", Some(&cookie), &format!("csrf={csrf}&lang=en"))).await;
+        let saved = app
+            .send(form(
+                "/settings/lang",
+                Some(&cookie),
+                &format!("csrf={csrf}&lang=en"),
+            ))
+            .await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER);
-        let inbox = app.send(page("/inbox", &cookie)).await.json.as_str().unwrap().to_string();
+        let inbox = app
+            .send(page("/inbox", &cookie))
+            .await
+            .json
+            .as_str()
+            .unwrap()
+            .to_string();
         assert!(inbox.contains("<html lang=\"en\">") && inbox.contains("Cases"));
         // Advisors do not see administration.
-        assert_eq!(app.send(page("/admin", &cookie)).await.status, StatusCode::FORBIDDEN);
-        let out = app.send(form("/logout", Some(&cookie), &format!("csrf={csrf}"))).await;
+        assert_eq!(
+            app.send(page("/admin", &cookie)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let out = app
+            .send(form("/logout", Some(&cookie), &format!("csrf={csrf}")))
+            .await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);
-        assert_eq!(app.send(page("/inbox", &cookie)).await.status, StatusCode::SEE_OTHER, "session ended");
+        assert_eq!(
+            app.send(page("/inbox", &cookie)).await.status,
+            StatusCode::SEE_OTHER,
+            "session ended"
+        );
     }
 }

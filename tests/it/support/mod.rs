@@ -26,7 +26,11 @@ pub struct TestDb {
 pub async fn backends() -> Vec<TestDb> {
     let mut out = Vec::new();
     let dir = tempfile::tempdir().expect("temp dir");
-    out.push(TestDb { url: format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()), backend: "sqlite", _dir: Some(dir) });
+    out.push(TestDb {
+        url: format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()),
+        backend: "sqlite",
+        _dir: Some(dir),
+    });
     if let Ok(admin) = std::env::var("PACTE_TEST_POSTGRES_URL") {
         out.push(fresh_postgres(&admin).await);
     }
@@ -36,11 +40,25 @@ pub async fn backends() -> Vec<TestDb> {
 async fn fresh_postgres(admin: &str) -> TestDb {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
-    let name = format!("pacte_t_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), pacte::service::now_ms() % 1_000_000);
-    let mut c = sqlx::AnyConnection::connect(admin).await.expect("PostgreSQL reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await.expect("create database");
+    let name = format!(
+        "pacte_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        pacte::service::now_ms() % 1_000_000
+    );
+    let mut c = sqlx::AnyConnection::connect(admin)
+        .await
+        .expect("PostgreSQL reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut c)
+        .await
+        .expect("create database");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
-    TestDb { url: format!("{base}/{name}"), backend: "postgres", _dir: None }
+    TestDb {
+        url: format!("{base}/{name}"),
+        backend: "postgres",
+        _dir: None,
+    }
 }
 
 /// The application on a fresh database, with one organisation and users of each role.
@@ -69,20 +87,42 @@ impl TestApp {
         let store = Store::open(&db.url).await.expect("open store");
         let mut config = Config::for_database(&db.url);
         config.body_limit = body_limit;
-        let state = AppState { store: store.clone(), config: Arc::new(config) };
-        let o = org::create_org(&store, "acme", "Acme Services").await.expect("org");
+        let state = AppState {
+            store: store.clone(),
+            config: Arc::new(config),
+        };
+        let o = org::create_org(&store, "acme", "Acme Services")
+            .await
+            .expect("org");
         let (admin, _) = user(&store, o.id, "admin@acme.fr", "admin").await;
         let (advisor, advisor_id) = user(&store, o.id, "conseil@acme.fr", "advisor").await;
-        TestApp { db, store, state, org_id: o.id, admin, advisor, advisor_id }
+        TestApp {
+            db,
+            store,
+            state,
+            org_id: o.id,
+            admin,
+            advisor,
+            advisor_id,
+        }
     }
 
     /// A second organisation with its own advisor token, for isolation tests.
     pub async fn other_org(&self) -> String {
-        let o = org::create_org(&self.store, "autre", "Autre").await.expect("org");
+        let o = org::create_org(&self.store, "autre", "Autre")
+            .await
+            .expect("org");
         user(&self.store, o.id, "x@autre.fr", "admin").await.0
     }
 
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Response {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -101,12 +141,20 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Response {
-        let res = router(self.state.clone()).oneshot(req).await.expect("response");
+        let res = router(self.state.clone())
+            .oneshot(req)
+            .await
+            .expect("response");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Response { status, json, headers }
+        let json = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Response {
+            status,
+            json,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
@@ -126,9 +174,20 @@ impl TestApp {
 }
 
 pub async fn user(store: &Store, org_id: i64, email: &str, role: &str) -> (String, i64) {
-    let input = org::UserInput { email: email.into(), name: format!("{role} user"), role: role.into(), team_id: None, password: Some("correct horse".into()) };
-    let u = org::add_user_unchecked(store, org_id, &input).await.expect("user");
-    (auth::issue_token(store, u.id, "test").await.expect("token"), u.id)
+    let input = org::UserInput {
+        email: email.into(),
+        name: format!("{role} user"),
+        role: role.into(),
+        team_id: None,
+        password: Some("correct horse".into()),
+    };
+    let u = org::add_user_unchecked(store, org_id, &input)
+        .await
+        .expect("user");
+    (
+        auth::issue_token(store, u.id, "test").await.expect("token"),
+        u.id,
+    )
 }
 
 /// An inbound email from a customer.

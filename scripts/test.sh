@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test: unit, integration on SQLite and a real PostgreSQL, browser end to end in
+# Debian's Chromium. Installs what it needs (Debian packages) when missing. Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+work=$(mktemp -d)
+cleanup() {
+  [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null || true
+  if [ -f "$work/data/postmaster.pid" ]; then
+    run_pg "$pg_bin/pg_ctl -D $work/data -m fast stop" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# A throwaway PostgreSQL cluster on loopback (as the postgres user when we are root).
+pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
+pg_port=$(free_port)
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$work"
+  run_pg() { su postgres -s /bin/sh -c "$1"; }
+else
+  run_pg() { sh -c "$1"; }
+fi
+run_pg "$pg_bin/initdb -D $work/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
+run_pg "$pg_bin/pg_ctl -D $work/data -o '-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off' -l $work/pg.log -w start" >/dev/null
+export PACTE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+
+# chromedriver for the browser tests.
+driver_port=$(free_port)
+chromedriver --port="$driver_port" --allowed-ips=127.0.0.1 >"$work/chromedriver.log" 2>&1 &
+driver_pid=$!
+export WEBDRIVER_URL="http://127.0.0.1:$driver_port"
+for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$driver_port") 2>/dev/null && break; sleep 0.1; done
+
+cargo test --all-targets "$@"

@@ -124,13 +124,17 @@ pub async fn save_clock(c: &mut Conn, id: i64, k: &CaseClock) -> Result<()> {
     Ok(())
 }
 
-/// The first advisor to answer takes the case.
+/// The first advisor to answer takes the case (and the case joins their team).
 pub async fn assign_if_unassigned(c: &mut Conn, id: i64, user_id: i64) -> Result<()> {
-    sqlx::query("UPDATE support_case SET assignee_id = $2 WHERE id = $1 AND assignee_id IS NULL")
-        .bind(id)
-        .bind(user_id)
-        .execute(c)
-        .await?;
+    sqlx::query(
+        "UPDATE support_case SET assignee_id = $2,
+            team_id = COALESCE(team_id, (SELECT team_id FROM app_user WHERE id = $2))
+         WHERE id = $1 AND assignee_id IS NULL",
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(c)
+    .await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP application: shared state, the router joining API and web, and the server loop.
 
 use crate::config::Config;
+use crate::service::group_commit::Ingestor;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -12,6 +13,18 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    pub ingestor: Ingestor,
+}
+
+impl AppState {
+    /// The state of a running server; starts the group-commit writers (needs a Tokio runtime).
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            ingestor: Ingestor::start(store.clone()),
+            store,
+            config: Arc::new(config),
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {

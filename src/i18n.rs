@@ -24,7 +24,7 @@ impl Lang {
     }
 
     /// The wording of `key`; the key itself when it has none (visible, so it gets fixed).
-    pub fn t<'a>(self, key: &'a str) -> &'a str {
+    pub fn t(self, key: &str) -> &str {
         match WORDS.iter().find(|(k, _, _)| *k == key) {
             Some((_, fr, en)) => match self {
                 Lang::Fr => fr,

@@ -7,7 +7,6 @@ use pacte::config::{Config, redact_url};
 use pacte::service::{self, org, transfer};
 use pacte::store::Store;
 use std::io::{BufReader, Read, Write};
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -323,14 +322,7 @@ async fn serve(store: Store, config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(addr = %listener.local_addr()?, "pacte serving");
-    app::serve(
-        AppState {
-            store,
-            config: Arc::new(config),
-        },
-        listener,
-    )
-    .await?;
+    app::serve(AppState::new(store, config), listener).await?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use super::error::{ApiError, Envelope};
 use super::extract::{ApiActor, RawBody, parse_json};
 use crate::app::AppState;
-use crate::service::ingest::{self, Ingested, InteractionInput};
+use crate::service::ingest::{Ingested, InteractionInput};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -45,12 +45,9 @@ pub async fn create(
         ));
     }
     let hash = crate::service::auth::hash_secret(&String::from_utf8_lossy(&body));
-    let done = ingest::record(
-        &s.store,
-        actor.org_id,
-        &valid,
-        key.map(|k| (k, hash.as_str())),
-    )
-    .await?;
+    let done = s
+        .ingestor
+        .submit(actor.org_id, valid, key.map(|k| (k.to_string(), hash)))
+        .await?;
     Ok((StatusCode::CREATED, Json(done)))
 }

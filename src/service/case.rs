@@ -439,24 +439,24 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
         now,
     )
     .await?;
-    if let Some(to) = status {
-        if let Some(t) = clock.set_status(to, now) {
-            let kind = if t == Transition::Reopened {
-                "reopened"
-            } else {
-                "status"
-            };
-            store::case::add_event(
-                &mut tx,
-                actor.org_id,
-                id,
-                now,
-                kind,
-                Some(actor.user_id),
-                to.as_str(),
-            )
-            .await?;
-        }
+    if let Some(to) = status
+        && let Some(t) = clock.set_status(to, now)
+    {
+        let kind = if t == Transition::Reopened {
+            "reopened"
+        } else {
+            "status"
+        };
+        store::case::add_event(
+            &mut tx,
+            actor.org_id,
+            id,
+            now,
+            kind,
+            Some(actor.user_id),
+            to.as_str(),
+        )
+        .await?;
     }
     store::case::save_clock(&mut tx, id, &clock).await?;
     if !input.note {

@@ -120,16 +120,16 @@ impl InteractionInput {
         let answered_at = checks
             .check("answered_at", time(&self.answered_at, "answered_at"))
             .flatten();
-        if let (Some(q), Some(a)) = (queued_at, answered_at) {
-            if a < q {
-                checks.check::<()>(
-                    "answered_at",
-                    Err(Invalid::new(
-                        "invalid_time",
-                        "answered_at is before queued_at",
-                    )),
-                );
-            }
+        if let (Some(q), Some(a)) = (queued_at, answered_at)
+            && a < q
+        {
+            checks.check::<()>(
+                "answered_at",
+                Err(Invalid::new(
+                    "invalid_time",
+                    "answered_at is before queued_at",
+                )),
+            );
         }
         let c = &self.customer;
         let mut identities = Vec::new();
@@ -269,29 +269,40 @@ pub async fn record(
     v: &Valid,
     idempotency: Option<(&str, &str)>,
 ) -> Result<Ingested> {
-    let now = super::now_ms();
     let mut tx = store.begin().await?;
-    if let Some((key, hash)) = idempotency {
-        if let Some((first_hash, response)) =
-            store::interaction::claim_idempotency(&mut tx, org_id, key, hash, now).await?
-        {
-            if first_hash != hash {
-                return Err(Error::Conflict {
-                    code: "idempotency_key_reused",
-                    message: "this Idempotency-Key was used for a different request".into(),
-                });
-            }
-            let response = response
-                .ok_or_else(|| Error::Internal("idempotency record without response".into()))?;
-            return serde_json::from_str(&response).map_err(|e| Error::Internal(e.to_string()));
+    let done = record_idempotent_in(&mut tx, org_id, v, idempotency, super::now_ms()).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Claims the idempotency key (if any) and records, inside a caller's transaction. A key seen
+/// before answers its first answer; the same key with another body is a conflict.
+pub async fn record_idempotent_in(
+    c: &mut Conn,
+    org_id: i64,
+    v: &Valid,
+    idempotency: Option<(&str, &str)>,
+    now: i64,
+) -> Result<Ingested> {
+    if let Some((key, hash)) = idempotency
+        && let Some((first_hash, response)) =
+            store::interaction::claim_idempotency(c, org_id, key, hash, now).await?
+    {
+        if first_hash != hash {
+            return Err(Error::Conflict {
+                code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used for a different request".into(),
+            });
         }
+        let response = response
+            .ok_or_else(|| Error::Internal("idempotency record without response".into()))?;
+        return serde_json::from_str(&response).map_err(|e| Error::Internal(e.to_string()));
     }
-    let done = record_in(&mut tx, org_id, v, now).await?;
+    let done = record_in(c, org_id, v, now).await?;
     if let Some((key, _)) = idempotency {
         let response = serde_json::to_string(&done).expect("serialise");
-        store::interaction::store_idempotent_response(&mut tx, org_id, key, &response).await?;
+        store::interaction::store_idempotent_response(c, org_id, key, &response).await?;
     }
-    tx.commit().await?;
     Ok(done)
 }
 
@@ -310,16 +321,15 @@ pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result
 
 /// The rule itself, inside a caller's transaction.
 pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result<Ingested> {
-    if let Some(ext) = &v.external_id {
-        if let Some((interaction_id, customer_id, case_id)) =
+    if let Some(ext) = &v.external_id
+        && let Some((interaction_id, customer_id, case_id)) =
             store::interaction::by_external_id(c, org_id, ext).await?
-        {
-            return Ok(Ingested {
-                interaction_id,
-                customer_id,
-                case_id,
-            });
-        }
+    {
+        return Ok(Ingested {
+            interaction_id,
+            customer_id,
+            case_id,
+        });
     }
     let site_id = match &v.site {
         Some(code) => Some(

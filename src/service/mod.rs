@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod case;
 pub mod customer;
+pub mod group_commit;
 pub mod ingest;
 pub mod org;
 pub mod transfer;

@@ -263,9 +263,9 @@ pub async fn export(store: &Store, org_id: i64, mut out: impl Write) -> Result<u
         let Some(last) = page.last() else { break };
         after = last.id;
         for i in page {
-            if !customers.contains_key(&i.customer_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = customers.entry(i.customer_id) {
                 let r = customer_ref(&mut c, org_id, i.customer_id).await?;
-                customers.insert(i.customer_id, r);
+                e.insert(r);
             }
             let line = InteractionInput {
                 channel: i.channel,

@@ -9,7 +9,6 @@ use pacte::config::Config;
 use pacte::service::{auth, org};
 use pacte::store::Store;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
@@ -87,10 +86,7 @@ impl TestApp {
         let store = Store::open(&db.url).await.expect("open store");
         let mut config = Config::for_database(&db.url);
         config.body_limit = body_limit;
-        let state = AppState {
-            store: store.clone(),
-            config: Arc::new(config),
-        };
+        let state = AppState::new(store.clone(), config);
         let o = org::create_org(&store, "acme", "Acme Services")
             .await
             .expect("org");

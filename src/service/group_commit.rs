@@ -1,0 +1,122 @@
+//! Group commit for the API: concurrent requests to record interactions share one transaction
+//! (one disk sync) per batch. Each request is answered only after its batch is committed, so
+//! every acknowledged interaction is durable.
+
+use super::ingest::{self, Ingested, Valid};
+use super::{Error, Result};
+use crate::store::{Backend, Store};
+use std::sync::Arc;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// Most requests folded into one transaction.
+const MAX_BATCH: usize = 256;
+
+struct Job {
+    org_id: i64,
+    valid: Valid,
+    idempotency: Option<(String, String)>,
+    reply: oneshot::Sender<Result<Ingested>>,
+}
+
+/// Handle to the writer tasks; cheap to clone.
+#[derive(Clone)]
+pub struct Ingestor {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Ingestor {
+    /// Starts the writers: one on SQLite (it has one writer anyway), a few on PostgreSQL.
+    pub fn start(store: Store) -> Ingestor {
+        let (queue, rx) = mpsc::channel(8 * MAX_BATCH);
+        let rx = Arc::new(Mutex::new(rx));
+        let writers = if store.backend() == Backend::Sqlite {
+            1
+        } else {
+            4
+        };
+        for _ in 0..writers {
+            tokio::spawn(write_loop(store.clone(), rx.clone()));
+        }
+        Ingestor { queue }
+    }
+
+    /// Records an interaction; resolves once it is committed.
+    pub async fn submit(
+        &self,
+        org_id: i64,
+        valid: Valid,
+        idempotency: Option<(String, String)>,
+    ) -> Result<Ingested> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            org_id,
+            valid,
+            idempotency,
+            reply,
+        };
+        self.queue
+            .send(job)
+            .await
+            .map_err(|_| Error::Internal("the ingest writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| Error::Internal("the ingest writer dropped a request".into()))?
+    }
+}
+
+async fn write_loop(store: Store, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        let mut jobs = Vec::new();
+        {
+            let mut rx = rx.lock().await;
+            match rx.recv().await {
+                Some(j) => jobs.push(j),
+                None => return,
+            }
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+        }
+        let results = commit(&store, &jobs).await;
+        for (job, result) in jobs.into_iter().zip(results) {
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+/// One transaction for the batch; if any request fails, none of the batch is kept and each is
+/// replayed alone, so each gets its own answer and a bad one cannot sink the others.
+async fn commit(store: &Store, jobs: &[Job]) -> Vec<Result<Ingested>> {
+    if jobs.len() > 1
+        && let Ok(done) = try_batch(store, jobs).await
+    {
+        return done.into_iter().map(Ok).collect();
+    }
+    let mut out = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        let idem = j
+            .idempotency
+            .as_ref()
+            .map(|(k, h)| (k.as_str(), h.as_str()));
+        out.push(ingest::record(store, j.org_id, &j.valid, idem).await);
+    }
+    out
+}
+
+async fn try_batch(store: &Store, jobs: &[Job]) -> Result<Vec<Ingested>> {
+    let now = super::now_ms();
+    let mut tx = store.begin().await?;
+    let mut done = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        let idem = j
+            .idempotency
+            .as_ref()
+            .map(|(k, h)| (k.as_str(), h.as_str()));
+        done.push(ingest::record_idempotent_in(&mut tx, j.org_id, &j.valid, idem, now).await?);
+    }
+    tx.commit().await?;
+    Ok(done)
+}

@@ -1,6 +1,7 @@
 //! The HTTP application: shared state, the router joining API and web, and the server loop.
 
 use crate::config::Config;
+use crate::service::auth::TokenCache;
 use crate::service::group_commit::Ingestor;
 use crate::store::Store;
 use axum::Router;
@@ -14,6 +15,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub ingestor: Ingestor,
+    pub tokens: TokenCache,
 }
 
 impl AppState {
@@ -23,6 +25,7 @@ impl AppState {
             ingestor: Ingestor::start(store.clone()),
             store,
             config: Arc::new(config),
+            tokens: TokenCache::default(),
         }
     }
 }

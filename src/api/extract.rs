@@ -25,7 +25,7 @@ impl FromRequestParts<AppState> for ApiActor {
             .and_then(|h| h.strip_prefix("Bearer "))
             .ok_or(service::Error::Unauthenticated)?;
         Ok(ApiActor(
-            service::auth::authenticate_token(&state.store, token).await?,
+            state.tokens.authenticate(&state.store, token).await?,
         ))
     }
 }

@@ -53,6 +53,36 @@ fn actor_of(p: store::auth::Principal) -> Actor {
     }
 }
 
+/// Recently checked tokens, so a busy integration does not read the database on every request.
+/// An entry lives `TOKEN_CACHE_TTL`; a deactivated user or revoked token stops working within it.
+#[derive(Clone, Default)]
+pub struct TokenCache(
+    std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, (Actor, std::time::Instant)>>,
+    >,
+);
+
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+impl TokenCache {
+    pub async fn authenticate(&self, store: &Store, token: &str) -> Result<Actor> {
+        let key = hash_secret(token.trim());
+        if let Some((actor, at)) = self.0.lock().expect("token cache lock").get(&key)
+            && at.elapsed() < TOKEN_CACHE_TTL
+        {
+            return Ok(actor.clone());
+        }
+        let actor = authenticate_token(store, token).await?;
+        let mut map = self.0.lock().expect("token cache lock");
+        if map.len() >= TOKEN_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(key, (actor.clone(), std::time::Instant::now()));
+        Ok(actor)
+    }
+}
+
 /// The user behind a bearer token.
 pub async fn authenticate_token(store: &Store, token: &str) -> Result<Actor> {
     let mut c = store.reader().await?;

@@ -221,7 +221,16 @@ pub async fn get_by_number(store: &Store, actor: &Actor, number: i64) -> Result<
 
 async fn detail(c: &mut store::Conn, actor: &Actor, case: Case) -> Result<Detail> {
     let interactions = store::interaction::of_case(c, case.id).await?;
-    let events = store::case::events(c, case.id).await?;
+    // The opening is the case itself; it is not stored twice.
+    let opened = Event {
+        at: case.opened_at,
+        kind: "opened".into(),
+        actor_user_id: None,
+        detail: case.channel.clone(),
+    };
+    let events = std::iter::once(opened)
+        .chain(store::case::events(c, case.id).await?)
+        .collect();
     let customer = store::customer::get(c, actor.org_id, case.customer_id)
         .await?
         .ok_or(Error::NotFound("customer"))?;

@@ -319,7 +319,8 @@ pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result
     Ok(out)
 }
 
-/// The rule itself, inside a caller's transaction.
+/// The rule itself, inside a caller's transaction. Kept to as few statements as the rule allows:
+/// it is the hot path of every input channel.
 pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result<Ingested> {
     if let Some(ext) = &v.external_id
         && let Some((interaction_id, customer_id, case_id)) =
@@ -345,88 +346,57 @@ pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result
         ),
         None => None,
     };
-    let customer_id = recognise(c, org_id, v).await?;
-    let (case, mut clock, opened) = match v.case_id {
-        Some(id) => {
-            let case = store::case::by_id(c, org_id, id).await?.ok_or_else(|| {
-                Error::invalid(
-                    "case_id",
-                    Invalid::new("unknown_case", format!("no case has the id {id}")),
-                )
-            })?;
-            let clock = case.clock();
-            (case.id, clock, false)
-        }
-        None => {
-            let key = v
-                .subject
-                .as_deref()
-                .map(subject_key)
-                .filter(|k| !k.is_empty());
-            match store::case::attachable(c, customer_id, key.as_deref()).await? {
-                Some(case) => {
-                    let clock = case.clock();
-                    (case.id, clock, false)
-                }
-                None => (
-                    open_case(
-                        c,
-                        org_id,
-                        customer_id,
-                        site_id,
-                        v,
-                        key.as_deref().unwrap_or(""),
-                    )
-                    .await?,
-                    CaseClock::opened(v.occurred_at),
-                    true,
-                ),
-            }
-        }
+    let (customer_id, new_customer) = recognise(c, org_id, v).await?;
+    let key = v
+        .subject
+        .as_deref()
+        .map(subject_key)
+        .filter(|k| !k.is_empty());
+    let existing = match v.case_id {
+        Some(id) => Some(store::case::by_id(c, org_id, id).await?.ok_or_else(|| {
+            Error::invalid(
+                "case_id",
+                Invalid::new("unknown_case", format!("no case has the id {id}")),
+            )
+        })?),
+        // A customer seen for the first time has no case to continue.
+        None if new_customer => None,
+        None => store::case::attachable(c, customer_id, key.as_deref()).await?,
     };
+    let mut clock = existing
+        .as_ref()
+        .map_or_else(|| CaseClock::opened(v.occurred_at), |c| c.clock());
     let transition = match v.direction {
-        crate::domain::channel::Direction::Inbound => clock.on_inbound(v.occurred_at),
-        crate::domain::channel::Direction::Outbound => {
+        Direction::Inbound => clock.on_inbound(v.occurred_at),
+        Direction::Outbound => {
             clock.on_outbound(v.occurred_at, false);
             None
         }
     };
     let status_change = v.status.and_then(|s| clock.set_status(s, v.occurred_at));
-    store::case::save_clock(c, case, &clock).await?;
-    if let Some(Transition::Status(s)) = status_change {
-        store::case::add_event(
-            c,
-            org_id,
-            case,
-            v.occurred_at,
-            "status",
-            v.author_user_id,
-            s.as_str(),
-        )
-        .await?;
-    }
-    if let (crate::domain::channel::Direction::Outbound, Some(author)) =
-        (v.direction, v.author_user_id)
-    {
-        store::case::assign_if_unassigned(c, case, author).await?;
-    }
-    if opened {
-        store::case::add_event(
-            c,
-            org_id,
-            case,
-            v.occurred_at,
-            "opened",
-            v.author_user_id,
-            v.channel.as_str(),
-        )
-        .await?;
-    }
+    let case_id = match &existing {
+        Some(case) => {
+            store::case::save_clock(c, case.id, &clock).await?;
+            case.id
+        }
+        None => {
+            open_case(
+                c,
+                org_id,
+                customer_id,
+                site_id,
+                v,
+                key.as_deref().unwrap_or(""),
+                &clock,
+            )
+            .await?
+        }
+    };
     if transition == Some(Transition::Reopened) {
         store::case::add_event(
             c,
             org_id,
-            case,
+            case_id,
             v.occurred_at,
             "reopened",
             v.author_user_id,
@@ -434,34 +404,44 @@ pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result
         )
         .await?;
     }
-    let interaction_id = store::interaction::insert(
-        c,
-        org_id,
-        &store::interaction::NewInteraction {
-            customer_id,
-            case_id: case,
-            channel: v.channel.as_str(),
-            direction: v.direction.as_str(),
-            occurred_at: v.occurred_at,
-            author_user_id: v.author_user_id,
-            is_note: false,
-            subject: v.subject.as_deref(),
-            body: &v.body,
-            site_id,
-            queued_at: v.queued_at,
-            answered_at: v.answered_at,
-            attachments: &v.attachments,
-            external_id: v.external_id.as_deref(),
-        },
-        now,
-    )
-    .await?;
-    if v.direction == crate::domain::channel::Direction::Inbound {
+    if let Some(Transition::Status(s)) = status_change {
+        store::case::add_event(
+            c,
+            org_id,
+            case_id,
+            v.occurred_at,
+            "status",
+            v.author_user_id,
+            s.as_str(),
+        )
+        .await?;
+    }
+    if let (Direction::Outbound, Some(author)) = (v.direction, v.author_user_id) {
+        store::case::assign_if_unassigned(c, case_id, author).await?;
+    }
+    let new = store::interaction::NewInteraction {
+        customer_id,
+        case_id,
+        channel: v.channel.as_str(),
+        direction: v.direction.as_str(),
+        occurred_at: v.occurred_at,
+        author_user_id: v.author_user_id,
+        is_note: false,
+        subject: v.subject.as_deref(),
+        body: &v.body,
+        site_id,
+        queued_at: v.queued_at,
+        answered_at: v.answered_at,
+        attachments: &v.attachments,
+        external_id: v.external_id.as_deref(),
+    };
+    let interaction_id = store::interaction::insert(c, org_id, &new, now).await?;
+    if v.direction == Direction::Inbound && !new_customer {
         let since = v.occurred_at - ONCE_AND_DONE_WINDOW_MS;
         store::case::mark_repeat_contact(
             c,
             customer_id,
-            case,
+            case_id,
             v.category.as_deref(),
             since,
             v.occurred_at,
@@ -471,13 +451,14 @@ pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result
     Ok(Ingested {
         interaction_id,
         customer_id,
-        case_id: case,
+        case_id,
     })
 }
 
 /// Finds the customer by any identity (customer number first, then email, phone, social);
 /// attaches identities seen with a known one; creates the customer when none is known.
-async fn recognise(c: &mut Conn, org_id: i64, v: &Valid) -> Result<i64> {
+/// Returns the customer and whether it was created now.
+async fn recognise(c: &mut Conn, org_id: i64, v: &Valid) -> Result<(i64, bool)> {
     let keys: Vec<String> = v.identities.iter().map(Identity::key).collect();
     let owners = store::customer::owners_of(c, org_id, &keys).await?;
     let name_key = v.name.as_deref().map(fold_key).unwrap_or_default();
@@ -493,21 +474,15 @@ async fn recognise(c: &mut Conn, org_id: i64, v: &Valid) -> Result<i64> {
             store::customer::insert(c, org_id, v.name.as_deref(), &name_key, v.occurred_at).await?
         }
     };
-    for (identity, key) in v.identities.iter().zip(&keys) {
-        if !owners.iter().any(|(ok, _)| ok == key) {
-            store::customer::attach_identity(
-                c,
-                org_id,
-                customer_id,
-                identity.kind(),
-                key,
-                &identity.display(),
-                v.occurred_at,
-            )
-            .await?;
-        }
-    }
-    Ok(customer_id)
+    let new: Vec<(&str, &str, String)> = v
+        .identities
+        .iter()
+        .zip(&keys)
+        .filter(|(_, key)| !owners.iter().any(|(ok, _)| ok == *key))
+        .map(|(identity, key)| (identity.kind(), key.as_str(), identity.display()))
+        .collect();
+    store::customer::attach_identities(c, org_id, customer_id, &new, v.occurred_at).await?;
+    Ok((customer_id, known.is_none()))
 }
 
 async fn open_case(
@@ -517,27 +492,23 @@ async fn open_case(
     site_id: Option<i64>,
     v: &Valid,
     key: &str,
+    clock: &CaseClock,
 ) -> Result<i64> {
     let number = store::org::next_case_number(c, org_id).await?;
     let subject = v.subject.clone().unwrap_or_else(|| first_line(&v.body));
-    Ok(store::case::insert(
-        c,
-        org_id,
-        &store::case::NewCase {
-            number,
-            customer_id,
-            kind: v.kind.as_str(),
-            priority: "normal",
-            category: v.category.as_deref(),
-            subject: &subject,
-            subject_key: key,
-            channel: v.channel.as_str(),
-            site_id,
-            team_id: None,
-            opened_at: v.occurred_at,
-        },
-    )
-    .await?)
+    let new = store::case::NewCase {
+        number,
+        customer_id,
+        kind: v.kind.as_str(),
+        priority: "normal",
+        category: v.category.as_deref(),
+        subject: &subject,
+        subject_key: key,
+        channel: v.channel.as_str(),
+        site_id,
+        team_id: None,
+    };
+    Ok(store::case::insert(c, org_id, &new, clock).await?)
 }
 
 /// A subject for a contact that had none: the first line of its body, shortened.

@@ -71,19 +71,23 @@ pub struct NewCase<'a> {
     pub channel: &'a str,
     pub site_id: Option<i64>,
     pub team_id: Option<i64>,
-    pub opened_at: i64,
 }
 
-pub async fn insert(c: &mut Conn, org_id: i64, n: &NewCase<'_>) -> Result<i64> {
+/// Inserts a new case with its clock as the first interaction left it.
+pub async fn insert(c: &mut Conn, org_id: i64, n: &NewCase<'_>, k: &CaseClock) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO support_case (org_id, number, customer_id, kind, status, priority, category, subject,
-            subject_key, channel, site_id, team_id, opened_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+            subject_key, channel, site_id, team_id, opened_at, updated_at, first_response_at, last_inbound_at,
+            last_outbound_at, inbound_count, outbound_count, pending_since, pending_ms, solved_at, closed_at,
+            reopen_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+            $22, $23, $24) RETURNING id",
     )
     .bind(org_id)
     .bind(n.number)
     .bind(n.customer_id)
     .bind(n.kind)
+    .bind(k.status().as_str())
     .bind(n.priority)
     .bind(n.category)
     .bind(n.subject)
@@ -91,7 +95,18 @@ pub async fn insert(c: &mut Conn, org_id: i64, n: &NewCase<'_>) -> Result<i64> {
     .bind(n.channel)
     .bind(n.site_id)
     .bind(n.team_id)
-    .bind(n.opened_at)
+    .bind(k.opened_at)
+    .bind(k.updated_at)
+    .bind(k.first_response_at)
+    .bind(k.last_inbound_at)
+    .bind(k.last_outbound_at)
+    .bind(k.inbound_count)
+    .bind(k.outbound_count)
+    .bind(k.pending_since)
+    .bind(k.pending_ms)
+    .bind(k.solved_at)
+    .bind(k.closed_at)
+    .bind(k.reopen_count)
     .fetch_one(c)
     .await?;
     Ok(id)

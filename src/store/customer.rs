@@ -72,29 +72,36 @@ pub async fn insert(
     Ok(id)
 }
 
-/// Attaches an identity; a key already owned (by anyone) is left as it is.
-pub async fn attach_identity(
+/// Attaches identities (kind, key, value); a key already owned (by anyone) is left as it is.
+pub async fn attach_identities(
     c: &mut Conn,
     org_id: i64,
     customer_id: i64,
-    kind: &str,
-    key: &str,
-    value: &str,
+    identities: &[(&str, &str, String)],
     at: i64,
-) -> Result<bool> {
-    let r = sqlx::query(
-        "INSERT INTO customer_identity (org_id, customer_id, kind, key, value, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, key) DO NOTHING",
-    )
-    .bind(org_id)
-    .bind(customer_id)
-    .bind(kind)
-    .bind(key)
-    .bind(value)
-    .bind(at)
-    .execute(c)
-    .await?;
-    Ok(r.rows_affected() == 1)
+) -> Result<()> {
+    if identities.is_empty() {
+        return Ok(());
+    }
+    let mut q = Sql::new(
+        "INSERT INTO customer_identity (org_id, customer_id, kind, key, value, created_at) VALUES ",
+    );
+    for (i, (kind, key, value)) in identities.iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" });
+        q.int(org_id)
+            .push(", ")
+            .int(customer_id)
+            .push(", ")
+            .text(kind)
+            .push(", ")
+            .text(key)
+            .push(", ")
+            .text(value);
+        q.push(", ").int(at).push(")");
+    }
+    q.push(" ON CONFLICT (org_id, key) DO NOTHING");
+    q.query().execute(c).await?;
+    Ok(())
 }
 
 /// Records a contact: last contact time, and the name when we had none.

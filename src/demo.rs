@@ -283,14 +283,11 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
-/// Creates the demo organisation unless it exists. Returns false when it already existed.
-pub async fn ensure(
-    store: &Store,
-    opts: &Options,
-    mut progress: impl FnMut(usize, usize),
-) -> Result<bool> {
+/// Creates the demo organisation, its sites, teams and users unless it exists, and returns its
+/// history to record (`None` when the organisation already existed).
+pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
     if org::org_by_slug(store, SLUG).await.is_ok() {
-        return Ok(false);
+        return Ok(None);
     }
     let org = org::create_org(store, SLUG, "Services Hexagone (démo)").await?;
     for (code, name, kind, hours) in SITES {
@@ -371,14 +368,38 @@ pub async fn ensure(
         })
         .collect();
     let items = conversations(&mut rng, &people, &advisors, opts.interactions, now_ms());
-    let total = items.len();
-    let mut done = 0;
-    for chunk in items.chunks(crate::service::transfer::BATCH) {
-        ingest::record_batch(store, org.id, chunk).await?;
-        done += chunk.len();
-        progress(done, total);
+    Ok(Some(History {
+        org_id: org.id,
+        items,
+    }))
+}
+
+/// A year of generated interactions, ready to be recorded.
+pub struct History {
+    org_id: i64,
+    items: Vec<Valid>,
+}
+
+impl History {
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
-    Ok(true)
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Records the history in batches, oldest first, reporting (done, total).
+    pub async fn record(self, store: &Store, mut progress: impl FnMut(usize, usize)) -> Result<()> {
+        let total = self.items.len();
+        let mut done = 0;
+        for chunk in self.items.chunks(crate::service::transfer::BATCH) {
+            ingest::record_batch(store, self.org_id, chunk).await?;
+            done += chunk.len();
+            progress(done, total);
+        }
+        Ok(())
+    }
 }
 
 const MIN: i64 = 60_000;

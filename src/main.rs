@@ -154,22 +154,35 @@ async fn main() -> anyhow::Result<()> {
                 interactions,
                 seed,
             };
-            let bar = progress_bar(interactions as u64, "demo");
             let started = std::time::Instant::now();
-            let created = pacte::demo::ensure(&store, &opts, |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })
-            .await?;
-            bar.finish_and_clear();
-            if created {
-                eprintln!(
-                    "Demo organisation generated in {:.1} s.",
-                    started.elapsed().as_secs_f64()
-                );
-            }
+            let history = pacte::demo::prepare(&store, &opts).await.map_err(explain)?;
             if no_serve {
+                if let Some(h) = history {
+                    let bar = progress_bar(h.len() as u64, "demo");
+                    h.record(&store, |done, _| bar.set_position(done as u64))
+                        .await
+                        .map_err(explain)?;
+                    bar.finish_and_clear();
+                    eprintln!(
+                        "Demo organisation generated in {:.1} s.",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
                 return Ok(());
+            }
+            if let Some(h) = history {
+                // Serve at once; the year of history fills in behind (the inbox grows as it lands).
+                eprintln!("Recording {} demo interactions in the background…", h.len());
+                let store = store.clone();
+                tokio::spawn(async move {
+                    match h.record(&store, |_, _| {}).await {
+                        Ok(()) => eprintln!(
+                            "Demo history recorded in {:.1} s.",
+                            started.elapsed().as_secs_f64()
+                        ),
+                        Err(e) => eprintln!("Demo history failed: {e}"),
+                    }
+                });
             }
             eprintln!("\nPacte demo — http://{}/", config.listen);
             for (email, role) in pacte::demo::LOGINS {

@@ -1,0 +1,151 @@
+//! The `pacte` command itself: organisations, users, import with its error report, export,
+//! backup and restore, config — as an operator runs them.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn pacte(
+    dir: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pacte"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("PACTE_DATABASE_URL")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pacte runs");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn operator_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&pacte(
+        d,
+        &[
+            "org",
+            "add",
+            "--slug",
+            "poste",
+            "--name",
+            "La Poste de test",
+        ],
+        None,
+        &[],
+    ));
+    let dup = pacte(
+        d,
+        &["org", "add", "--slug", "poste", "--name", "Bis"],
+        None,
+        &[],
+    );
+    assert!(!dup.status.success());
+    assert!(ok(&pacte(d, &["org", "list"], None, &[])).contains("poste\tLa Poste de test"));
+    let token = ok(&pacte(
+        d,
+        &[
+            "user",
+            "add",
+            "--org",
+            "poste",
+            "--email",
+            "a@poste.fr",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("un mot de passe\n"),
+        &[],
+    ));
+    assert!(
+        token.trim().starts_with("pct_") && token.trim().len() == 68,
+        "{token}"
+    );
+    let bad_role = pacte(
+        d,
+        &[
+            "user",
+            "add",
+            "--org",
+            "poste",
+            "--email",
+            "b@poste.fr",
+            "--role",
+            "boss",
+        ],
+        None,
+        &[],
+    );
+    assert!(!bad_role.status.success());
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("role"));
+
+    let file = d.join("in.csv");
+    std::fs::write(&file, "channel,direction,occurred_at,email,subject,body\nemail,inbound,2026-10-01T08:00:00Z,x@exemple.fr,Colis,Où ?\nemail,inbound,pas-une-date,y@exemple.fr,A,B\n").unwrap();
+    let imp = pacte(
+        d,
+        &["import", file.to_str().unwrap(), "--org", "poste"],
+        None,
+        &[],
+    );
+    assert_eq!(
+        imp.status.code(),
+        Some(2),
+        "refused lines make the exit code 2"
+    );
+    let err = String::from_utf8_lossy(&imp.stderr);
+    assert!(err.contains("in.csv:3: occurred_at"), "{err}");
+    assert!(err.contains("2 lines read, 1 accepted, 1 refused"), "{err}");
+
+    let export = ok(&pacte(d, &["export", "--org", "poste"], None, &[]));
+    assert_eq!(export.lines().count(), 1);
+    assert!(export.contains("\"x@exemple.fr\""));
+
+    let backup = d.join("backup.db");
+    ok(&pacte(d, &["backup", backup.to_str().unwrap()], None, &[]));
+    let again = pacte(d, &["backup", backup.to_str().unwrap()], None, &[]);
+    assert!(!again.status.success(), "never overwrites a backup");
+    // Restore into a fresh data directory and find the same data.
+    let other = tempfile::tempdir().unwrap();
+    ok(&pacte(
+        other.path(),
+        &["restore", backup.to_str().unwrap()],
+        None,
+        &[],
+    ));
+    assert_eq!(
+        ok(&pacte(
+            other.path(),
+            &["export", "--org", "poste"],
+            None,
+            &[]
+        )),
+        export
+    );
+
+    let config = ok(&pacte(
+        d,
+        &["config"],
+        None,
+        &[("PACTE_DATABASE_URL", "postgres://pacte:s3cret@db/pacte")],
+    ));
+    assert!(
+        config.contains("postgres://pacte:***@db/pacte") && !config.contains("s3cret"),
+        "{config}"
+    );
+}

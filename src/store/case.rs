@@ -266,11 +266,12 @@ pub async fn list(
     q.int(org_id);
     push_filter(&mut q, f);
     if let Some((t, id)) = after {
-        q.push(" AND (updated_at < ")
+        // A row-value comparison is one index range on both backends (an OR is not, on SQLite).
+        q.push(" AND (updated_at, id) < (")
             .int(t)
-            .push(" OR (updated_at = ")
-            .int(t);
-        q.push(" AND id < ").int(id).push("))");
+            .push(", ")
+            .int(id)
+            .push(")");
     }
     q.push(" ORDER BY updated_at DESC, id DESC LIMIT ")
         .int(limit);

@@ -160,6 +160,14 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(30))
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
+                        if backend == Backend::Postgres {
+                            // Generic plans prepared while a table is still small keep choosing
+                            // sequential scans as it grows (measured: 3 ms per lookup during an
+                            // import); custom plans follow the table's real size.
+                            sqlx::raw_sql("SET plan_cache_mode = force_custom_plan")
+                                .execute(&mut *conn)
+                                .await?;
+                        }
                         if backend == Backend::Sqlite {
                             // WAL lets readers run beside the writer; synchronous=FULL makes every
                             // commit durable before we answer (group commit keeps it affordable).

@@ -110,6 +110,7 @@ pub async fn inbox(
 }
 
 pub struct Message {
+    attachments: Vec<String>,
     inbound: bool,
     note: bool,
     channel_label: String,
@@ -137,6 +138,8 @@ pub struct CasePage {
     priority: String,
     category: String,
     assignee_id: i64,
+    team_id: i64,
+    teams: Vec<crate::store::org::Team>,
     opened: String,
     first_response: String,
     once_and_done: String,
@@ -147,6 +150,18 @@ pub struct CasePage {
     statuses: Vec<(String, String)>,
     kinds: Vec<(String, String)>,
     priorities: Vec<(String, String)>,
+}
+
+/// "facture.pdf (120 Ko)" for each attachment recorded with a message.
+fn attachment_names(json: &str) -> Vec<String> {
+    let list: Vec<crate::service::ingest::Attachment> =
+        serde_json::from_str(json).unwrap_or_default();
+    list.into_iter()
+        .map(|a| match a.size {
+            Some(size) => format!("{} ({} Ko)", a.name, (size + 1023) / 1024),
+            None => a.name,
+        })
+        .collect()
 }
 
 fn duration(ms: i64) -> String {
@@ -175,6 +190,7 @@ pub async fn page(
         .interactions
         .iter()
         .map(|i| Message {
+            attachments: attachment_names(&i.attachments),
             inbound: i.direction == "inbound",
             note: i.is_note != 0,
             channel_label: l.t(&format!("channel.{}", i.channel)).to_string(),
@@ -236,6 +252,8 @@ pub async fn page(
         priority: c.priority.clone(),
         category: c.category.clone().unwrap_or_default(),
         assignee_id: c.assignee_id.unwrap_or(0),
+        team_id: c.team_id.unwrap_or(0),
+        teams: org::list_teams(&st.store, &u.actor).await.web(l)?,
         opened: l.datetime(c.opened_at),
         first_response: c
             .first_response_at
@@ -303,6 +321,7 @@ pub struct UpdateForm {
     csrf: String,
     status: Option<String>,
     assignee_id: Option<i64>,
+    team_id: Option<i64>,
     kind: Option<String>,
     priority: Option<String>,
     category: Option<String>,
@@ -321,7 +340,7 @@ pub async fn update(
     let patch = CasePatch {
         status: f.status,
         assignee_id: f.assignee_id,
-        team_id: None,
+        team_id: f.team_id,
         kind: f.kind,
         category: f.category,
         priority: f.priority,

@@ -35,14 +35,14 @@ fn csrf_of(html: &str) -> String {
 async fn sign_in_work_a_case_and_switch_language() {
     for db in backends().await {
         let app = TestApp::new(db).await;
-        let a = app
-            .interaction(email_in(
-                "marie@exemple.fr",
-                "Colis <b>perdu</b>",
-                "Mon colis <script>alert(1)</script>",
-                "2026-11-01T09:00:00Z",
-            ))
-            .await;
+        let mut first = email_in(
+            "marie@exemple.fr",
+            "Colis <b>perdu</b>",
+            "Mon colis <script>alert(1)</script>",
+            "2026-11-01T09:00:00Z",
+        );
+        first["attachments"] = serde_json::json!([{"name": "bordereau.pdf", "content_type": "application/pdf", "size": 120000}]);
+        let a = app.interaction(first).await;
         let r = app
             .send(
                 Request::builder()
@@ -107,6 +107,10 @@ async fn sign_in_work_a_case_and_switch_language() {
         assert!(
             !case_page.contains("<script>alert(1)"),
             "customer text is escaped"
+        );
+        assert!(
+            case_page.contains("bordereau.pdf (118 Ko)"),
+            "attachments are listed"
         );
         let csrf = csrf_of(&case_page);
         let forged = app

@@ -139,7 +139,7 @@ pub struct CasePage {
     category: String,
     assignee_id: i64,
     team_id: i64,
-    teams: Vec<crate::store::org::Team>,
+    teams: Vec<Team>,
     opened: String,
     first_response: String,
     once_and_done: String,

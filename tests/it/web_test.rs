@@ -175,3 +175,81 @@ async fn sign_in_work_a_case_and_switch_language() {
         );
     }
 }
+
+#[tokio::test]
+async fn admin_sets_up_the_organisation_from_forms() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let ok = app
+            .send(form(
+                "/login",
+                None,
+                "email=admin%40acme.fr&password=correct+horse",
+            ))
+            .await;
+        let cookie = ok.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let admin = app.send(page("/admin", &cookie)).await;
+        assert_eq!(admin.status, StatusCode::OK);
+        let csrf = csrf_of(admin.json.as_str().unwrap());
+        let site = format!(
+            "csrf={csrf}&code=rennes&name=Agence+Rennes&kind=agency&time_zone=Europe%2FParis&opening_hours=mon-fri+09%3A00-18%3A00"
+        );
+        assert_eq!(
+            app.send(form("/admin/sites", Some(&cookie), &site))
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let team = format!("csrf={csrf}&name=Accueil+Rennes&site=rennes");
+        assert_eq!(
+            app.send(form("/admin/teams", Some(&cookie), &team))
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let user =
+            format!("csrf={csrf}&name=Yann&email=yann%40acme.fr&role=advisor&team_id=&password=");
+        assert_eq!(
+            app.send(form("/admin/users", Some(&cookie), &user))
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let html = app
+            .send(page("/admin", &cookie))
+            .await
+            .json
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            html.contains("Agence Rennes") && html.contains("mon 09:00-18:00; tue 09:00-18:00"),
+            "canonical hours shown"
+        );
+        assert!(html.contains("Accueil Rennes") && html.contains("yann@acme.fr"));
+        let bad = format!(
+            "csrf={csrf}&code=Bad+Code&name=&kind=agency&time_zone=Mars%2FBase&opening_hours="
+        );
+        let refused = app.send(form("/admin/sites", Some(&cookie), &bad)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = refused.json.as_str().unwrap();
+        assert!(
+            text.contains("code") && text.contains("time_zone"),
+            "{text}"
+        );
+        let forged = app
+            .send(form(
+                "/admin/sites",
+                Some(&cookie),
+                "csrf=x&code=a&name=b&kind=agency&time_zone=UTC&opening_hours=",
+            ))
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -4,6 +4,7 @@ mod api_test;
 mod browser_test;
 mod cli_test;
 mod counter_test;
+mod durability_test;
 mod layering_test;
 mod support;
 mod transfer_test;

@@ -11,6 +11,7 @@ use crate::domain::fold::fold_key;
 use crate::domain::identity::{CustomerNumber, Email, Identity, PhoneE164, SocialHandle};
 use crate::store::{self, Conn, Store};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 pub const MAX_BODY_CHARS: usize = 100_000;
 
@@ -311,39 +312,90 @@ pub async fn record_idempotent_in(
 pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result<Vec<Ingested>> {
     let now = super::now_ms();
     let mut tx = store.begin().await?;
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|v| v.external_id.as_deref())
+        .collect();
+    let mut seen = Seen {
+        prefetched: true,
+        known: store::interaction::by_external_ids(&mut tx, org_id, &ids)
+            .await?
+            .into_iter()
+            .map(|(ext, (interaction_id, customer_id, case_id))| {
+                (
+                    ext,
+                    Ingested {
+                        interaction_id,
+                        customer_id,
+                        case_id,
+                    },
+                )
+            })
+            .collect(),
+        sites: HashMap::new(),
+    };
     let mut out = Vec::with_capacity(items.len());
     for v in items {
-        out.push(record_in(&mut tx, org_id, v, now).await?);
+        out.push(record_with(&mut tx, org_id, v, now, &mut seen).await?);
     }
     tx.commit().await?;
     Ok(out)
 }
 
+/// What a batch already knows, to spare one lookup per item: the external ids recorded before
+/// (fetched for the whole batch at once, then kept up to date) and the sites met so far.
+#[derive(Default)]
+pub struct Seen {
+    prefetched: bool,
+    known: HashMap<String, Ingested>,
+    sites: HashMap<String, i64>,
+}
+
 /// The rule itself, inside a caller's transaction. Kept to as few statements as the rule allows:
 /// it is the hot path of every input channel.
 pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result<Ingested> {
-    if let Some(ext) = &v.external_id
-        && let Some((interaction_id, customer_id, case_id)) =
-            store::interaction::by_external_id(c, org_id, ext).await?
-    {
-        return Ok(Ingested {
-            interaction_id,
-            customer_id,
-            case_id,
-        });
+    record_with(c, org_id, v, now, &mut Seen::default()).await
+}
+
+async fn record_with(
+    c: &mut Conn,
+    org_id: i64,
+    v: &Valid,
+    now: i64,
+    seen: &mut Seen,
+) -> Result<Ingested> {
+    if let Some(ext) = &v.external_id {
+        if let Some(done) = seen.known.get(ext) {
+            return Ok(done.clone());
+        }
+        if !seen.prefetched
+            && let Some((interaction_id, customer_id, case_id)) =
+                store::interaction::by_external_id(c, org_id, ext).await?
+        {
+            return Ok(Ingested {
+                interaction_id,
+                customer_id,
+                case_id,
+            });
+        }
     }
     let site_id = match &v.site {
-        Some(code) => Some(
-            store::org::site_by_code(c, org_id, code)
-                .await?
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "site",
-                        Invalid::new("unknown_site", format!("no site has the code «{code}»")),
-                    )
-                })?
-                .id,
-        ),
+        Some(code) => Some(match seen.sites.get(code) {
+            Some(id) => *id,
+            None => {
+                let id = store::org::site_by_code(c, org_id, code)
+                    .await?
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            "site",
+                            Invalid::new("unknown_site", format!("no site has the code «{code}»")),
+                        )
+                    })?
+                    .id;
+                seen.sites.insert(code.clone(), id);
+                id
+            }
+        }),
         None => None,
     };
     let (customer_id, new_customer) = recognise(c, org_id, v).await?;
@@ -448,11 +500,15 @@ pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result
         )
         .await?;
     }
-    Ok(Ingested {
+    let done = Ingested {
         interaction_id,
         customer_id,
         case_id,
-    })
+    };
+    if let Some(ext) = &v.external_id {
+        seen.known.insert(ext.clone(), done.clone());
+    }
+    Ok(done)
 }
 
 /// Finds the customer by any identity (customer number first, then email, phone, social);

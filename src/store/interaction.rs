@@ -1,6 +1,6 @@
 //! Interactions: every contact on every channel, and the idempotency ledger of the API.
 
-use super::{Conn, Result, conflict};
+use super::{Conn, Result, Sql, conflict};
 use serde::Serialize;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -84,6 +84,33 @@ pub async fn by_external_id(
     .bind(external_id)
     .fetch_optional(c)
     .await?)
+}
+
+/// Interactions already recorded under any of these external ids, as id → (interaction, customer, case).
+pub async fn by_external_ids(
+    c: &mut Conn,
+    org_id: i64,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, (i64, i64, i64)>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut q = Sql::new(
+            "SELECT external_id, id, customer_id, case_id FROM interaction WHERE org_id = ",
+        );
+        q.int(org_id).push(" AND external_id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.text(id);
+        }
+        q.push(")");
+        let rows: Vec<(String, i64, i64, i64)> = q.query_as().fetch_all(&mut *c).await?;
+        for (ext, interaction_id, customer_id, case_id) in rows {
+            found.insert(ext, (interaction_id, customer_id, case_id));
+        }
+    }
+    Ok(found)
 }
 
 pub async fn of_case(c: &mut Conn, case_id: i64) -> Result<Vec<Interaction>> {

@@ -39,6 +39,21 @@ fn domain_imports_no_io_crate() {
 }
 
 #[test]
+fn store_knows_nothing_above_it() {
+    for (path, text) in sources("src/store") {
+        for banned in [
+            "crate::service",
+            "crate::api",
+            "crate::web",
+            "axum",
+            "askama",
+        ] {
+            assert!(!text.contains(banned), "{path} uses {banned}");
+        }
+    }
+}
+
+#[test]
 fn api_and_web_never_call_the_store() {
     // Only record types may come from the store, by `use`; never a function call.
     let calls_store = |t: &str| {

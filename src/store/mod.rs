@@ -175,7 +175,8 @@ impl Store {
                             // commit durable before we answer (group commit keeps it affordable).
                             let pragmas = format!(
                                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; \
-                                 PRAGMA foreign_keys=ON; PRAGMA cache_size=-{cache_kib}"
+                                 PRAGMA foreign_keys=ON; PRAGMA cache_size=-{cache_kib}; \
+                                 PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002"
                             );
                             sqlx::raw_sql(sqlx::AssertSqlSafe(pragmas)).execute(&mut *conn).await?;
                         }

@@ -345,23 +345,7 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
     if let Some(s) = status {
         let mut clock = case.clock();
         let to = CaseStatus::parse(&s).expect("checked");
-        if let Some(t) = clock.set_status(to, now) {
-            let kind = if t == Transition::Reopened {
-                "reopened"
-            } else {
-                "status"
-            };
-            store::case::add_event(
-                &mut tx,
-                actor.org_id,
-                id,
-                now,
-                kind,
-                Some(actor.user_id),
-                to.as_str(),
-            )
-            .await?;
-        }
+        set_status(&mut tx, actor, id, &mut clock, to, now).await?;
         store::case::save_clock(&mut tx, id, &clock).await?;
     }
     store::org::audit(
@@ -448,24 +432,8 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
         now,
     )
     .await?;
-    if let Some(to) = status
-        && let Some(t) = clock.set_status(to, now)
-    {
-        let kind = if t == Transition::Reopened {
-            "reopened"
-        } else {
-            "status"
-        };
-        store::case::add_event(
-            &mut tx,
-            actor.org_id,
-            id,
-            now,
-            kind,
-            Some(actor.user_id),
-            to.as_str(),
-        )
-        .await?;
+    if let Some(to) = status {
+        set_status(&mut tx, actor, id, &mut clock, to, now).await?;
     }
     store::case::save_clock(&mut tx, id, &clock).await?;
     if !input.note {
@@ -473,4 +441,33 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
     }
     tx.commit().await?;
     Ok(interaction)
+}
+
+/// Moves the clock to a status an advisor chose and logs the change (a reopening as such).
+async fn set_status(
+    c: &mut store::Conn,
+    actor: &Actor,
+    case_id: i64,
+    clock: &mut crate::domain::case::CaseClock,
+    to: CaseStatus,
+    now: i64,
+) -> Result<()> {
+    if let Some(t) = clock.set_status(to, now) {
+        let kind = if t == Transition::Reopened {
+            "reopened"
+        } else {
+            "status"
+        };
+        store::case::add_event(
+            c,
+            actor.org_id,
+            case_id,
+            now,
+            kind,
+            Some(actor.user_id),
+            to.as_str(),
+        )
+        .await?;
+    }
+    Ok(())
 }

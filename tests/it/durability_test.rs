@@ -95,7 +95,12 @@ async fn kill_9_loses_no_acknowledged_interaction() {
             }
         }));
     }
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while count.load(Ordering::SeqCst) < 300 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server acknowledged too few writes in time"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     server.kill().unwrap(); // SIGKILL

@@ -175,6 +175,10 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("event.reopened", "Réouverture", "Reopened"),
     ("event.status", "Statut", "Status"),
     ("event.assigned", "Attribution", "Assigned"),
+    ("identity.customer_number", "N° client", "Customer no."),
+    ("identity.email", "E-mail", "Email"),
+    ("identity.phone", "Téléphone", "Phone"),
+    ("identity.social", "Réseau social", "Social network"),
     ("customer.identities", "Identités", "Identities"),
     ("customer.cases", "Dossiers", "Cases"),
     (

@@ -111,7 +111,12 @@ pub async fn page(
         identities: v
             .identities
             .iter()
-            .map(|i| (i.kind.clone(), i.value.clone()))
+            .map(|i| {
+                (
+                    l.t(&format!("identity.{}", i.kind)).to_string(),
+                    i.value.clone(),
+                )
+            })
             .collect(),
         cases: v.cases.iter().map(|c| CaseRow::of(c, l, &users)).collect(),
         contacts: v

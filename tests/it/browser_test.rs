@@ -106,7 +106,7 @@ async fn advisor_works_a_case_in_the_browser() {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
-        serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]}),
+        serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,900"]}),
     );
     let b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
@@ -162,6 +162,7 @@ async fn advisor_works_a_case_in_the_browser() {
             b.find(Locator::Id("case-status")).await?.text().await?,
             "Résolu"
         );
+        shoot(&b, "case-fr").await;
         // The customer 360 shows the three channels.
         b.find(Locator::Id("customer-link")).await?.click().await?;
         b.wait()
@@ -171,6 +172,7 @@ async fn advisor_works_a_case_in_the_browser() {
         for li in b.find_all(Locator::Css("#customer-timeline li")).await? {
             channels.push(li.attr("data-channel").await?.unwrap_or_default());
         }
+        shoot(&b, "customer-fr").await;
         channels.sort();
         channels.dedup();
         assert_eq!(channels, ["counter", "email", "phone"]);
@@ -194,4 +196,13 @@ async fn advisor_works_a_case_in_the_browser() {
     .await;
     b.close().await.ok();
     result.expect("browser scenario");
+}
+
+/// Saves a screenshot when PACTE_SCREENSHOTS names a folder (to look at the pages as a person would).
+async fn shoot(b: &fantoccini::Client, name: &str) {
+    if let Ok(dir) = std::env::var("PACTE_SCREENSHOTS")
+        && let Ok(png) = b.screenshot().await
+    {
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).ok();
+    }
 }

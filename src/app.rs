@@ -1,7 +1,7 @@
 //! The HTTP application: shared state, the router joining API and web, and the server loop.
 
 use crate::config::Config;
-use crate::service::auth::TokenCache;
+use crate::service::auth::{LoginThrottle, TokenCache};
 use crate::service::group_commit::Ingestor;
 use crate::store::Store;
 use axum::Router;
@@ -16,6 +16,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub ingestor: Ingestor,
     pub tokens: TokenCache,
+    pub logins: LoginThrottle,
 }
 
 impl AppState {
@@ -26,6 +27,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             tokens: TokenCache::default(),
+            logins: LoginThrottle::default(),
         }
     }
 }

@@ -263,6 +263,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Le formulaire a expiré ; rechargez la page et recommencez.",
         "The form expired; reload the page and try again.",
     ),
+    (
+        "error.too_many",
+        "Trop de tentatives de connexion : réessayez dans quelques minutes.",
+        "Too many sign-in attempts: try again in a few minutes.",
+    ),
     ("error.back", "Retour", "Back"),
 ];
 

@@ -69,6 +69,11 @@ impl From<Error> for ApiError {
                 fields,
             },
             Error::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
+            Error::TooManyAttempts { retry_after_secs } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("too many attempts; retry in {retry_after_secs} s"),
+            ),
             Error::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ApiError::new(

@@ -107,9 +107,58 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// Failed sign-ins allowed per email address within `LOGIN_WINDOW` before refusing further tries
+/// (guessing passwords). Kept in memory: per server process.
+pub const LOGIN_FAILURES: u32 = 10;
+pub const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+#[derive(Clone, Default)]
+pub struct LoginThrottle(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>>,
+);
+
+impl LoginThrottle {
+    fn check(&self, key: &str) -> Result<()> {
+        let map = self.0.lock().expect("throttle lock");
+        match map.get(key) {
+            Some((n, since)) if *n >= LOGIN_FAILURES && since.elapsed() < LOGIN_WINDOW => {
+                Err(Error::TooManyAttempts {
+                    retry_after_secs: (LOGIN_WINDOW - since.elapsed()).as_secs() + 1,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn failed(&self, key: &str) {
+        let mut map = self.0.lock().expect("throttle lock");
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
+        }
+        let entry = map
+            .entry(key.to_string())
+            .or_insert((0, std::time::Instant::now()));
+        if entry.1.elapsed() >= LOGIN_WINDOW {
+            *entry = (0, std::time::Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    fn succeeded(&self, key: &str) {
+        self.0.lock().expect("throttle lock").remove(key);
+    }
+}
+
 /// Checks email and password; on success opens a session. Wrong email and wrong password
 /// answer the same, and take the same time.
-pub async fn login(store: &Store, email: &str, password: &str) -> Result<Session> {
+pub async fn login(
+    store: &Store,
+    throttle: &LoginThrottle,
+    email: &str,
+    password: &str,
+) -> Result<Session> {
+    let key = fold_key(email);
+    throttle.check(&key)?;
     let user = {
         let mut c = store.reader().await?;
         store::org::user_by_email_key(&mut c, &fold_key(email)).await?
@@ -128,8 +177,12 @@ pub async fn login(store: &Store, email: &str, password: &str) -> Result<Session
     .map_err(|e| Error::Internal(e.to_string()))?;
     let user = match (ok, user) {
         (true, Some(u)) => u,
-        _ => return Err(Error::Unauthenticated),
+        _ => {
+            throttle.failed(&key);
+            return Err(Error::Unauthenticated);
+        }
     };
+    throttle.succeeded(&key);
     let session = Session {
         secret: random_token(""),
         csrf: random_token(""),

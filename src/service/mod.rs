@@ -74,6 +74,8 @@ pub enum Error {
     Invalid(Vec<FieldError>),
     #[error("conflict: {message}")]
     Conflict { code: &'static str, message: String },
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }

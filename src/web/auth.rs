@@ -60,7 +60,7 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let l = Lang::from_code(f.lang.as_deref().unwrap_or("fr"));
-    match service::auth::login(&s.store, &f.email, &f.password).await {
+    match service::auth::login(&s.store, &s.logins, &f.email, &f.password).await {
         Ok(session) => {
             let cookie = Cookie::build((SESSION_COOKIE, session.secret))
                 .path("/")

@@ -39,6 +39,9 @@ impl WebError {
                     message,
                 }],
             ),
+            Error::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "error.too_many", vec![])
+            }
             Error::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal", vec![])

@@ -253,3 +253,41 @@ async fn admin_sets_up_the_organisation_from_forms() {
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn password_guessing_is_stopped() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    for _ in 0..pacte::service::auth::LOGIN_FAILURES {
+        let r = app
+            .send(form(
+                "/login",
+                None,
+                "email=conseil%40acme.fr&password=guess",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = app
+        .send(form(
+            "/login",
+            None,
+            "email=CONSEIL%40acme.fr&password=correct+horse",
+        ))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(r.json.as_str().unwrap().contains("Trop de tentatives"));
+    // Another account is not affected.
+    let other = app
+        .send(form(
+            "/login",
+            None,
+            "email=admin%40acme.fr&password=correct+horse",
+        ))
+        .await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+}

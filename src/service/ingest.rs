@@ -537,7 +537,18 @@ async fn recognise(c: &mut Conn, org_id: i64, v: &Valid) -> Result<(i64, bool)> 
         .filter(|(_, key)| !owners.iter().any(|(ok, _)| ok == *key))
         .map(|(identity, key)| (identity.kind(), key.as_str(), identity.display()))
         .collect();
-    store::customer::attach_identities(c, org_id, customer_id, &new, v.occurred_at).await?;
+    let attached =
+        store::customer::attach_identities(c, org_id, customer_id, &new, v.occurred_at).await?;
+    if known.is_none() && attached.len() < new.len() {
+        // Another process recorded this customer's first contact at the same time (PostgreSQL,
+        // several nodes): it owns some of these identities now. Join it instead of duplicating.
+        let owners = store::customer::owners_of(c, org_id, &keys).await?;
+        if let Some(&(_, other)) = owners.iter().find(|(_, id)| *id != customer_id) {
+            store::customer::fold_new_into(c, customer_id, other).await?;
+            store::customer::touch(c, other, v.occurred_at, v.name.as_deref(), &name_key).await?;
+            return Ok((other, false));
+        }
+    }
     Ok((customer_id, known.is_none()))
 }
 

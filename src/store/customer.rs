@@ -73,15 +73,16 @@ pub async fn insert(
 }
 
 /// Attaches identities (kind, key, value); a key already owned (by anyone) is left as it is.
+/// Returns the keys attached now.
 pub async fn attach_identities(
     c: &mut Conn,
     org_id: i64,
     customer_id: i64,
     identities: &[(&str, &str, String)],
     at: i64,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     if identities.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut q = Sql::new(
         "INSERT INTO customer_identity (org_id, customer_id, kind, key, value, created_at) VALUES ",
@@ -99,8 +100,23 @@ pub async fn attach_identities(
             .text(value);
         q.push(", ").int(at).push(")");
     }
-    q.push(" ON CONFLICT (org_id, key) DO NOTHING");
-    q.query().execute(c).await?;
+    q.push(" ON CONFLICT (org_id, key) DO NOTHING RETURNING key");
+    let rows: Vec<(String,)> = q.query_as().fetch_all(c).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Gives a customer created moments ago (nothing refers to it but identities) to another one,
+/// and removes it.
+pub async fn fold_new_into(c: &mut Conn, new_id: i64, other: i64) -> Result<()> {
+    sqlx::query("UPDATE customer_identity SET customer_id = $1 WHERE customer_id = $2")
+        .bind(other)
+        .bind(new_id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("DELETE FROM customer WHERE id = $1")
+        .bind(new_id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 mod api_test;
 mod browser_test;
 mod cli_test;
+mod concurrency_test;
 mod counter_test;
 mod durability_test;
 mod layering_test;

@@ -334,9 +334,37 @@ async fn serve(store: Store, config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
+    // Held while serving, so `pacte restore` can tell the database is in use.
+    let _serving = serving_lock(&config, false)?;
     tracing::info!(addr = %listener.local_addr()?, "pacte serving");
     app::serve(AppState::new(store, config), listener).await?;
     Ok(())
+}
+
+/// The data directory's lock file: shared by servers, exclusive for `restore`.
+fn serving_lock(config: &Config, exclusive: bool) -> anyhow::Result<std::fs::File> {
+    let path = config.data_dir.join("pacte.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    let locked = if exclusive {
+        file.try_lock()
+    } else {
+        file.try_lock_shared()
+    };
+    match locked {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "pacte serve is running on {}; stop it first",
+            config.data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
 }
 
 async fn import(store: &Store, file: &str, slug: &str) -> anyhow::Result<()> {
@@ -387,6 +415,7 @@ fn restore(config: &Config, file: &str) -> anyhow::Result<()> {
         bail!("{file}: no such backup file");
     }
     std::fs::create_dir_all(&config.data_dir)?;
+    let _exclusive = serving_lock(config, true)?;
     let db = config.data_dir.join("pacte.db");
     for ext in ["-wal", "-shm"] {
         let p = config.data_dir.join(format!("pacte.db{ext}"));

@@ -138,6 +138,32 @@ fn operator_round_trip() {
         export
     );
 
+    // Never under a running server.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_pacte"))
+        .arg("--data-dir")
+        .arg(d)
+        .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
+        .env_remove("PACTE_DATABASE_URL")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let busy = pacte(d, &["restore", backup.to_str().unwrap()], None, &[]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(!busy.status.success());
+    assert!(String::from_utf8_lossy(&busy.stderr).contains("stop it first"));
+
     let config = ok(&pacte(
         d,
         &["config"],

@@ -1,40 +1,11 @@
 //! End to end in a real browser (Debian chromium through chromedriver) against a real
 //! `pacte serve` process. Runs when WEBDRIVER_URL is set (the README's test command sets it).
 
+use crate::support::process::{self, Server, ok};
 use fantoccini::{ClientBuilder, Locator};
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn pacte(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pacte"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pacte runs");
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "pacte {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    ok(&process::pacte(dir, args, stdin, &[]))
 }
 
 #[tokio::test]
@@ -82,27 +53,8 @@ async fn advisor_works_a_case_in_the_browser() {
         &["import", history.to_str().unwrap(), "--org", "acme"],
         None,
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_pacte"))
-            .arg("--data-dir")
-            .arg(dir.path())
-            .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let server = Server::start(dir.path());
+    let base = format!("http://127.0.0.1:{}", server.port);
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),

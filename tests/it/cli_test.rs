@@ -1,36 +1,7 @@
 //! The `pacte` command itself: organisations, users, import with its error report, export,
 //! backup and restore, config — as an operator runs them.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn pacte(
-    dir: &std::path::Path,
-    args: &[&str],
-    stdin: Option<&str>,
-    env: &[(&str, &str)],
-) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pacte"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("PACTE_DATABASE_URL")
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pacte runs");
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use crate::support::process::{Server, ok, pacte};
 
 #[test]
 fn operator_round_trip() {
@@ -139,28 +110,9 @@ fn operator_round_trip() {
     );
 
     // Never under a running server.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pacte"))
-        .arg("--data-dir")
-        .arg(d)
-        .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
-        .env_remove("PACTE_DATABASE_URL")
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
+    let server = Server::start(d);
     let busy = pacte(d, &["restore", backup.to_str().unwrap()], None, &[]);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     assert!(!busy.status.success());
     assert!(String::from_utf8_lossy(&busy.stderr).contains("stop it first"));
 

@@ -1,30 +1,18 @@
 //! Kill -9 in the middle of a write load loses no acknowledged interaction: every 201 the API
 //! gave is in the database after the crash.
 
+use crate::support::process::{self, Server, ok};
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 fn pacte(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pacte"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("PACTE_DATABASE_URL")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    ok(&process::pacte(dir, args, None, &[]))
 }
 
 #[tokio::test]
@@ -49,25 +37,8 @@ async fn kill_9_loses_no_acknowledged_interaction() {
     )
     .trim()
     .to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pacte"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
-        .env_remove("PACTE_DATABASE_URL")
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let server = Server::start(dir.path());
+    let port = server.port;
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let acked = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
     let count = Arc::new(AtomicUsize::new(0));
@@ -103,8 +74,7 @@ async fn kill_9_loses_no_acknowledged_interaction() {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    server.kill().unwrap(); // SIGKILL
-    server.wait().unwrap();
+    server.kill(); // SIGKILL
     for t in tasks {
         t.await.unwrap();
     }

@@ -1,6 +1,8 @@
 //! Test support: a fresh database per test on each backend, the real router in-process,
 //! helpers per endpoint.
 
+pub mod process;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;

@@ -1,0 +1,79 @@
+//! The real `pacte` binary: run a command as an operator would, or serve on a free port.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+/// Runs `pacte --data-dir DIR ARGS…` on the embedded SQLite, with optional standard input and
+/// extra environment.
+pub fn pacte(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pacte"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("PACTE_DATABASE_URL")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pacte runs");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Its standard output, after checking it succeeded.
+pub fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// `pacte serve` on a free loopback port; killed (SIGKILL) when dropped.
+pub struct Server {
+    pub port: u16,
+    child: Child,
+}
+
+impl Server {
+    pub fn start(dir: &Path) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_pacte"))
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
+            .env_remove("PACTE_DATABASE_URL")
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pacte serve runs");
+        for _ in 0..400 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        Server { port, child }
+    }
+
+    /// Kills it at once, as a crash would.
+    pub fn kill(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

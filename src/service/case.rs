@@ -124,16 +124,7 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool
         );
     }
     if let Some(code) = empty(&q.site) {
-        let site = store::org::site_by_code(&mut c, actor.org_id, code).await?;
-        f.site_id = Some(
-            site.ok_or_else(|| {
-                Error::invalid(
-                    "site",
-                    Invalid::new("unknown_site", format!("no site has the code «{code}»")),
-                )
-            })?
-            .id,
-        );
+        f.site_id = Some(super::org::site_id(&mut c, actor.org_id, code).await?);
     }
     f.team_id = q.team;
     f.assignee_id = match empty(&q.assignee) {

@@ -155,14 +155,22 @@ pub async fn import(
     };
     match format {
         Format::Jsonl => {
-            for (i, line) in input.lines().enumerate() {
+            // Lines as bytes: one line that is not UTF-8 is refused on its own, the rest go on.
+            for (i, bytes) in input.split(b'\n').enumerate() {
                 let n = i as u64 + 1;
-                let line = line.map_err(|e| Error::Internal(format!("line {n}: {e}")))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let parsed = serde_json::from_str::<InteractionInput>(&line)
-                    .map_err(|e| format!("invalid JSON: {e}"));
+                let bytes = bytes.map_err(|e| Error::Internal(format!("line {n}: {e}")))?;
+                let (line, parsed) = match String::from_utf8(bytes) {
+                    Ok(line) if line.trim().is_empty() => continue,
+                    Ok(line) => {
+                        let parsed = serde_json::from_str::<InteractionInput>(&line)
+                            .map_err(|e| format!("invalid JSON: {e}"));
+                        (line, parsed)
+                    }
+                    Err(e) => (
+                        String::new(),
+                        Err(format!("not UTF-8 text ({})", e.utf8_error())),
+                    ),
+                };
                 accept(n, &line, parsed, &mut report, &mut batch);
                 if batch.len() >= BATCH {
                     flush(store, org_id, &mut batch, &mut report).await?;

@@ -46,11 +46,7 @@ pub async fn page(State(st): State<AppState>, u: WebUser) -> Result<AdminPage, W
         teams: org::list_teams(&st.store, &u.actor).await.web(l)?,
         users: org::list_users(&st.store, &u.actor).await.web(l)?,
         site_kinds: options(l, "sitekind", &SITE_KINDS),
-        roles: options(
-            l,
-            "role",
-            &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        ),
+        roles: options(l, "role", Role::ALL),
         s: Shell::of(&u),
     })
 }

@@ -82,14 +82,7 @@ pub async fn inbox(
         counts,
         sites: org::list_sites(&st.store, &u.actor).await.web(l)?,
         teams: org::list_teams(&st.store, &u.actor).await.web(l)?,
-        statuses: options(
-            l,
-            "status",
-            &CaseStatus::ALL
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>(),
-        ),
+        statuses: options(l, "status", CaseStatus::ALL),
         next_link: page
             .next_cursor
             .map(|c| format!("/inbox?{base}&cursor={}", super::url_encode(&c))),
@@ -263,24 +256,9 @@ pub async fn page(
         pending: duration(c.pending_ms),
         messages,
         events,
-        statuses: options(
-            l,
-            "status",
-            &CaseStatus::ALL
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        kinds: options(
-            l,
-            "kind",
-            &CaseKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        ),
-        priorities: options(
-            l,
-            "priority",
-            &Priority::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        ),
+        statuses: options(l, "status", CaseStatus::ALL),
+        kinds: options(l, "kind", CaseKind::ALL),
+        priorities: options(l, "priority", Priority::ALL),
         users,
         s: Shell::of(&u),
     })

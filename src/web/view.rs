@@ -60,8 +60,8 @@ pub fn user_name(users: &[User], id: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-/// (value, label) pairs for a select.
-pub fn options(l: Lang, prefix: &str, values: &[&str]) -> Vec<(String, String)> {
+/// (value, label) pairs for a select, labels looked up as `prefix.value`.
+pub fn options<T: std::fmt::Display>(l: Lang, prefix: &str, values: &[T]) -> Vec<(String, String)> {
     values
         .iter()
         .map(|v| (v.to_string(), l.t(&format!("{prefix}.{v}")).to_string()))

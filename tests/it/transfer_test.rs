@@ -113,3 +113,23 @@ async fn csv_import_names_line_and_field() {
         assert!(matches!(bad, Err(pacte::service::Error::Invalid(_))));
     }
 }
+
+#[tokio::test]
+async fn a_line_that_is_not_utf8_is_refused_alone() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    let mut file = Vec::new();
+    file.extend_from_slice(br#"{"channel":"email","direction":"inbound","customer":{"email":"a@exemple.fr"},"body":"un"}"#);
+    file.extend_from_slice(b"\r\n{\"channel\":\"email\",\"direction\":\"inbound\",\"customer\":{\"email\":\"b@exemple.fr\"},\"body\":\"r\xe9clamation\"}\n");
+    file.extend_from_slice(br#"{"channel":"email","direction":"inbound","customer":{"email":"c@exemple.fr"},"body":"trois"}"#);
+    let r = transfer::import(&app.store, app.org_id, &file[..], Format::Jsonl, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((r.read, r.accepted), (3, 2));
+    assert_eq!(r.errors[0].line, 2);
+    assert!(
+        r.errors[0].message.contains("UTF-8"),
+        "{}",
+        r.errors[0].message
+    );
+}

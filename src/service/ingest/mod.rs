@@ -144,15 +144,7 @@ async fn record_with(
         Some(code) => Some(match seen.sites.get(code) {
             Some(id) => *id,
             None => {
-                let id = store::org::site_by_code(c, org_id, code)
-                    .await?
-                    .ok_or_else(|| {
-                        Error::invalid(
-                            "site",
-                            Invalid::new("unknown_site", format!("no site has the code «{code}»")),
-                        )
-                    })?
-                    .id;
+                let id = super::org::site_id(c, org_id, code).await?;
                 seen.sites.insert(code.clone(), id);
                 id
             }

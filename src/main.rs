@@ -158,7 +158,7 @@ async fn main() -> anyhow::Result<()> {
             let history = pacte::demo::prepare(&store, &opts).await.map_err(explain)?;
             if no_serve {
                 if let Some(h) = history {
-                    let bar = progress_bar(h.len() as u64, "demo");
+                    let bar = progress_bar(h.size() as u64, "demo");
                     h.record(&store, |done, _| bar.set_position(done as u64))
                         .await
                         .map_err(explain)?;
@@ -172,7 +172,10 @@ async fn main() -> anyhow::Result<()> {
             }
             if let Some(h) = history {
                 // Serve at once; the year of history fills in behind (the inbox grows as it lands).
-                eprintln!("Recording {} demo interactions in the background…", h.len());
+                eprintln!(
+                    "Recording {} demo interactions in the background…",
+                    h.size()
+                );
                 let store = store.clone();
                 tokio::spawn(async move {
                     match h.record(&store, |_, _| {}).await {

@@ -157,12 +157,8 @@ pub struct History {
 
 impl History {
     /// About how many interactions it will record.
-    pub fn len(&self) -> usize {
+    pub fn size(&self) -> usize {
         self.generator.target()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.generator.target() == 0
     }
 
     /// Generates and records the history batch by batch, oldest first, reporting (done, total).

@@ -18,4 +18,12 @@ impl Role {
     pub fn can_merge_customers(self) -> bool {
         matches!(self, Role::Manager | Role::Quality | Role::Admin)
     }
+    /// The charter (commitments, their publication) belongs to quality and administration.
+    pub fn can_define_charter(self) -> bool {
+        matches!(self, Role::Quality | Role::Admin)
+    }
+    /// Results, breaches and compensations are read by managers and above.
+    pub fn can_read_charter(self) -> bool {
+        matches!(self, Role::Manager | Role::Quality | Role::Admin)
+    }
 }

@@ -283,6 +283,7 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
     let mut case = store::case::by_id(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("case"))?;
+    let before = super::charter::evaluate::CaseState::of(&case);
     if let Some(a) = patch.assignee_id {
         if a == 0 {
             case.assignee_id = None;
@@ -333,12 +334,13 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
         case.category = c;
     }
     store::case::save_fields(&mut tx, &case).await?;
+    let mut after = super::charter::evaluate::CaseState::of(&case);
     if let Some(s) = status {
-        let mut clock = case.clock();
         let to = CaseStatus::parse(&s).expect("checked");
-        set_status(&mut tx, actor, id, &mut clock, to, now).await?;
-        store::case::save_clock(&mut tx, id, &clock).await?;
+        set_status(&mut tx, actor, id, &mut after.clock, to, now).await?;
+        store::case::save_clock(&mut tx, id, &after.clock).await?;
     }
+    measure(&mut tx, actor.org_id, &before, &after, now).await?;
     store::org::audit(
         &mut tx,
         actor.org_id,
@@ -427,6 +429,12 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
         set_status(&mut tx, actor, id, &mut clock, to, now).await?;
     }
     store::case::save_clock(&mut tx, id, &clock).await?;
+    let before = super::charter::evaluate::CaseState::of(&case);
+    let after = super::charter::evaluate::CaseState {
+        clock: clock.clone(),
+        ..before.clone()
+    };
+    measure(&mut tx, actor.org_id, &before, &after, now).await?;
     if !input.note {
         store::case::assign_if_unassigned(&mut tx, id, actor.user_id).await?;
     }
@@ -435,6 +443,21 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
 }
 
 /// Moves the clock to a status an advisor chose and logs the change (a reopening as such).
+/// Keeps the charter's results in step with a case change made by hand.
+async fn measure(
+    c: &mut store::Conn,
+    org_id: i64,
+    before: &super::charter::evaluate::CaseState,
+    after: &super::charter::evaluate::CaseState,
+    now: i64,
+) -> Result<()> {
+    let charter = super::charter::Charter::load(c, org_id).await?;
+    if !charter.active.is_empty() {
+        super::charter::evaluate::case_changed(c, &charter, Some(before), after, now).await?;
+    }
+    Ok(())
+}
+
 async fn set_status(
     c: &mut store::Conn,
     actor: &Actor,

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod case;
+pub mod charter;
+pub mod counter;
 pub mod customer;
 pub mod group_commit;
 pub mod ingest;

@@ -224,20 +224,21 @@ pub async fn mark_repeat_contact(
     category: Option<&str>,
     since: i64,
     at: i64,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
         "UPDATE support_case SET repeat_contact_at = $4
          WHERE customer_id = $1 AND id <> $2 AND solved_at IS NOT NULL AND solved_at >= $3 AND solved_at <= $4
-           AND repeat_contact_at IS NULL AND (category IS NULL OR $5 IS NULL OR category = $5)",
+           AND repeat_contact_at IS NULL AND (category IS NULL OR $5 IS NULL OR category = $5)
+         RETURNING id",
     )
     .bind(customer_id)
     .bind(except_case)
     .bind(since)
     .bind(at)
     .bind(category)
-    .execute(c)
+    .fetch_all(c)
     .await?;
-    Ok(())
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Filters of the case list; `None` means any.

@@ -301,3 +301,14 @@ pub async fn unmerge(c: &mut Conn, m: &Merge, by: i64, at: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// A customer's number, as they gave it, if they have one.
+pub async fn number_of(c: &mut Conn, customer_id: i64) -> Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT value FROM customer_identity WHERE customer_id = $1 AND kind = 'customer_number' LIMIT 1",
+    )
+    .bind(customer_id)
+    .fetch_optional(c)
+    .await?;
+    Ok(row.map(|r| r.0))
+}

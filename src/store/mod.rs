@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod case;
+pub mod charter;
+pub mod counter;
 pub mod customer;
 pub mod interaction;
 pub mod org;

@@ -18,7 +18,11 @@ pub struct Site {
     pub kind: String,
     pub time_zone: String,
     pub opening_hours: String,
+    /// Closed days beyond public holidays, "YYYY-MM-DD" separated by commas.
+    pub closures: String,
 }
+
+const SITE_COLS: &str = "id, code, name, kind, time_zone, opening_hours, closures";
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Team {
@@ -89,6 +93,26 @@ pub async fn next_case_number(c: &mut Conn, org_id: i64) -> Result<i64> {
     Ok(n)
 }
 
+/// The organisation's own time zone and opening hours (for contacts not tied to a site).
+pub async fn org_calendar(c: &mut Conn, org_id: i64) -> Result<(String, String)> {
+    Ok(
+        sqlx::query_as("SELECT time_zone, opening_hours FROM organization WHERE id = $1")
+            .bind(org_id)
+            .fetch_one(c)
+            .await?,
+    )
+}
+
+pub async fn set_site_closures(c: &mut Conn, org_id: i64, site_id: i64, closures: &str) -> Result<()> {
+    sqlx::query("UPDATE site SET closures = $3 WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(site_id)
+        .bind(closures)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 pub struct NewSite<'a> {
     pub code: &'a str,
     pub name: &'a str,
@@ -101,7 +125,7 @@ pub async fn insert_site(c: &mut Conn, org_id: i64, s: &NewSite<'_>, now: i64) -
     sqlx::query_as(
         "INSERT INTO site (org_id, code, name, kind, time_zone, opening_hours, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         RETURNING id, code, name, kind, time_zone, opening_hours",
+         RETURNING id, code, name, kind, time_zone, opening_hours, closures",
     )
     .bind(org_id)
     .bind(s.code)
@@ -116,18 +140,18 @@ pub async fn insert_site(c: &mut Conn, org_id: i64, s: &NewSite<'_>, now: i64) -
 }
 
 pub async fn list_sites(c: &mut Conn, org_id: i64) -> Result<Vec<Site>> {
-    Ok(sqlx::query_as(
-        "SELECT id, code, name, kind, time_zone, opening_hours FROM site WHERE org_id = $1 ORDER BY name",
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SITE_COLS} FROM site WHERE org_id = $1 ORDER BY name"
+    )))
     .bind(org_id)
     .fetch_all(c)
     .await?)
 }
 
 pub async fn site_by_code(c: &mut Conn, org_id: i64, code: &str) -> Result<Option<Site>> {
-    Ok(sqlx::query_as(
-        "SELECT id, code, name, kind, time_zone, opening_hours FROM site WHERE org_id = $1 AND code = $2",
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SITE_COLS} FROM site WHERE org_id = $1 AND code = $2"
+    )))
     .bind(org_id)
     .bind(code)
     .fetch_optional(c)

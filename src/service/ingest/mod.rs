@@ -11,9 +11,12 @@ use crate::domain::case::{CaseClock, ONCE_AND_DONE_WINDOW_MS, Transition, subjec
 use crate::domain::channel::Direction;
 use crate::domain::fold::fold_key;
 use crate::domain::identity::Identity;
+use super::charter::{Charter, evaluate};
+use crate::domain::channel::Channel;
 use crate::store::{self, Conn, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What was recorded (or found already recorded).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -94,6 +97,7 @@ pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result
             })
             .collect(),
         sites: HashMap::new(),
+        charters: HashMap::new(),
     };
     let mut out = Vec::with_capacity(items.len());
     for v in items {
@@ -110,6 +114,19 @@ pub struct Seen {
     prefetched: bool,
     known: HashMap<String, Ingested>,
     sites: HashMap<String, i64>,
+    /// Each organisation's charter, read once per batch (evaluation runs in the transaction).
+    charters: HashMap<i64, Arc<Charter>>,
+}
+
+impl Seen {
+    async fn charter(&mut self, c: &mut Conn, org_id: i64) -> Result<Arc<Charter>> {
+        if let Some(ch) = self.charters.get(&org_id) {
+            return Ok(ch.clone());
+        }
+        let ch = Arc::new(Charter::load(c, org_id).await?);
+        self.charters.insert(org_id, ch.clone());
+        Ok(ch)
+    }
 }
 
 /// The rule itself, inside a caller's transaction. Kept to as few statements as the rule allows:
@@ -197,6 +214,26 @@ async fn record_with(
             .await?
         }
     };
+    let charter = seen.charter(c, org_id).await?;
+    if !charter.active.is_empty() {
+        let before = existing.as_ref().map(evaluate::CaseState::of);
+        let after = match &before {
+            Some(b) => evaluate::CaseState {
+                clock: clock.clone(),
+                ..b.clone()
+            },
+            None => evaluate::CaseState {
+                id: case_id,
+                customer_id,
+                channel: v.channel.as_str().into(),
+                site_id,
+                kind: v.kind.as_str().into(),
+                category: v.category.clone(),
+                clock: clock.clone(),
+            },
+        };
+        evaluate::case_changed(c, &charter, before.as_ref(), &after, now).await?;
+    }
     if transition == Some(Transition::Reopened) {
         store::case::add_event(
             c,
@@ -243,7 +280,7 @@ async fn record_with(
     let interaction_id = store::interaction::insert(c, org_id, &new, now).await?;
     if v.direction == Direction::Inbound && !new_customer {
         let since = v.occurred_at - ONCE_AND_DONE_WINDOW_MS;
-        store::case::mark_repeat_contact(
+        let turned = store::case::mark_repeat_contact(
             c,
             customer_id,
             case_id,
@@ -252,6 +289,27 @@ async fn record_with(
             v.occurred_at,
         )
         .await?;
+        evaluate::recheck_cases(c, &charter, &turned, now).await?;
+    }
+    if let Some(queued_at) = v.queued_at
+        && matches!(v.channel, Channel::Counter | Channel::Phone)
+        && !charter.active.is_empty()
+    {
+        // A visit recorded from a counter ticket is the ticket's wait, measured once.
+        let subject = match v.external_id.as_deref().and_then(|e| e.strip_prefix("ticket:")) {
+            Some(t) => format!("t:{t}"),
+            None => format!("i:{interaction_id}"),
+        };
+        let wait = evaluate::Wait {
+            subject,
+            channel: v.channel,
+            site_id,
+            queued_at,
+            answered_at: v.answered_at,
+            case_id: Some(case_id),
+            customer_id: Some(customer_id),
+        };
+        evaluate::wait_recorded(c, &charter, &wait, now).await?;
     }
     let done = Ingested {
         interaction_id,

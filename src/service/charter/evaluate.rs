@@ -1,0 +1,185 @@
+//! Continuous evaluation: as contacts and case changes are written, each one is measured against
+//! the commitments in force, inside the same transaction, and only what changed is written
+//! (one measure row, its period's result, and the consequences of an unacceptable crossing).
+
+use super::model::{Active, Charter};
+use crate::domain::case::{CaseClock, CaseKind};
+use crate::domain::channel::Channel;
+use crate::domain::commitment::{CaseFacts, Observation, WaitFacts};
+use crate::service::Result;
+use crate::store::{self, Conn};
+
+/// A case as written, for measuring.
+#[derive(Debug, Clone)]
+pub struct CaseState {
+    pub id: i64,
+    pub customer_id: i64,
+    pub channel: String,
+    pub site_id: Option<i64>,
+    pub kind: String,
+    pub category: Option<String>,
+    pub clock: CaseClock,
+}
+
+impl CaseState {
+    pub fn of(c: &store::case::Case) -> Self {
+        CaseState {
+            id: c.id,
+            customer_id: c.customer_id,
+            channel: c.channel.clone(),
+            site_id: c.site_id,
+            kind: c.kind.clone(),
+            category: c.category.clone(),
+            clock: c.clock(),
+        }
+    }
+
+    pub fn of_row(r: &store::charter::CaseRow) -> Self {
+        CaseState {
+            id: r.id,
+            customer_id: r.customer_id,
+            channel: r.channel.clone(),
+            site_id: r.site_id,
+            kind: r.kind.clone(),
+            category: r.category.clone(),
+            clock: CaseClock {
+                status: crate::domain::case::CaseStatus::parse(&r.status).ok(),
+                opened_at: r.opened_at,
+                first_response_at: r.first_response_at,
+                inbound_count: r.inbound_count,
+                pending_ms: r.pending_ms,
+                solved_at: r.solved_at,
+                reopen_count: r.reopen_count,
+                repeat_contact_at: r.repeat_contact_at,
+                ..CaseClock::default()
+            },
+        }
+    }
+
+    fn facts(&self) -> Option<CaseFacts<'_>> {
+        Some(CaseFacts {
+            id: self.id,
+            channel: Channel::parse(&self.channel).ok()?,
+            site_id: self.site_id,
+            kind: CaseKind::parse(&self.kind).ok()?,
+            category: self.category.as_deref(),
+            clock: &self.clock,
+        })
+    }
+}
+
+fn observe(charter: &Charter, a: &Active, s: &CaseState, now: i64) -> Option<Observation> {
+    let f = s.facts()?;
+    a.rule
+        .observe_case(&f, charter.calendar(s.site_id), now)
+        .filter(|o| a.in_force_at(o.anchor_at))
+}
+
+/// Measures a case after a change. `before` is the case as it was (None: new or unknown), so
+/// unchanged measures cost nothing; a changed one is compared with what is stored.
+pub async fn case_changed(
+    c: &mut Conn,
+    charter: &Charter,
+    before: Option<&CaseState>,
+    after: &CaseState,
+    now: i64,
+) -> Result<()> {
+    for a in charter.active.iter().filter(|a| a.rule.metric.on_cases()) {
+        let new = observe(charter, a, after, now);
+        let unchanged = match before {
+            Some(b) => observe(charter, a, b, now) == new,
+            // A new case (or one re-checked) has nothing stored to take back while unmeasured.
+            None => new.is_none(),
+        };
+        if unchanged {
+            continue;
+        }
+        apply(c, charter, a, new, &format!("c:{}", after.id), Some(after.id), Some(after.customer_id), now).await?;
+    }
+    Ok(())
+}
+
+/// Measures cases changed behind the caller's back (a later contact turned their once & done).
+pub async fn recheck_cases(c: &mut Conn, charter: &Charter, ids: &[i64], now: i64) -> Result<()> {
+    if ids.is_empty() || !charter.active.iter().any(|a| a.rule.metric.on_cases()) {
+        return Ok(());
+    }
+    for row in store::charter::cases_by_ids(c, ids).await? {
+        case_changed(c, charter, None, &CaseState::of_row(&row), now).await?;
+    }
+    Ok(())
+}
+
+/// A wait in a queue (a call, a counter visit), measured by the commitments on its channel.
+#[derive(Debug, Clone)]
+pub struct Wait {
+    pub subject: String,
+    pub channel: Channel,
+    pub site_id: Option<i64>,
+    pub queued_at: i64,
+    pub answered_at: Option<i64>,
+    pub case_id: Option<i64>,
+    pub customer_id: Option<i64>,
+}
+
+pub async fn wait_recorded(c: &mut Conn, charter: &Charter, w: &Wait, now: i64) -> Result<()> {
+    for a in charter.active.iter().filter(|a| !a.rule.metric.on_cases()) {
+        let facts = WaitFacts {
+            subject: &w.subject,
+            channel: w.channel,
+            site_id: w.site_id,
+            queued_at: w.queued_at,
+            answered_at: w.answered_at,
+        };
+        let o = a
+            .rule
+            .observe_wait(&facts, charter.calendar(w.site_id))
+            .filter(|o| a.in_force_at(o.anchor_at));
+        if o.is_some() {
+            apply(c, charter, a, o, &w.subject, w.case_id, w.customer_id, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the stored measure of `subject` by `new`, moving the difference into the results.
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    c: &mut Conn,
+    charter: &Charter,
+    a: &Active,
+    new: Option<Observation>,
+    subject: &str,
+    case_id: Option<i64>,
+    customer_id: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    let old = store::charter::measure(c, a.id, subject).await?;
+    let new_row = new.as_ref().map(|o| store::charter::Measure {
+        site_id: o.site_id.unwrap_or(0),
+        period: a.rule.period.of_instant(o.anchor_at, &charter.tz).to_string(),
+        anchor_at: o.anchor_at,
+        value_ms: o.value_ms,
+        met: i64::from(o.met),
+        unacceptable: i64::from(o.unacceptable),
+    });
+    if old == new_row {
+        return Ok(());
+    }
+    if let Some(m) = &old {
+        store::charter::add_to_result(c, a.id, m, -1).await?;
+    }
+    match &new_row {
+        Some(m) => {
+            store::charter::put_measure(c, a.id, subject, m).await?;
+            store::charter::add_to_result(c, a.id, m, 1).await?;
+        }
+        None => store::charter::delete_measure(c, a.id, subject).await?,
+    }
+    if let Some(o) = new.filter(|o| o.unacceptable)
+        && old.as_ref().is_none_or(|m| m.unacceptable == 0)
+    {
+        super::consequences::unacceptable(c, charter, a, &o, case_id, customer_id, now).await?;
+    }
+    Ok(())
+}

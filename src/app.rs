@@ -20,8 +20,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state of a running server; starts the group-commit writers (needs a Tokio runtime).
+    /// The state of a running server; starts the group-commit writers and the alert delivery
+    /// (needs a Tokio runtime).
     pub fn new(store: Store, config: Config) -> AppState {
+        crate::service::charter::alerts::start(store.clone());
         AppState {
             ingestor: Ingestor::start(store.clone()),
             store,

@@ -2,6 +2,8 @@
 
 pub mod admin;
 pub mod cases;
+pub mod charter;
+pub mod counter;
 pub mod customers;
 pub mod error;
 pub mod extract;
@@ -10,7 +12,7 @@ pub mod openapi;
 
 use crate::app::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,6 +25,21 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}", get(customers::get))
         .route("/customers/{id}/merge", post(customers::merge))
         .route("/merges/{id}/undo", post(customers::unmerge))
+        .route("/commitments", get(charter::list).post(charter::create))
+        .route("/commitments/{id}", get(charter::get).put(charter::update))
+        .route("/commitments/{id}/backtest", post(charter::backtest))
+        .route("/commitments/{id}/publish", post(charter::publish))
+        .route("/charter/results", get(charter::results))
+        .route("/charter/at-risk", get(charter::at_risk))
+        .route("/compensations", get(charter::compensations))
+        .route("/compensations.csv", get(charter::compensations_csv))
+        .route("/compensations/{id}/decision", post(charter::decide))
+        .route("/compensation-limits/{role}", put(charter::set_limit))
+        .route("/nonconformities", get(charter::nonconformities))
+        .route("/sites/{code}/queue", get(counter::queue))
+        .route("/sites/{code}/tickets", post(counter::issue))
+        .route("/sites/{code}/calls", post(counter::call))
+        .route("/tickets/{id}/end", post(counter::end))
         .route("/sites", get(admin::list_sites).post(admin::add_site))
         .route("/teams", get(admin::list_teams).post(admin::add_team))
         .route("/users", get(admin::list_users).post(admin::add_user))

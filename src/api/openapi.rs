@@ -6,13 +6,18 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Pacte API", description = "Customers, interactions and cases across every channel."),
+    info(title = "Pacte API", description = "Customers, interactions and cases across every channel; the charter of commitments."),
     paths(
         super::interactions::create,
         super::cases::list, super::cases::get, super::cases::update, super::cases::reply,
         super::customers::search, super::customers::get, super::customers::merge, super::customers::unmerge,
         super::admin::list_sites, super::admin::add_site, super::admin::list_teams, super::admin::add_team,
         super::admin::list_users, super::admin::add_user,
+        super::charter::list, super::charter::create, super::charter::get, super::charter::update,
+        super::charter::backtest, super::charter::publish, super::charter::results, super::charter::at_risk,
+        super::charter::compensations, super::charter::compensations_csv, super::charter::decide,
+        super::charter::set_limit, super::charter::nonconformities,
+        super::counter::queue, super::counter::issue, super::counter::call, super::counter::end,
     ),
     modifiers(&Bearer)
 )]

@@ -2,6 +2,8 @@
 //! on past data, publishing, reading results (kept incrementally by `evaluate`), and the
 //! public charter.
 
+pub mod alerts;
+pub mod compensation;
 pub mod consequences;
 pub mod evaluate;
 pub mod model;

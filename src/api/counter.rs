@@ -1,0 +1,82 @@
+//! The counter queue for desks and kiosks driven by another system.
+
+use super::error::{ApiError, Envelope};
+use super::extract::{ApiActor, ApiJson};
+use crate::app::AppState;
+use crate::service::counter::{self, Issued, Queue, Ticket};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+#[utoipa::path(get, path = "/api/v1/sites/{code}/queue", responses((status = 200, body = Queue), (status = 404, body = Envelope)), security(("bearer" = [])))]
+pub async fn queue(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>) -> Result<Json<Queue>, ApiError> {
+    Ok(Json(counter::queue(&s.store, a.org_id, &code).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketRequest {
+    pub service_id: i64,
+    pub customer_number: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/sites/{code}/tickets", request_body = TicketRequest,
+    responses((status = 201, body = Issued), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn issue(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+    ApiJson(r): ApiJson<TicketRequest>,
+) -> Result<(StatusCode, Json<Issued>), ApiError> {
+    let issued = counter::issue(&s.store, a.org_id, &code, r.service_id, r.customer_number.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallRequest {
+    pub desk: String,
+    pub service_id: Option<i64>,
+}
+
+/// Calls the next waiting ticket; 204 when nobody waits.
+#[utoipa::path(post, path = "/api/v1/sites/{code}/calls", request_body = CallRequest,
+    responses((status = 200, body = Ticket), (status = 204), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn call(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+    ApiJson(r): ApiJson<CallRequest>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    Ok(match counter::call_next(&s.store, &a, &code, r.service_id, &r.desk).await? {
+        Some(t) => Json(t).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndRequest {
+    /// false: the customer did not come.
+    pub served: bool,
+    pub customer_number: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    /// Solved at the counter (default true).
+    pub solved: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/end", request_body = EndRequest,
+    responses((status = 200, body = Ticket), (status = 409, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn end(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<EndRequest>,
+) -> Result<Json<Ticket>, ApiError> {
+    Ok(Json(
+        counter::end(&s.store, &a, id, r.served, r.customer_number.as_deref(), &r.note, r.solved.unwrap_or(true)).await?,
+    ))
+}

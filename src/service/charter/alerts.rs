@@ -1,0 +1,63 @@
+//! Delivery of alerts (webhooks) from the outbox: written in the transaction that raised them,
+//! posted afterwards, retried with a growing delay until delivered.
+
+use crate::service::{Result, now_ms};
+use crate::store::{self, Store};
+use std::time::Duration;
+
+/// After this many failures an alert stops being retried (it stays in the outbox with its error).
+const MAX_ATTEMPTS: i64 = 12;
+
+/// Posts every due alert once; returns how many were delivered.
+pub async fn deliver_due(store: &Store, client: &reqwest::Client) -> Result<usize> {
+    let now = now_ms();
+    let due = {
+        let mut c = store.reader().await?;
+        store::charter::due_alerts(&mut c, now, 50).await?
+    };
+    let mut delivered = 0;
+    for a in due {
+        let sent = client
+            .post(&a.target)
+            .header("content-type", "application/json")
+            .header("user-agent", "Pacte")
+            .body(a.payload.clone())
+            .send()
+            .await
+            .and_then(|r| r.error_for_status());
+        let mut tx = store.begin().await?;
+        match sent {
+            Ok(_) => {
+                store::charter::alert_delivered(&mut tx, a.id, now_ms()).await?;
+                delivered += 1;
+            }
+            Err(e) => {
+                let next = if a.attempts + 1 >= MAX_ATTEMPTS {
+                    i64::MAX
+                } else {
+                    now_ms() + 1000 * (1i64 << (a.attempts + 1).min(16))
+                };
+                tracing::warn!(alert = a.id, target = %a.target, "alert delivery failed: {e}");
+                store::charter::alert_failed(&mut tx, a.id, next, &e.to_string()).await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(delivered)
+}
+
+/// Runs delivery every second for as long as the server runs.
+pub fn start(store: Store) {
+    tokio::spawn(async move {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("HTTP client");
+        loop {
+            if let Err(e) = deliver_due(&store, &client).await {
+                tracing::warn!("alert delivery: {e}");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}

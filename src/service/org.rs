@@ -47,6 +47,14 @@ pub async fn org_by_slug(store: &Store, slug: &str) -> Result<Organization> {
         .ok_or(Error::NotFound("organisation"))
 }
 
+/// The actor's own organisation.
+pub async fn own_org(store: &Store, actor: &Actor) -> Result<Organization> {
+    let mut c = store.reader().await?;
+    store::org::org_by_id(&mut c, actor.org_id)
+        .await?
+        .ok_or(Error::NotFound("organisation"))
+}
+
 pub async fn list_orgs(store: &Store) -> Result<Vec<Organization>> {
     let mut c = store.reader().await?;
     Ok(store::org::list_orgs(&mut c).await?)

@@ -72,11 +72,22 @@ pub async fn inbox(
         })
         .collect();
     let base = query_string(&q, l.code());
+    let deadlines = crate::service::charter::inbox_deadlines(&st.store, u.actor.org_id, &page.cases)
+        .await
+        .web(l)?;
+    let now = service::now_ms();
     Ok(Inbox {
         rows: page
             .cases
             .iter()
-            .map(|c| CaseRow::of(c, l, &users))
+            .map(|c| {
+                let mut row = CaseRow::of(c, l, &users);
+                if let Some(d) = deadlines.get(&c.id) {
+                    row.timer = super::charter::remaining(&l, &(d - now).div_euclid(60_000));
+                    row.overdue = *d < now;
+                }
+                row
+            })
             .collect(),
         total: counts.iter().map(|c| c.2).sum(),
         counts,

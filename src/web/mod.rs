@@ -4,8 +4,12 @@
 mod admin;
 mod auth;
 mod cases;
+mod chart;
+pub(crate) mod charter;
+mod counter;
 mod customers;
 mod error;
+mod public;
 mod view;
 
 use crate::app::AppState;
@@ -35,6 +39,21 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}", get(customers::page))
         .route("/customers/{id}/merge", post(customers::merge))
         .route("/merges/{id}/undo", post(customers::unmerge))
+        .route("/charter", get(charter::dashboard))
+        .route("/charter/new", get(charter::new_page).post(charter::create))
+        .route("/charter/commitments/{id}", get(charter::show).post(charter::update))
+        .route("/charter/commitments/{id}/backtest", post(charter::backtest))
+        .route("/charter/commitments/{id}/publish", post(charter::publish))
+        .route("/charter/compensations", get(charter::ledger))
+        .route("/charter/compensations.csv", get(charter::ledger_csv))
+        .route("/charter/compensations/{id}", post(charter::decide))
+        .route("/sites/{code}/kiosk", get(counter::kiosk).post(counter::issue))
+        .route("/sites/{code}/counter", get(counter::desk))
+        .route("/sites/{code}/counter/call", post(counter::call))
+        .route("/tickets/{id}/end", post(counter::end))
+        .route("/o/{slug}/engagements", get(public::charter_page))
+        .route("/o/{slug}/engagements.json", get(public::charter_json))
+        .route("/o/{slug}/sites/{code}/display", get(public::display))
         .route("/admin", get(admin::page))
         .route("/admin/sites", post(admin::add_site))
         .route("/admin/teams", post(admin::add_team))

@@ -10,6 +10,8 @@ pub struct Shell {
     pub l: Lang,
     pub user: String,
     pub admin: bool,
+    /// Managers, quality and admins see the charter.
+    pub charter: bool,
     pub csrf: String,
     /// The language the switch offers.
     pub other_lang: &'static str,
@@ -21,6 +23,7 @@ impl Shell {
             l: u.lang,
             user: u.actor.name.clone(),
             admin: u.actor.role.can_administer(),
+            charter: u.actor.role.can_read_charter(),
             csrf: u.csrf.clone(),
             other_lang: if u.lang == Lang::Fr { "en" } else { "fr" },
         }
@@ -37,6 +40,9 @@ pub struct CaseRow {
     pub channel_label: String,
     pub updated: String,
     pub assignee: String,
+    /// Time left before the case crosses a commitment's bound (inbox only).
+    pub timer: String,
+    pub overdue: bool,
 }
 
 impl CaseRow {
@@ -50,6 +56,8 @@ impl CaseRow {
             channel_label: l.t(&format!("channel.{}", c.channel)).to_string(),
             updated: l.datetime(c.updated_at),
             assignee: user_name(users, c.assignee_id),
+            timer: String::new(),
+            overdue: false,
         }
     }
 }

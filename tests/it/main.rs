@@ -1,6 +1,7 @@
 //! One integration-test binary: API, import/export, layering, browser end to end.
 
 mod api_test;
+mod charter_test;
 mod browser_test;
 mod cli_test;
 mod concurrency_test;

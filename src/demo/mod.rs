@@ -2,6 +2,7 @@
 //! interactions on every channel, recorded through the same rules as real input.
 //! Deterministic for a given seed.
 
+mod charter;
 mod generator;
 mod words;
 
@@ -75,6 +76,8 @@ pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
         };
         org::add_site_unchecked(store, org.id, &input).await?;
     }
+    // In force a little before the first generated contact, so the whole year is measured.
+    charter::install(store, org.id, now_ms() - 367 * 86_400_000).await?;
     let mut teams = Vec::new();
     for (name, site) in TEAMS {
         teams.push(

@@ -9,6 +9,9 @@ use crate::store::{self, Store};
 
 pub use store::charter::{Compensation, Nonconformity};
 
+/// What the demo lets a commitment grant by itself (15 €).
+pub const RULE_ROLE_LIMIT: (&str, i64) = (RULE_ROLE, 1_500);
+
 pub async fn list(store: &Store, actor: &Actor, status: Option<&str>, limit: i64) -> Result<Vec<Compensation>> {
     actor.require(actor.role.can_read_charter())?;
     if let Some(s) = status

@@ -5,7 +5,9 @@ use super::error::{ApiError, Envelope};
 use super::extract::{ApiActor, ApiJson};
 use crate::app::AppState;
 use crate::service::charter::compensation::{self, Compensation, Nonconformity};
-use crate::service::charter::{self, AtRisk, Backtest, CommitmentInput, CommitmentResults, CommitmentView};
+use crate::service::charter::{
+    self, AtRisk, Backtest, CommitmentInput, CommitmentResults, CommitmentView,
+};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -13,7 +15,10 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/commitments", responses((status = 200, body = Vec<CommitmentView>)), security(("bearer" = [])))]
-pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Vec<CommitmentView>>, ApiError> {
+pub async fn list(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<CommitmentView>>, ApiError> {
     Ok(Json(charter::list(&s.store, &a).await?))
 }
 
@@ -24,11 +29,18 @@ pub async fn create(
     ApiActor(a): ApiActor,
     ApiJson(i): ApiJson<CommitmentInput>,
 ) -> Result<(StatusCode, Json<CommitmentView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(charter::create(&s.store, &a, &i).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(charter::create(&s.store, &a, &i).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/commitments/{id}", responses((status = 200, body = CommitmentView), (status = 404, body = Envelope)), security(("bearer" = [])))]
-pub async fn get(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<i64>) -> Result<Json<CommitmentView>, ApiError> {
+pub async fn get(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<CommitmentView>, ApiError> {
     Ok(Json(charter::get(&s.store, &a, id).await?))
 }
 
@@ -58,12 +70,18 @@ pub async fn backtest(
     Path(id): Path<i64>,
     Query(q): Query<BacktestQuery>,
 ) -> Result<Json<Backtest>, ApiError> {
-    Ok(Json(charter::backtest(&s.store, &a, id, q.months.unwrap_or(12)).await?))
+    Ok(Json(
+        charter::backtest(&s.store, &a, id, q.months.unwrap_or(12)).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/commitments/{id}/publish",
     responses((status = 200, body = CommitmentView), (status = 409, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
-pub async fn publish(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<i64>) -> Result<Json<CommitmentView>, ApiError> {
+pub async fn publish(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<CommitmentView>, ApiError> {
     Ok(Json(charter::publish(&s.store, &a, id).await?))
 }
 
@@ -79,11 +97,16 @@ pub async fn results(
     ApiActor(a): ApiActor,
     Query(q): Query<ResultsQuery>,
 ) -> Result<Json<Vec<CommitmentResults>>, ApiError> {
-    Ok(Json(charter::results(&s.store, &a, q.periods.unwrap_or(12)).await?))
+    Ok(Json(
+        charter::results(&s.store, &a, q.periods.unwrap_or(12)).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/charter/at-risk", responses((status = 200, body = Vec<AtRisk>)), security(("bearer" = [])))]
-pub async fn at_risk(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Vec<AtRisk>>, ApiError> {
+pub async fn at_risk(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<AtRisk>>, ApiError> {
     Ok(Json(charter::at_risk(&s.store, &a, 100).await?))
 }
 
@@ -99,12 +122,20 @@ pub async fn compensations(
     ApiActor(a): ApiActor,
     Query(q): Query<CompensationQuery>,
 ) -> Result<Json<Vec<Compensation>>, ApiError> {
-    Ok(Json(compensation::list(&s.store, &a, q.status.as_deref(), 1000).await?))
+    Ok(Json(
+        compensation::list(&s.store, &a, q.status.as_deref(), 1000).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/compensations.csv", responses((status = 200, content_type = "text/csv")), security(("bearer" = [])))]
-pub async fn compensations_csv(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<impl IntoResponse, ApiError> {
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], compensation::csv(&s.store, &a).await?))
+pub async fn compensations_csv(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        compensation::csv(&s.store, &a).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -144,6 +175,11 @@ pub async fn set_limit(
 }
 
 #[utoipa::path(get, path = "/api/v1/nonconformities", responses((status = 200, body = Vec<Nonconformity>)), security(("bearer" = [])))]
-pub async fn nonconformities(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Vec<Nonconformity>>, ApiError> {
-    Ok(Json(compensation::nonconformities(&s.store, &a, 500).await?))
+pub async fn nonconformities(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<Nonconformity>>, ApiError> {
+    Ok(Json(
+        compensation::nonconformities(&s.store, &a, 500).await?,
+    ))
 }

@@ -36,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/compensations/{id}/decision", post(charter::decide))
         .route("/compensation-limits/{role}", put(charter::set_limit))
         .route("/nonconformities", get(charter::nonconformities))
+        .route(
+            "/counter-services",
+            get(counter::services).post(counter::add_service),
+        )
         .route("/sites/{code}/queue", get(counter::queue))
         .route("/sites/{code}/tickets", post(counter::issue))
         .route("/sites/{code}/calls", post(counter::call))

@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         super::charter::compensations, super::charter::compensations_csv, super::charter::decide,
         super::charter::set_limit, super::charter::nonconformities,
         super::counter::queue, super::counter::issue, super::counter::call, super::counter::end,
+        super::counter::services, super::counter::add_service,
     ),
     modifiers(&Bearer)
 )]

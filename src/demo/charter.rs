@@ -57,7 +57,10 @@ pub async fn install(store: &Store, org_id: i64, since: i64) -> Result<()> {
         commitment(
             2,
             ("Réponse à vos courriels", "Answers to your emails"),
-            ("Nous répondons à vos courriels sous 48 heures ouvrées.", "We answer your emails within 48 business hours."),
+            (
+                "Nous répondons à vos courriels sous 48 heures ouvrées.",
+                "We answer your emails within 48 business hours.",
+            ),
             "first_response",
             &["email", "web_form"],
             Some(48 * 60),
@@ -68,7 +71,10 @@ pub async fn install(store: &Store, org_id: i64, since: i64) -> Result<()> {
         commitment(
             3,
             ("Réponse à vos courriers", "Answers to your letters"),
-            ("Nous répondons à vos courriers sous 20 jours.", "We answer your letters within 20 days."),
+            (
+                "Nous répondons à vos courriers sous 20 jours.",
+                "We answer your letters within 20 days.",
+            ),
             "first_response",
             &["letter"],
             Some(20 * 1440),
@@ -79,7 +85,10 @@ pub async fn install(store: &Store, org_id: i64, since: i64) -> Result<()> {
         commitment(
             4,
             ("Décroché au téléphone", "Phone answered"),
-            ("Nous décrochons en moins de 3 minutes.", "We pick up within 3 minutes."),
+            (
+                "Nous décrochons en moins de 3 minutes.",
+                "We pick up within 3 minutes.",
+            ),
             "phone_answer",
             &["phone"],
             Some(3),
@@ -90,7 +99,10 @@ pub async fn install(store: &Store, org_id: i64, since: i64) -> Result<()> {
         commitment(
             5,
             ("Réponse sur le chat", "Chat answered"),
-            ("Un conseiller vous répond sur le chat en moins de 3 minutes.", "An advisor answers your chat within 3 minutes."),
+            (
+                "Un conseiller vous répond sur le chat en moins de 3 minutes.",
+                "An advisor answers your chat within 3 minutes.",
+            ),
             "first_response",
             &["chat"],
             Some(3),
@@ -100,13 +112,18 @@ pub async fn install(store: &Store, org_id: i64, since: i64) -> Result<()> {
         ),
         commitment(
             6,
-            ("Réglé dès le premier contact", "Settled at the first contact"),
+            (
+                "Réglé dès le premier contact",
+                "Settled at the first contact",
+            ),
             (
                 "Au moins 6 demandes sur 10 réglées dès votre premier contact, sans avoir à nous relancer.",
                 "At least 6 requests in 10 settled at your first contact, with no need to chase us.",
             ),
             "once_and_done",
-            &["email", "phone", "chat", "social", "web_form", "letter", "counter"],
+            &[
+                "email", "phone", "chat", "social", "web_form", "letter", "counter",
+            ],
             None,
             60.0,
             None,
@@ -117,7 +134,13 @@ pub async fn install(store: &Store, org_id: i64, since: i64) -> Result<()> {
         let c = charter::create_unchecked(store, org_id, None, input).await?;
         charter::publish_at(store, org_id, None, c.id, since, false).await?;
     }
-    compensation::set_limit_unchecked(store, org_id, compensation::RULE_ROLE_LIMIT.0, compensation::RULE_ROLE_LIMIT.1).await?;
+    compensation::set_limit_unchecked(
+        store,
+        org_id,
+        compensation::RULE_ROLE_LIMIT.0,
+        compensation::RULE_ROLE_LIMIT.1,
+    )
+    .await?;
     compensation::set_limit_unchecked(store, org_id, "manager", 5_000).await?;
     compensation::set_limit_unchecked(store, org_id, "quality", 10_000).await?;
     for (i, (code, fr, en)) in [

@@ -83,14 +83,22 @@ fn conversation(
     let (queue, reply_delay) = match channel {
         "phone" => (
             Some({
-                let upto = if rng.random_ratio(1, 10) { 10 * MIN } else { 3 * MIN };
+                let upto = if rng.random_ratio(1, 10) {
+                    10 * MIN
+                } else {
+                    3 * MIN
+                };
                 rng.random_range(15_000..upto)
             }),
             rng.random_range(3 * MIN..15 * MIN),
         ),
         "chat" => (
             Some({
-                let upto = if rng.random_ratio(1, 6) { 12 * MIN } else { 4 * MIN };
+                let upto = if rng.random_ratio(1, 6) {
+                    12 * MIN
+                } else {
+                    4 * MIN
+                };
                 rng.random_range(20_000..upto)
             }),
             rng.random_range(3 * MIN..15 * MIN),

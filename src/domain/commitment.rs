@@ -2,10 +2,10 @@
 //! customers that must get it, a bound nobody may cross, a period), how one contact is measured
 //! against it, and how a period's tally reads.
 
+use super::Invalid;
 use super::calendar::Calendar;
 use super::case::{CaseClock, CaseKind, CaseStatus, OnceAndDone};
 use super::channel::{Channel, string_enum};
-use super::Invalid;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -107,7 +107,8 @@ impl Scope {
 
     /// Whether some contact could fall under both scopes.
     pub fn overlaps(&self, other: &Scope) -> bool {
-        let meet = |a: &[i64], b: &[i64]| a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x));
+        let meet =
+            |a: &[i64], b: &[i64]| a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x));
         self.channels.iter().any(|c| other.channels.contains(c))
             && meet(&self.site_ids, &other.site_ids)
             && (self.kinds.is_empty()
@@ -144,7 +145,10 @@ impl Rule {
         if self.scope.channels.is_empty() {
             out.push((
                 "channels",
-                Invalid::new("empty_scope", "name at least one channel the commitment covers"),
+                Invalid::new(
+                    "empty_scope",
+                    "name at least one channel the commitment covers",
+                ),
             ));
         }
         if let Some(own) = self.metric.own_channel()
@@ -161,14 +165,20 @@ impl Rule {
         if !(1..=10_000).contains(&self.requirement_bp) {
             out.push((
                 "requirement_pct",
-                Invalid::new("out_of_range", "the requirement is a share between 0 and 100 %"),
+                Invalid::new(
+                    "out_of_range",
+                    "the requirement is a share between 0 and 100 %",
+                ),
             ));
         }
         if self.metric.is_delay() {
             match self.nominal_ms {
                 None => out.push((
                     "nominal_minutes",
-                    Invalid::new("missing_nominal", "a delay commitment needs its nominal bound"),
+                    Invalid::new(
+                        "missing_nominal",
+                        "a delay commitment needs its nominal bound",
+                    ),
                 )),
                 Some(n) if n <= 0 => out.push((
                     "nominal_minutes",
@@ -246,7 +256,13 @@ pub struct Observation {
 }
 
 impl Rule {
-    fn judge(&self, subject: String, site_id: Option<i64>, anchor_at: i64, value_ms: Option<i64>) -> Observation {
+    fn judge(
+        &self,
+        subject: String,
+        site_id: Option<i64>,
+        anchor_at: i64,
+        value_ms: Option<i64>,
+    ) -> Observation {
         let met = match (value_ms, self.nominal_ms) {
             (Some(v), Some(n)) => v <= n,
             _ => false,
@@ -278,7 +294,11 @@ impl Rule {
     /// The measure of a case, once there is one (`None` while it cannot be known yet or when
     /// the case is out of scope).
     pub fn observe_case(&self, f: &CaseFacts<'_>, cal: &Calendar, now: i64) -> Option<Observation> {
-        if !self.metric.on_cases() || !self.scope.covers(f.channel, f.site_id, Some(f.kind), f.category) {
+        if !self.metric.on_cases()
+            || !self
+                .scope
+                .covers(f.channel, f.site_id, Some(f.kind), f.category)
+        {
             return None;
         }
         let k = f.clock;
@@ -300,7 +320,7 @@ impl Rule {
                 // A reopened case stays counted, as a "no", while it is worked on again.
                 let od = k.once_and_done(now);
                 let counted = od != OnceAndDone::Undetermined || k.reopen_count > 0;
-                counted.then(|| Observation {
+                counted.then_some(Observation {
                     subject,
                     site_id: f.site_id,
                     anchor_at: k.opened_at,
@@ -327,7 +347,10 @@ impl Rule {
     /// When an open case will cross the nominal bound (for timers), if this commitment is
     /// still running on it.
     pub fn deadline(&self, f: &CaseFacts<'_>, cal: &Calendar) -> Option<i64> {
-        if !self.scope.covers(f.channel, f.site_id, Some(f.kind), f.category) {
+        if !self
+            .scope
+            .covers(f.channel, f.site_id, Some(f.kind), f.category)
+        {
             return None;
         }
         let k = f.clock;
@@ -340,7 +363,11 @@ impl Rule {
             return None;
         }
         let nominal = self.nominal_ms?;
-        let extra = if self.exclude_pending { k.pending_ms } else { 0 };
+        let extra = if self.exclude_pending {
+            k.pending_ms
+        } else {
+            0
+        };
         if self.business_time {
             cal.add_business(k.opened_at, nominal).map(|d| d + extra)
         } else {
@@ -446,16 +473,31 @@ mod tests {
         assert!(wait(Some(5)).met && !wait(Some(5)).unacceptable);
         assert!(!wait(Some(6)).met && !wait(Some(15)).unacceptable);
         assert!(wait(Some(16)).unacceptable);
-        assert!(!wait(None).met, "an abandoned wait does not meet the nominal");
+        assert!(
+            !wait(None).met,
+            "an abandoned wait does not meet the nominal"
+        );
         let mut t = Tally::default();
         for _ in 0..85 {
-            t.add(&Tally { total: 1, met: 1, unacceptable: 0 });
+            t.add(&Tally {
+                total: 1,
+                met: 1,
+                unacceptable: 0,
+            });
         }
         for _ in 0..15 {
-            t.add(&Tally { total: 1, met: 0, unacceptable: 0 });
+            t.add(&Tally {
+                total: 1,
+                met: 0,
+                unacceptable: 0,
+            });
         }
         assert_eq!(t.status(8500, true), Status::Met);
-        t.add(&Tally { total: 1, met: 0, unacceptable: 1 });
+        t.add(&Tally {
+            total: 1,
+            met: 0,
+            unacceptable: 1,
+        });
         assert_eq!(t.status(8500, false), Status::AtRisk);
         assert_eq!(t.status(8500, true), Status::Missed);
     }
@@ -564,7 +606,10 @@ mod tests {
         assert_eq!(Period::Week.start_of(d), Date::constant(2026, 11, 16));
         assert_eq!(Period::Month.start_of(d), Date::constant(2026, 11, 1));
         assert_eq!(Period::Quarter.start_of(d), Date::constant(2026, 10, 1));
-        assert_eq!(Period::Quarter.next(Date::constant(2026, 10, 1)), Date::constant(2027, 1, 1));
+        assert_eq!(
+            Period::Quarter.next(Date::constant(2026, 10, 1)),
+            Date::constant(2027, 1, 1)
+        );
         // 31 October 23:30 UTC is already November in Paris.
         let tz = TimeZone::get("Europe/Paris").unwrap();
         assert_eq!(

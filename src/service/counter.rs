@@ -69,11 +69,35 @@ pub async fn add_service_unchecked(
     if code.is_empty() || code.len() > 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(Error::invalid(
             "code",
-            Invalid::new("invalid_code", "one to three letters, printed before the number"),
+            Invalid::new(
+                "invalid_code",
+                "one to three letters, printed before the number",
+            ),
+        ));
+    }
+    if name_fr.trim().is_empty() || name_en.trim().is_empty() {
+        return Err(Error::invalid(
+            if name_fr.trim().is_empty() {
+                "name_fr"
+            } else {
+                "name_en"
+            },
+            Invalid::new(
+                "required",
+                "the service needs its name in French and in English",
+            ),
         ));
     }
     let mut tx = store.begin().await?;
-    let id = store::counter::insert_service(&mut tx, org_id, &code, name_fr.trim(), name_en.trim(), position).await?;
+    let id = store::counter::insert_service(
+        &mut tx,
+        org_id,
+        &code,
+        name_fr.trim(),
+        name_en.trim(),
+        position,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Service {
         id,
@@ -105,7 +129,9 @@ pub async fn issue(
 ) -> Result<Issued> {
     let now = now_ms();
     let number = match customer_number.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => Some(CustomerNumber::parse(n).map_err(|e| Error::invalid("customer_number", e))?),
+        Some(n) => {
+            Some(CustomerNumber::parse(n).map_err(|e| Error::invalid("customer_number", e))?)
+        }
         None => None,
     };
     for _ in 0..3 {
@@ -115,15 +141,24 @@ pub async fn issue(
         let service = services
             .into_iter()
             .find(|s| s.id == service_id)
-            .ok_or_else(|| Error::invalid("service", Invalid::new("unknown_service", "no such service")))?;
+            .ok_or_else(|| {
+                Error::invalid(
+                    "service",
+                    Invalid::new("unknown_service", "no such service"),
+                )
+            })?;
         let customer_id = match &number {
             Some(n) => {
                 let key = crate::domain::identity::Identity::Number(n.clone()).key();
-                let owners = store::customer::owners_of(&mut tx, org_id, std::slice::from_ref(&key)).await?;
+                let owners =
+                    store::customer::owners_of(&mut tx, org_id, std::slice::from_ref(&key)).await?;
                 Some(owners.first().map(|(_, id)| *id).ok_or_else(|| {
                     Error::invalid(
                         "customer_number",
-                        Invalid::new("unknown_customer", "this customer number is not known; take a ticket without it"),
+                        Invalid::new(
+                            "unknown_customer",
+                            "this customer number is not known; take a ticket without it",
+                        ),
                     )
                 })?)
             }
@@ -145,7 +180,11 @@ pub async fn issue(
                     .filter(|t| t.service_id == service.id && t.id != ticket.id)
                     .count() as i64;
                 tx.commit().await?;
-                return Ok(Issued { ticket, service, ahead });
+                return Ok(Issued {
+                    ticket,
+                    service,
+                    ahead,
+                });
             }
             // Another kiosk took this number at the same instant: take the next.
             Err(store::Error::Conflict(_)) => continue,
@@ -176,7 +215,11 @@ pub async fn queue(store: &Store, org_id: i64, site_code: &str) -> Result<Queue>
         services: services
             .into_iter()
             .map(|s| ServiceQueue {
-                waiting: waiting.iter().filter(|t| t.service_id == s.id).cloned().collect(),
+                waiting: waiting
+                    .iter()
+                    .filter(|t| t.service_id == s.id)
+                    .cloned()
+                    .collect(),
                 service: s,
             })
             .collect(),
@@ -194,12 +237,17 @@ pub async fn call_next(
 ) -> Result<Option<Ticket>> {
     let desk = desk.trim();
     if desk.is_empty() || desk.chars().count() > 20 {
-        return Err(Error::invalid("desk", Invalid::new("required", "name the desk (e.g. «Guichet 2»)")));
+        return Err(Error::invalid(
+            "desk",
+            Invalid::new("required", "name the desk (e.g. «Guichet 2»)"),
+        ));
     }
     let now = now_ms();
     let mut tx = store.begin().await?;
     let site = site(&mut tx, actor.org_id, site_code).await?;
-    let Some(ticket) = store::counter::call_next(&mut tx, site.id, service_id, desk, actor.user_id, now).await? else {
+    let Some(ticket) =
+        store::counter::call_next(&mut tx, site.id, service_id, desk, actor.user_id, now).await?
+    else {
         return Ok(None);
     };
     let charter = Charter::load(&mut tx, actor.org_id).await?;

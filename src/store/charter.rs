@@ -234,7 +234,12 @@ pub async fn measure(c: &mut Conn, commitment_id: i64, subject: &str) -> Result<
     .await?)
 }
 
-pub async fn put_measure(c: &mut Conn, commitment_id: i64, subject: &str, m: &Measure) -> Result<()> {
+pub async fn put_measure(
+    c: &mut Conn,
+    commitment_id: i64,
+    subject: &str,
+    m: &Measure,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO commitment_measure
             (commitment_id, subject, site_id, period, anchor_at, value_ms, met, unacceptable)
@@ -266,12 +271,7 @@ pub async fn delete_measure(c: &mut Conn, commitment_id: i64, subject: &str) -> 
 }
 
 /// Adds (or with negative counts, removes) a measure's weight to its period's result.
-pub async fn add_to_result(
-    c: &mut Conn,
-    commitment_id: i64,
-    m: &Measure,
-    sign: i64,
-) -> Result<()> {
+pub async fn add_to_result(c: &mut Conn, commitment_id: i64, m: &Measure, sign: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO commitment_result (commitment_id, site_id, period, total, met, unacceptable)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -704,7 +704,9 @@ pub async fn cases_by_ids(c: &mut Conn, ids: &[i64]) -> Result<Vec<CaseRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = super::Sql::new(format!("SELECT {CASE_COLS} FROM support_case WHERE id IN ("));
+    let mut q = super::Sql::new(format!(
+        "SELECT {CASE_COLS} FROM support_case WHERE id IN ("
+    ));
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             q.push(", ");

@@ -120,7 +120,11 @@ pub async fn of_day(
     newest_first: bool,
     limit: i64,
 ) -> Result<Vec<Ticket>> {
-    let order = if newest_first { "called_at DESC, id DESC" } else { "issued_at, id" };
+    let order = if newest_first {
+        "called_at DESC, id DESC"
+    } else {
+        "issued_at, id"
+    };
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLS} FROM counter_ticket WHERE site_id = $1 AND day = $2 AND status = $3
          ORDER BY {order} LIMIT $4"

@@ -103,7 +103,12 @@ pub async fn org_calendar(c: &mut Conn, org_id: i64) -> Result<(String, String)>
     )
 }
 
-pub async fn set_site_closures(c: &mut Conn, org_id: i64, site_id: i64, closures: &str) -> Result<()> {
+pub async fn set_site_closures(
+    c: &mut Conn,
+    org_id: i64,
+    site_id: i64,
+    closures: &str,
+) -> Result<()> {
     sqlx::query("UPDATE site SET closures = $3 WHERE org_id = $1 AND id = $2")
         .bind(org_id)
         .bind(site_id)

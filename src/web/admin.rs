@@ -23,6 +23,7 @@ pub struct AdminPage {
     users: Vec<User>,
     site_kinds: Vec<(String, String)>,
     roles: Vec<(String, String)>,
+    services: Vec<crate::service::counter::Service>,
 }
 
 impl AdminPage {
@@ -47,6 +48,9 @@ pub async fn page(State(st): State<AppState>, u: WebUser) -> Result<AdminPage, W
         users: org::list_users(&st.store, &u.actor).await.web(l)?,
         site_kinds: options(l, "sitekind", &SITE_KINDS),
         roles: options(l, "role", Role::ALL),
+        services: crate::service::counter::services(&st.store, u.actor.org_id)
+            .await
+            .web(l)?,
         s: Shell::of(&u),
     })
 }
@@ -138,4 +142,24 @@ pub async fn add_user(
         .await
         .web(u.lang)?;
     Ok(Redirect::to("/admin#users"))
+}
+
+#[derive(Deserialize)]
+pub struct ServiceForm {
+    csrf: String,
+    code: String,
+    name_fr: String,
+    name_en: String,
+}
+
+pub async fn add_service(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<ServiceForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    crate::service::counter::add_service(&st.store, &u.actor, &f.code, &f.name_fr, &f.name_en)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to("/admin#services"))
 }

@@ -72,9 +72,10 @@ pub async fn inbox(
         })
         .collect();
     let base = query_string(&q, l.code());
-    let deadlines = crate::service::charter::inbox_deadlines(&st.store, u.actor.org_id, &page.cases)
-        .await
-        .web(l)?;
+    let deadlines =
+        crate::service::charter::inbox_deadlines(&st.store, u.actor.org_id, &page.cases)
+            .await
+            .web(l)?;
     let now = service::now_ms();
     Ok(Inbox {
         rows: page

@@ -7,16 +7,34 @@ const W: f64 = 560.0;
 const H: f64 = 180.0;
 const PAD_L: f64 = 36.0;
 const PAD_B: f64 = 22.0;
-const COLORS: [&str; 6] = ["#0f766e", "#b45309", "#7c3aed", "#be123c", "#0369a1", "#4d7c0f"];
+const COLORS: [&str; 6] = [
+    "#0f766e", "#b45309", "#7c3aed", "#be123c", "#0369a1", "#4d7c0f",
+];
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// `periods`: x labels; `series`: (name, value per period in %, bold).
-pub fn compliance(title: &str, periods: &[String], series: &[(String, Vec<Option<f64>>, bool)], requirement: f64) -> String {
+pub fn compliance(
+    title: &str,
+    periods: &[String],
+    series: &[(String, Vec<Option<f64>>, bool)],
+    requirement: f64,
+) -> String {
     let n = periods.len().max(1);
-    let x = |i: usize| PAD_L + (W - PAD_L - 10.0) * if n == 1 { 0.5 } else { i as f64 / (n - 1) as f64 };
+    let x = |i: usize| {
+        PAD_L
+            + (W - PAD_L - 10.0)
+                * if n == 1 {
+                    0.5
+                } else {
+                    i as f64 / (n - 1) as f64
+                }
+    };
     let y = |v: f64| 8.0 + (H - PAD_B - 8.0) * (1.0 - v / 100.0);
     let mut s = String::new();
     let _ = write!(
@@ -42,7 +60,11 @@ pub fn compliance(title: &str, periods: &[String], series: &[(String, Vec<Option
         ry = y(requirement)
     );
     let step = n.div_ceil(6).max(1);
-    for (i, p) in periods.iter().enumerate().filter(|(i, _)| i % step == 0 || *i == n - 1) {
+    for (i, p) in periods
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % step == 0 || *i == n - 1)
+    {
         let _ = write!(
             s,
             r##"<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#5b6573">{}</text>"##,
@@ -52,7 +74,11 @@ pub fn compliance(title: &str, periods: &[String], series: &[(String, Vec<Option
         );
     }
     for (k, (name, values, bold)) in series.iter().enumerate() {
-        let color = if *bold { "#1c2430" } else { COLORS[k % COLORS.len()] };
+        let color = if *bold {
+            "#1c2430"
+        } else {
+            COLORS[k % COLORS.len()]
+        };
         let points: Vec<String> = values
             .iter()
             .enumerate()

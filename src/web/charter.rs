@@ -12,7 +12,9 @@ use crate::domain::channel::Channel;
 use crate::domain::commitment::{Metric, Period};
 use crate::i18n::Lang;
 use crate::service::charter::compensation::{self, Compensation, Nonconformity};
-use crate::service::charter::{self, AtRisk, Backtest, CommitmentInput, CommitmentResults, CommitmentView};
+use crate::service::charter::{
+    self, AtRisk, Backtest, CommitmentInput, CommitmentResults, CommitmentView,
+};
 use crate::service::{FieldError, org};
 use crate::store::org::Site;
 use askama::Template;
@@ -60,13 +62,21 @@ fn pct(v: Option<f64>) -> String {
 }
 
 fn title(v: &CommitmentView, l: Lang) -> String {
-    if l == Lang::En { v.title_en.clone() } else { v.title_fr.clone() }
+    if l == Lang::En {
+        v.title_en.clone()
+    } else {
+        v.title_fr.clone()
+    }
 }
 
 fn card(r: &CommitmentResults, sites: &[Site], l: Lang) -> Card {
     let v = &r.commitment;
     let periods: Vec<String> = r.results.iter().map(|p| p.period.clone()).collect();
-    let mut codes: Vec<Option<String>> = r.results.iter().flat_map(|p| p.sites.iter().map(|s| s.site.clone())).collect();
+    let mut codes: Vec<Option<String>> = r
+        .results
+        .iter()
+        .flat_map(|p| p.sites.iter().map(|s| s.site.clone()))
+        .collect();
     codes.sort();
     codes.dedup();
     let mut series: Vec<(String, Vec<Option<f64>>, bool)> = codes
@@ -79,25 +89,50 @@ fn card(r: &CommitmentResults, sites: &[Site], l: Lang) -> Card {
             let values = r
                 .results
                 .iter()
-                .map(|p| p.sites.iter().find(|s| &s.site == code).and_then(|s| s.compliance_pct))
+                .map(|p| {
+                    p.sites
+                        .iter()
+                        .find(|s| &s.site == code)
+                        .and_then(|s| s.compliance_pct)
+                })
                 .collect();
             (name, values, false)
         })
         .collect();
-    series.push((l.t("charter.all_sites").into(), r.results.iter().map(|p| p.compliance_pct).collect(), true));
+    series.push((
+        l.t("charter.all_sites").into(),
+        r.results.iter().map(|p| p.compliance_pct).collect(),
+        true,
+    ));
     let current = r.results.last();
     let status = current.map_or("no_data".to_string(), |p| p.status.as_str().to_string());
     let previous = r.results.iter().rev().nth(1);
     Card {
         id: v.id,
         title: title(v, l),
-        wording: if l == Lang::En { v.wording_en.clone() } else { v.wording_fr.clone() },
+        wording: if l == Lang::En {
+            v.wording_en.clone()
+        } else {
+            v.wording_fr.clone()
+        },
         version: v.version,
         requirement: v.requirement_pct,
-        current: current.map(|p| format!("{} · {}", p.period, pct(p.compliance_pct))).unwrap_or_default(),
+        current: current
+            .map(|p| format!("{} · {}", p.period, pct(p.compliance_pct)))
+            .unwrap_or_default(),
         status_label: l.t(&format!("charter.status.{status}")).to_string(),
         status,
-        last: previous.map(|p| format!("{} · {} ({} / {})", p.period, pct(p.compliance_pct), p.all.met, p.all.total)).unwrap_or_default(),
+        last: previous
+            .map(|p| {
+                format!(
+                    "{} · {} ({} / {})",
+                    p.period,
+                    pct(p.compliance_pct),
+                    p.all.met,
+                    p.all.total
+                )
+            })
+            .unwrap_or_default(),
         svg: chart::compliance(&title(v, l), &periods, &series, v.requirement_pct),
     }
 }
@@ -114,19 +149,29 @@ pub async fn dashboard(State(st): State<AppState>, u: WebUser) -> Result<Dashboa
         .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC))
         .map(|z| z.timestamp().as_millisecond())
         .unwrap_or(0);
-    let (granted, granted_cents, proposed) = compensation::totals(&st.store, a, month_start).await.web(l)?;
+    let (granted, granted_cents, proposed) = compensation::totals(&st.store, a, month_start)
+        .await
+        .web(l)?;
     let breaches = compensation::nonconformities(&st.store, a, 10)
         .await
         .web(l)?
         .into_iter()
         .map(|n| {
-            let name = list.iter().find(|c| c.id == n.commitment_id).map(|c| title(c, l)).unwrap_or_default();
+            let name = list
+                .iter()
+                .find(|c| c.id == n.commitment_id)
+                .map(|c| title(c, l))
+                .unwrap_or_default();
             (n, name)
         })
         .collect();
     Ok(Dashboard {
         slug: org::own_org(&st.store, a).await.web(l)?.slug,
-        cards: results.iter().filter(|r| r.commitment.status == "published").map(|r| card(r, &sites, l)).collect(),
+        cards: results
+            .iter()
+            .filter(|r| r.commitment.status == "published")
+            .map(|r| card(r, &sites, l))
+            .collect(),
         drafts: list.into_iter().filter(|c| c.status == "draft").collect(),
         at_risk: charter::at_risk(&st.store, a, 15).await.web(l)?,
         breaches,
@@ -227,7 +272,10 @@ impl CommitmentForm {
             exclude_pending: v.exclude_pending.then(|| "1".into()),
             period: v.period.clone(),
             compensation_gesture: v.compensation_gesture.clone().unwrap_or_default(),
-            compensation_euros: v.compensation_cents.map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default(),
+            compensation_euros: v
+                .compensation_cents
+                .map(|c| format!("{}.{:02}", c / 100, c % 100))
+                .unwrap_or_default(),
             alert_webhook: v.alert_webhook.clone().unwrap_or_default(),
         }
     }
@@ -243,13 +291,19 @@ impl CommitmentForm {
             match raw.parse::<f64>() {
                 Ok(v) if v.is_finite() => Some(v),
                 _ => {
-                    errors.push(FieldError { field: field.into(), code: "not_a_number".into(), message: format!("«{raw}» is not a number") });
+                    errors.push(FieldError {
+                        field: field.into(),
+                        code: "not_a_number".into(),
+                        message: format!("«{raw}» is not a number"),
+                    });
                     None
                 }
             }
         };
-        let nominal = number("nominal_minutes", &self.nominal).map(|v| (v * unit_minutes(&self.nominal_unit) as f64).round() as i64);
-        let unacceptable = number("unacceptable_minutes", &self.unacceptable).map(|v| (v * unit_minutes(&self.unacceptable_unit) as f64).round() as i64);
+        let nominal = number("nominal_minutes", &self.nominal)
+            .map(|v| (v * unit_minutes(&self.nominal_unit) as f64).round() as i64);
+        let unacceptable = number("unacceptable_minutes", &self.unacceptable)
+            .map(|v| (v * unit_minutes(&self.unacceptable_unit) as f64).round() as i64);
         let requirement = number("requirement_pct", &self.requirement_pct);
         let euros = number("compensation_cents", &self.compensation_euros);
         if !errors.is_empty() {
@@ -265,7 +319,12 @@ impl CommitmentForm {
             channels: self.channels.clone(),
             sites: self.sites.clone(),
             kinds: self.kinds.clone(),
-            categories: self.categories.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+            categories: self
+                .categories
+                .split(',')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
             nominal_minutes: nominal,
             requirement_pct: requirement.unwrap_or(f64::NAN),
             unacceptable_minutes: unacceptable,
@@ -319,7 +378,12 @@ pub struct CommitmentPage {
 
 impl CommitmentPage {
     fn error(&self, field: &str) -> String {
-        self.errors.iter().filter(|e| e.field == field).map(|e| e.message.clone()).collect::<Vec<_>>().join(" ")
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -356,7 +420,12 @@ async fn page(
                 sites: p
                     .sites
                     .iter()
-                    .map(|s| (s.site.clone().unwrap_or_else(|| "—".into()), pct(s.compliance_pct)))
+                    .map(|s| {
+                        (
+                            s.site.clone().unwrap_or_else(|| "—".into()),
+                            pct(s.compliance_pct),
+                        )
+                    })
                     .collect(),
             })
             .collect();
@@ -379,7 +448,9 @@ async fn page(
 }
 
 pub async fn new_page(State(st): State<AppState>, u: WebUser) -> Result<CommitmentPage, WebError> {
-    u.actor.require(u.actor.role.can_define_charter()).web(u.lang)?;
+    u.actor
+        .require(u.actor.role.can_define_charter())
+        .web(u.lang)?;
     let f = CommitmentForm {
         metric: "first_response".into(),
         channels: vec!["email".into()],
@@ -396,7 +467,11 @@ fn to(id: i64, l: Lang) -> Redirect {
     Redirect::to(&format!("/charter/commitments/{id}?lang={}", l.code()))
 }
 
-pub async fn create(State(st): State<AppState>, u: WebUser, Form(f): Form<CommitmentForm>) -> Result<Response, WebError> {
+pub async fn create(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<CommitmentForm>,
+) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
     let input = match f.input() {
         Ok(i) => i,
@@ -404,12 +479,18 @@ pub async fn create(State(st): State<AppState>, u: WebUser, Form(f): Form<Commit
     };
     match charter::create(&st.store, &u.actor, &input).await {
         Ok(c) => Ok(to(c.id, u.lang).into_response()),
-        Err(crate::service::Error::Invalid(errors)) => Ok(page(&st, &u, None, f, errors, None).await?.into_response()),
+        Err(crate::service::Error::Invalid(errors)) => {
+            Ok(page(&st, &u, None, f, errors, None).await?.into_response())
+        }
         Err(e) => Err(WebError::from_service(e, u.lang)),
     }
 }
 
-pub async fn show(State(st): State<AppState>, u: WebUser, Path(id): Path<i64>) -> Result<CommitmentPage, WebError> {
+pub async fn show(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(id): Path<i64>,
+) -> Result<CommitmentPage, WebError> {
     let c = charter::get(&st.store, &u.actor, id).await.web(u.lang)?;
     let f = CommitmentForm::of(&c);
     page(&st, &u, Some(c), f, Vec::new(), None).await
@@ -425,11 +506,17 @@ pub async fn update(
     let c = charter::get(&st.store, &u.actor, id).await.web(u.lang)?;
     let input = match f.input() {
         Ok(i) => i,
-        Err(errors) => return Ok(page(&st, &u, Some(c), f, errors, None).await?.into_response()),
+        Err(errors) => {
+            return Ok(page(&st, &u, Some(c), f, errors, None)
+                .await?
+                .into_response());
+        }
     };
     match charter::update(&st.store, &u.actor, id, &input).await {
         Ok(v) => Ok(to(v.id, u.lang).into_response()),
-        Err(crate::service::Error::Invalid(errors)) => Ok(page(&st, &u, Some(c), f, errors, None).await?.into_response()),
+        Err(crate::service::Error::Invalid(errors)) => Ok(page(&st, &u, Some(c), f, errors, None)
+            .await?
+            .into_response()),
         Err(e) => Err(WebError::from_service(e, u.lang)),
     }
 }
@@ -447,7 +534,9 @@ pub async fn backtest(
     axum::Form(b): axum::Form<BacktestForm>,
 ) -> Result<CommitmentPage, WebError> {
     u.check_csrf(&b.csrf)?;
-    let result = charter::backtest(&st.store, &u.actor, id, b.months).await.web(u.lang)?;
+    let result = charter::backtest(&st.store, &u.actor, id, b.months)
+        .await
+        .web(u.lang)?;
     let c = charter::get(&st.store, &u.actor, id).await.web(u.lang)?;
     let f = CommitmentForm::of(&c);
     page(&st, &u, Some(c), f, Vec::new(), Some(result)).await
@@ -465,7 +554,9 @@ pub async fn publish(
     axum::Form(f): axum::Form<CsrfForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    charter::publish(&st.store, &u.actor, id).await.web(u.lang)?;
+    charter::publish(&st.store, &u.actor, id)
+        .await
+        .web(u.lang)?;
     Ok(to(id, u.lang))
 }
 
@@ -483,10 +574,20 @@ pub struct LedgerQuery {
     status: String,
 }
 
-pub async fn ledger(State(st): State<AppState>, u: WebUser, Query(q): Query<LedgerQuery>) -> Result<Ledger, WebError> {
+pub async fn ledger(
+    State(st): State<AppState>,
+    u: WebUser,
+    Query(q): Query<LedgerQuery>,
+) -> Result<Ledger, WebError> {
     let status = Some(q.status.as_str()).filter(|s| !s.is_empty());
-    let rows = compensation::list(&st.store, &u.actor, status, 500).await.web(u.lang)?;
-    Ok(Ledger { s: Shell::of(&u), rows, filter: q.status })
+    let rows = compensation::list(&st.store, &u.actor, status, 500)
+        .await
+        .web(u.lang)?;
+    Ok(Ledger {
+        s: Shell::of(&u),
+        rows,
+        filter: q.status,
+    })
 }
 
 #[derive(Deserialize)]
@@ -502,16 +603,27 @@ pub async fn decide(
     axum::Form(f): axum::Form<DecisionForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    compensation::decide(&st.store, &u.actor, id, f.decision == "grant").await.web(u.lang)?;
-    Ok(Redirect::to(&format!("/charter/compensations?lang={}", u.lang.code())))
+    compensation::decide(&st.store, &u.actor, id, f.decision == "grant")
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to(&format!(
+        "/charter/compensations?lang={}",
+        u.lang.code()
+    )))
 }
 
-pub async fn ledger_csv(State(st): State<AppState>, u: WebUser) -> Result<impl IntoResponse, WebError> {
+pub async fn ledger_csv(
+    State(st): State<AppState>,
+    u: WebUser,
+) -> Result<impl IntoResponse, WebError> {
     let csv = compensation::csv(&st.store, &u.actor).await.web(u.lang)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"compensations.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"compensations.csv\"",
+            ),
         ],
         csv,
     ))
@@ -536,7 +648,10 @@ pub fn remaining(l: &Lang, minutes: &i64) -> String {
 }
 
 pub fn units(l: &Lang) -> Vec<(&'static str, String)> {
-    ["min", "h", "d"].into_iter().map(|u| (u, l.t(&format!("unit.{u}")).to_string())).collect()
+    ["min", "h", "d"]
+        .into_iter()
+        .map(|u| (u, l.t(&format!("unit.{u}")).to_string()))
+        .collect()
 }
 
 /// For templates, which pass arguments by reference.

@@ -24,9 +24,21 @@ pub struct KioskPage {
     error: Option<String>,
 }
 
-pub async fn kiosk(State(st): State<AppState>, u: WebUser, Path(code): Path<String>) -> Result<KioskPage, WebError> {
-    let q = counter::queue(&st.store, u.actor.org_id, &code).await.web(u.lang)?;
-    Ok(KioskPage { l: u.lang, csrf: u.csrf, q, issued: None, error: None })
+pub async fn kiosk(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(code): Path<String>,
+) -> Result<KioskPage, WebError> {
+    let q = counter::queue(&st.store, u.actor.org_id, &code)
+        .await
+        .web(u.lang)?;
+    Ok(KioskPage {
+        l: u.lang,
+        csrf: u.csrf,
+        q,
+        issued: None,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -45,15 +57,26 @@ pub async fn issue(
 ) -> Result<KioskPage, WebError> {
     u.check_csrf(&f.csrf)?;
     let number = Some(f.customer_number.as_str()).filter(|n| !n.trim().is_empty());
-    let (issued, error) = match counter::issue(&st.store, u.actor.org_id, &code, f.service_id, number).await {
-        Ok(i) => (Some(i), None),
-        // An unknown number is said on the kiosk itself, where the customer stands.
-        Err(crate::service::Error::Invalid(fields)) => (None, fields.first().map(|f| f.code.clone())),
-        Err(e) => return Err(WebError::from_service(e, u.lang)),
-    };
-    let q = counter::queue(&st.store, u.actor.org_id, &code).await.web(u.lang)?;
+    let (issued, error) =
+        match counter::issue(&st.store, u.actor.org_id, &code, f.service_id, number).await {
+            Ok(i) => (Some(i), None),
+            // An unknown number is said on the kiosk itself, where the customer stands.
+            Err(crate::service::Error::Invalid(fields)) => {
+                (None, fields.first().map(|f| f.code.clone()))
+            }
+            Err(e) => return Err(WebError::from_service(e, u.lang)),
+        };
+    let q = counter::queue(&st.store, u.actor.org_id, &code)
+        .await
+        .web(u.lang)?;
     let error = error.map(|code| u.lang.t(&format!("counter.error.{code}")).to_string());
-    Ok(KioskPage { l: u.lang, csrf: u.csrf, q, issued, error })
+    Ok(KioskPage {
+        l: u.lang,
+        csrf: u.csrf,
+        q,
+        issued,
+        error,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -77,15 +100,26 @@ pub async fn desk(
     Path(code): Path<String>,
     Query(d): Query<DeskQuery>,
 ) -> Result<CounterPage, WebError> {
-    let q = counter::queue(&st.store, u.actor.org_id, &code).await.web(u.lang)?;
-    let desk = if d.desk.trim().is_empty() { u.lang.t("counter.default_desk").to_string() } else { d.desk.trim().to_string() };
+    let q = counter::queue(&st.store, u.actor.org_id, &code)
+        .await
+        .web(u.lang)?;
+    let desk = if d.desk.trim().is_empty() {
+        u.lang.t("counter.default_desk").to_string()
+    } else {
+        d.desk.trim().to_string()
+    };
     let mine = q
         .called
         .iter()
         .filter(|t| t.status == "called" && t.desk.as_deref() == Some(desk.as_str()))
         .cloned()
         .collect();
-    Ok(CounterPage { s: Shell::of(&u), q, desk, mine })
+    Ok(CounterPage {
+        s: Shell::of(&u),
+        q,
+        desk,
+        mine,
+    })
 }
 
 #[derive(Deserialize)]
@@ -112,7 +146,9 @@ pub async fn call(
     Form(f): Form<CallForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    counter::call_next(&st.store, &u.actor, &code, f.service_id, &f.desk).await.web(u.lang)?;
+    counter::call_next(&st.store, &u.actor, &code, f.service_id, &f.desk)
+        .await
+        .web(u.lang)?;
     Ok(back(&code, &f.desk, u.lang))
 }
 
@@ -138,8 +174,16 @@ pub async fn end(
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
     let number = Some(f.customer_number.as_str()).filter(|n| !n.trim().is_empty());
-    counter::end(&st.store, &u.actor, id, f.outcome == "served", number, &f.note, f.unsolved.is_none())
-        .await
-        .web(u.lang)?;
+    counter::end(
+        &st.store,
+        &u.actor,
+        id,
+        f.outcome == "served",
+        number,
+        &f.note,
+        f.unsolved.is_none(),
+    )
+    .await
+    .web(u.lang)?;
     Ok(back(&f.site, &f.desk, u.lang))
 }

@@ -41,13 +41,22 @@ pub fn router() -> Router<AppState> {
         .route("/merges/{id}/undo", post(customers::unmerge))
         .route("/charter", get(charter::dashboard))
         .route("/charter/new", get(charter::new_page).post(charter::create))
-        .route("/charter/commitments/{id}", get(charter::show).post(charter::update))
-        .route("/charter/commitments/{id}/backtest", post(charter::backtest))
+        .route(
+            "/charter/commitments/{id}",
+            get(charter::show).post(charter::update),
+        )
+        .route(
+            "/charter/commitments/{id}/backtest",
+            post(charter::backtest),
+        )
         .route("/charter/commitments/{id}/publish", post(charter::publish))
         .route("/charter/compensations", get(charter::ledger))
         .route("/charter/compensations.csv", get(charter::ledger_csv))
         .route("/charter/compensations/{id}", post(charter::decide))
-        .route("/sites/{code}/kiosk", get(counter::kiosk).post(counter::issue))
+        .route(
+            "/sites/{code}/kiosk",
+            get(counter::kiosk).post(counter::issue),
+        )
         .route("/sites/{code}/counter", get(counter::desk))
         .route("/sites/{code}/counter/call", post(counter::call))
         .route("/tickets/{id}/end", post(counter::end))
@@ -58,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/sites", post(admin::add_site))
         .route("/admin/teams", post(admin::add_team))
         .route("/admin/users", post(admin::add_user))
+        .route("/admin/counter-services", post(admin::add_service))
         .route(
             "/static/app.css",
             get(|| async {

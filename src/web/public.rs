@@ -39,7 +39,11 @@ pub async fn charter_page(
     let c = charter::public_charter(&st.store, &slug, l).await.web(l)?;
     Ok((
         [(header::CACHE_CONTROL, "public, max-age=60")],
-        CharterPage { l, other_lang: other(l), c },
+        CharterPage {
+            l,
+            other_lang: other(l),
+            c,
+        },
     ))
 }
 

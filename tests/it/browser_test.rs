@@ -151,7 +151,7 @@ async fn advisor_works_a_case_in_the_browser() {
 }
 
 /// Saves a screenshot when PACTE_SCREENSHOTS names a folder (to look at the pages as a person would).
-async fn shoot(b: &fantoccini::Client, name: &str) {
+pub(crate) async fn shoot(b: &fantoccini::Client, name: &str) {
     if let Ok(dir) = std::env::var("PACTE_SCREENSHOTS")
         && let Ok(png) = b.screenshot().await
     {

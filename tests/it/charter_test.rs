@@ -30,9 +30,16 @@ async fn in_force(app: &TestApp, body: Value) -> i64 {
     let r = app.post("/api/v1/commitments", &app.admin, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
     let id = r.json["id"].as_i64().unwrap();
-    charter::publish_at(&app.store, app.org_id, None, id, ms("2026-01-01T00:00:00Z"), false)
-        .await
-        .unwrap();
+    charter::publish_at(
+        &app.store,
+        app.org_id,
+        None,
+        id,
+        ms("2026-01-01T00:00:00Z"),
+        false,
+    )
+    .await
+    .unwrap();
     id
 }
 
@@ -42,7 +49,13 @@ fn period<'a>(results: &'a Value, commitment: i64, period: &str) -> &'a Value {
         .unwrap()
         .iter()
         .find(|r| r["commitment"]["id"] == commitment)
-        .and_then(|r| r["results"].as_array().unwrap().iter().find(|p| p["period"] == period))
+        .and_then(|r| {
+            r["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["period"] == period)
+        })
         .unwrap_or(&Value::Null)
 }
 
@@ -99,49 +112,112 @@ async fn definitions_are_smart_backtested_and_versioned() {
             .await;
         assert_eq!(unknown.json["error"]["fields"][0]["code"], "unknown_metric");
         assert_eq!(unknown.json["error"]["fields"][1]["field"], "period");
-        let denied = app.post("/api/v1/commitments", &app.advisor, counter_commitment(None)).await;
+        let denied = app
+            .post(
+                "/api/v1/commitments",
+                &app.advisor,
+                counter_commitment(None),
+            )
+            .await;
         assert_eq!(denied.status, StatusCode::FORBIDDEN);
 
-        let draft = app.post("/api/v1/commitments", &app.admin, counter_commitment(None)).await;
+        let draft = app
+            .post("/api/v1/commitments", &app.admin, counter_commitment(None))
+            .await;
         assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.json);
         let id = draft.json["id"].as_i64().unwrap();
-        let early = app.post(&format!("/api/v1/commitments/{id}/publish"), &app.admin, json!({})).await;
+        let early = app
+            .post(
+                &format!("/api/v1/commitments/{id}/publish"),
+                &app.admin,
+                json!({}),
+            )
+            .await;
         assert_eq!(early.status, StatusCode::CONFLICT);
         assert_eq!(early.json["error"]["code"], "backtest_required");
         let bt = app
-            .post(&format!("/api/v1/commitments/{id}/backtest?months=3"), &app.admin, json!({}))
+            .post(
+                &format!("/api/v1/commitments/{id}/backtest?months=3"),
+                &app.admin,
+                json!({}),
+            )
             .await;
         assert_eq!(bt.status, StatusCode::OK, "{}", bt.json);
         assert_eq!(bt.json["months"], 3);
-        let published = app.post(&format!("/api/v1/commitments/{id}/publish"), &app.admin, json!({})).await;
+        let published = app
+            .post(
+                &format!("/api/v1/commitments/{id}/publish"),
+                &app.admin,
+                json!({}),
+            )
+            .await;
         assert_eq!(published.status, StatusCode::OK, "{}", published.json);
         assert_eq!(published.json["status"], "published");
 
         // The same metric on the same scope twice would count contacts twice.
-        let twin = app.post("/api/v1/commitments", &app.admin, counter_commitment(None)).await;
+        let twin = app
+            .post("/api/v1/commitments", &app.admin, counter_commitment(None))
+            .await;
         let twin_id = twin.json["id"].as_i64().unwrap();
-        app.post(&format!("/api/v1/commitments/{twin_id}/backtest"), &app.admin, json!({})).await;
-        let overlap = app.post(&format!("/api/v1/commitments/{twin_id}/publish"), &app.admin, json!({})).await;
-        assert_eq!(overlap.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", overlap.json);
+        app.post(
+            &format!("/api/v1/commitments/{twin_id}/backtest"),
+            &app.admin,
+            json!({}),
+        )
+        .await;
+        let overlap = app
+            .post(
+                &format!("/api/v1/commitments/{twin_id}/publish"),
+                &app.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            overlap.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            overlap.json
+        );
         assert_eq!(overlap.json["error"]["fields"][0]["code"], "scope_overlap");
 
         // Editing a published commitment drafts version 2; version 1 stays in force until then.
         let mut edit = counter_commitment(None);
         edit["nominal_minutes"] = json!(10);
         let v2 = app
-            .call("PUT", &format!("/api/v1/commitments/{id}"), Some(&app.admin), Some(edit), &[])
+            .call(
+                "PUT",
+                &format!("/api/v1/commitments/{id}"),
+                Some(&app.admin),
+                Some(edit),
+                &[],
+            )
             .await;
         assert_eq!(v2.status, StatusCode::OK, "{}", v2.json);
         assert_eq!(v2.json["version"], 2);
         assert_eq!(v2.json["status"], "draft");
         assert_eq!(v2.json["family_id"], id);
-        let v1 = app.get(&format!("/api/v1/commitments/{id}"), &app.admin).await;
+        let v1 = app
+            .get(&format!("/api/v1/commitments/{id}"), &app.admin)
+            .await;
         assert_eq!(v1.json["status"], "published");
         let v2_id = v2.json["id"].as_i64().unwrap();
-        app.post(&format!("/api/v1/commitments/{v2_id}/backtest"), &app.admin, json!({})).await;
-        let p2 = app.post(&format!("/api/v1/commitments/{v2_id}/publish"), &app.admin, json!({})).await;
+        app.post(
+            &format!("/api/v1/commitments/{v2_id}/backtest"),
+            &app.admin,
+            json!({}),
+        )
+        .await;
+        let p2 = app
+            .post(
+                &format!("/api/v1/commitments/{v2_id}/publish"),
+                &app.admin,
+                json!({}),
+            )
+            .await;
         assert_eq!(p2.status, StatusCode::OK, "{}", p2.json);
-        let v1 = app.get(&format!("/api/v1/commitments/{id}"), &app.admin).await;
+        let v1 = app
+            .get(&format!("/api/v1/commitments/{id}"), &app.admin)
+            .await;
         assert_eq!(v1.json["status"], "retired");
         assert!(v1.json["retired_at"].is_string());
     }
@@ -187,14 +263,23 @@ async fn counter_waits_are_measured_with_their_consequences() {
         .iter()
         .enumerate()
         {
-            app.interaction(wait(at, *mins, &format!("w{i}"), "C-100")).await;
+            app.interaction(wait(at, *mins, &format!("w{i}"), "C-100"))
+                .await;
         }
         // The same wait sent again is not counted again.
-        app.interaction(wait("2026-10-05T08:00:00Z", 2, "w0", "C-100")).await;
-        let r = app.get("/api/v1/charter/results?periods=24", &app.admin).await;
+        app.interaction(wait("2026-10-05T08:00:00Z", 2, "w0", "C-100"))
+            .await;
+        let r = app
+            .get("/api/v1/charter/results?periods=24", &app.admin)
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.json);
         let oct = period(&r.json, id, "2026-10-01");
-        assert_eq!(oct["all"], json!({"total": 5, "met": 3, "unacceptable": 1}), "{}", r.json);
+        assert_eq!(
+            oct["all"],
+            json!({"total": 5, "met": 3, "unacceptable": 1}),
+            "{}",
+            r.json
+        );
         assert_eq!(oct["status"], "missed");
         assert_eq!(oct["sites"][0]["site"], "lyon");
         assert_eq!(period(&r.json, id, "2026-09-01")["all"]["total"], 1);
@@ -205,7 +290,12 @@ async fn counter_waits_are_measured_with_their_consequences() {
         let comp = app.get("/api/v1/compensations", &app.admin).await;
         assert_eq!(comp.json[0]["status"], "granted", "{}", comp.json);
         assert_eq!(comp.json[0]["amount_cents"], 1000);
-        assert!(comp.json[0]["decided_by_rule"].as_str().unwrap().starts_with("commitment:"));
+        assert!(
+            comp.json[0]["decided_by_rule"]
+                .as_str()
+                .unwrap()
+                .starts_with("commitment:")
+        );
         let alert = tokio::time::timeout(std::time::Duration::from_secs(10), posted.recv())
             .await
             .expect("webhook called")
@@ -216,14 +306,34 @@ async fn counter_waits_are_measured_with_their_consequences() {
         // Above the rule's limit, the gesture is proposed; an advisor cannot grant it, a manager
         // within their limit can, once.
         let limit = app
-            .call("PUT", "/api/v1/compensation-limits/rule", Some(&app.admin), Some(json!({"limit_cents": 500})), &[])
+            .call(
+                "PUT",
+                "/api/v1/compensation-limits/rule",
+                Some(&app.admin),
+                Some(json!({"limit_cents": 500})),
+                &[],
+            )
             .await;
         assert_eq!(limit.status, StatusCode::NO_CONTENT);
-        app.call("PUT", "/api/v1/compensation-limits/manager", Some(&app.admin), Some(json!({"limit_cents": 2000})), &[])
+        app.call(
+            "PUT",
+            "/api/v1/compensation-limits/manager",
+            Some(&app.admin),
+            Some(json!({"limit_cents": 2000})),
+            &[],
+        )
+        .await;
+        app.interaction(wait("2026-10-21T08:00:00Z", 31, "w9", "C-200"))
             .await;
-        app.interaction(wait("2026-10-21T08:00:00Z", 31, "w9", "C-200")).await;
-        let proposed = app.get("/api/v1/compensations?status=proposed", &app.admin).await;
-        assert_eq!(proposed.json.as_array().unwrap().len(), 1, "{}", proposed.json);
+        let proposed = app
+            .get("/api/v1/compensations?status=proposed", &app.admin)
+            .await;
+        assert_eq!(
+            proposed.json.as_array().unwrap().len(),
+            1,
+            "{}",
+            proposed.json
+        );
         let cid = proposed.json[0]["id"].as_i64().unwrap();
         let (manager, _) = user(&app.store, app.org_id, "chef@acme.fr", "manager").await;
         let path = format!("/api/v1/compensations/{cid}/decision");
@@ -247,23 +357,43 @@ async fn counter_queue_from_kiosk_to_charter() {
     for db in backends().await {
         let app = TestApp::new(db).await;
         site(&app).await;
-        let service = pacte::service::counter::add_service_unchecked(&app.store, app.org_id, "c", "Colis / recommandé", "Parcels", 1)
-            .await
-            .unwrap();
+        let service = pacte::service::counter::add_service_unchecked(
+            &app.store,
+            app.org_id,
+            "c",
+            "Colis / recommandé",
+            "Parcels",
+            1,
+        )
+        .await
+        .unwrap();
         let id = in_force(&app, counter_commitment(None)).await;
         let issue = |number: Option<&str>| {
-            app.post("/api/v1/sites/lyon/tickets", &app.advisor, json!({"service_id": service.id, "customer_number": number}))
+            app.post(
+                "/api/v1/sites/lyon/tickets",
+                &app.advisor,
+                json!({"service_id": service.id, "customer_number": number}),
+            )
         };
         let unknown = issue(Some("NOPE-1")).await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(unknown.json["error"]["fields"][0]["field"], "customer_number");
+        assert_eq!(
+            unknown.json["error"]["fields"][0]["field"],
+            "customer_number"
+        );
         let t1 = issue(None).await;
         assert_eq!(t1.status, StatusCode::CREATED, "{}", t1.json);
         assert_eq!(t1.json["ticket"]["label"], "C001");
         let t2 = issue(None).await;
         assert_eq!(t2.json["ticket"]["label"], "C002");
         assert_eq!(t2.json["ahead"], 1);
-        let call = |desk: &str| app.post("/api/v1/sites/lyon/calls", &app.advisor, json!({"desk": desk}));
+        let call = |desk: &str| {
+            app.post(
+                "/api/v1/sites/lyon/calls",
+                &app.advisor,
+                json!({"desk": desk}),
+            )
+        };
         let c1 = call("Guichet 1").await;
         assert_eq!(c1.json["label"], "C001", "{}", c1.json);
         let c2 = call("Guichet 2").await;
@@ -274,40 +404,70 @@ async fn counter_queue_from_kiosk_to_charter() {
 
         // C001 was a customer: the visit lands on their record; C002 did not come.
         let end1 = app
-            .post(&format!("/api/v1/tickets/{}/end", c1.json["id"]), &app.advisor,
-                  json!({"served": true, "customer_number": "CLI-42", "note": "Colis remis"}))
+            .post(
+                &format!("/api/v1/tickets/{}/end", c1.json["id"]),
+                &app.advisor,
+                json!({"served": true, "customer_number": "CLI-42", "note": "Colis remis"}),
+            )
             .await;
         assert_eq!(end1.status, StatusCode::OK, "{}", end1.json);
         assert_eq!(end1.json["status"], "done");
         let customer = end1.json["customer_id"].as_i64().unwrap();
-        let v = app.get(&format!("/api/v1/customers/{customer}"), &app.advisor).await;
+        let v = app
+            .get(&format!("/api/v1/customers/{customer}"), &app.advisor)
+            .await;
         let visit = &v.json["timeline"][0];
         assert_eq!(visit["channel"], "counter");
-        assert!(visit["queued_at"].is_number() || visit["queued_at"].is_string(), "{visit}");
+        assert!(
+            visit["queued_at"].is_number() || visit["queued_at"].is_string(),
+            "{visit}"
+        );
         let end2 = app
-            .post(&format!("/api/v1/tickets/{}/end", c2.json["id"]), &app.advisor, json!({"served": false}))
+            .post(
+                &format!("/api/v1/tickets/{}/end", c2.json["id"]),
+                &app.advisor,
+                json!({"served": false}),
+            )
             .await;
         assert_eq!(end2.json["status"], "no_show");
         let twice = app
-            .post(&format!("/api/v1/tickets/{}/end", c2.json["id"]), &app.advisor, json!({"served": false}))
+            .post(
+                &format!("/api/v1/tickets/{}/end", c2.json["id"]),
+                &app.advisor,
+                json!({"served": false}),
+            )
             .await;
         assert_eq!(twice.status, StatusCode::CONFLICT);
 
         // Both waits measured once each (the visit's interaction is the same wait as its ticket).
         let r = app.get("/api/v1/charter/results", &app.admin).await;
         let today = jiff::Zoned::now().date().first_of_month().to_string();
-        assert_eq!(period(&r.json, id, &today)["all"], json!({"total": 2, "met": 2, "unacceptable": 0}), "{}", r.json);
+        assert_eq!(
+            period(&r.json, id, &today)["all"],
+            json!({"total": 2, "met": 2, "unacceptable": 0}),
+            "{}",
+            r.json
+        );
 
         // The public charter says it, without a login.
-        let public = app.call("GET", "/o/acme/engagements.json", None, None, &[]).await;
+        let public = app
+            .call("GET", "/o/acme/engagements.json", None, None, &[])
+            .await;
         assert_eq!(public.status, StatusCode::OK, "{}", public.json);
         let item = &public.json["commitments"][0];
         assert_eq!(item["title"], "Accueil au guichet");
         let sentence = item["current_period"]["sentence"].as_str().unwrap();
-        assert!(sentence.starts_with("100 % d'entre vous ont été pris en charge en moins de 5 minutes"), "{sentence}");
-        let en = app.call("GET", "/o/acme/engagements.json?lang=en", None, None, &[]).await;
+        assert!(
+            sentence.starts_with("100 % d'entre vous ont été pris en charge en moins de 5 minutes"),
+            "{sentence}"
+        );
+        let en = app
+            .call("GET", "/o/acme/engagements.json?lang=en", None, None, &[])
+            .await;
         assert_eq!(en.json["commitments"][0]["title"], "Counter welcome");
-        let missing = app.call("GET", "/o/nobody/engagements.json", None, None, &[]).await;
+        let missing = app
+            .call("GET", "/o/nobody/engagements.json", None, None, &[])
+            .await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
     }
 }
@@ -334,26 +494,61 @@ async fn response_delays_count_business_hours_and_once_and_done_turns() {
         // Friday 17:00 Paris → the answer on Tuesday 17:00: 4 days in calendar time, but
         // 1 + 9 + 8 = 18 business hours (org hours mon-fri 09:00-18:00).
         let a = app
-            .interaction(email_in("lea@exemple.fr", "Relevé", "Où est mon relevé ?", "2026-10-16T15:00:00Z"))
+            .interaction(email_in(
+                "lea@exemple.fr",
+                "Relevé",
+                "Où est mon relevé ?",
+                "2026-10-16T15:00:00Z",
+            ))
             .await;
         let case = a["case_id"].as_i64().unwrap();
         app.interaction(json!({"channel": "email", "direction": "outbound", "occurred_at": "2026-10-20T15:00:00Z",
             "customer": {"email": "lea@exemple.fr"}, "case_id": case, "body": "Le voici.", "status": "solved"}))
             .await;
-        let r = app.get("/api/v1/charter/results?periods=24", &app.admin).await;
-        assert_eq!(period(&r.json, reply, "2026-10-01")["all"], json!({"total": 1, "met": 1, "unacceptable": 0}), "{}", r.json);
+        let r = app
+            .get("/api/v1/charter/results?periods=24", &app.admin)
+            .await;
+        assert_eq!(
+            period(&r.json, reply, "2026-10-01")["all"],
+            json!({"total": 1, "met": 1, "unacceptable": 0}),
+            "{}",
+            r.json
+        );
         assert_eq!(period(&r.json, once, "2026-10-01")["all"]["met"], 1);
         // She writes again on the same need two days later: the case reopens, not once & done.
-        app.interaction(email_in("lea@exemple.fr", "Re: Relevé", "Il manque une page", "2026-10-22T09:00:00Z"))
+        app.interaction(email_in(
+            "lea@exemple.fr",
+            "Re: Relevé",
+            "Il manque une page",
+            "2026-10-22T09:00:00Z",
+        ))
+        .await;
+        let r = app
+            .get("/api/v1/charter/results?periods=24", &app.admin)
             .await;
-        let r = app.get("/api/v1/charter/results?periods=24", &app.admin).await;
-        assert_eq!(period(&r.json, once, "2026-10-01")["all"], json!({"total": 1, "met": 0, "unacceptable": 0}), "{}", r.json);
+        assert_eq!(
+            period(&r.json, once, "2026-10-01")["all"],
+            json!({"total": 1, "met": 0, "unacceptable": 0}),
+            "{}",
+            r.json
+        );
         // An open case shows the time left before its bound.
         let b = app
-            .interaction(email_in("max@exemple.fr", "Question", "Bonjour", "2026-11-20T08:00:00Z"))
+            .interaction(email_in(
+                "max@exemple.fr",
+                "Question",
+                "Bonjour",
+                "2026-11-20T08:00:00Z",
+            ))
             .await;
         let risk = app.get("/api/v1/charter/at-risk", &app.admin).await;
-        let row = risk.json.as_array().unwrap().iter().find(|x| x["case_id"] == b["case_id"]).expect("listed");
+        let row = risk
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["case_id"] == b["case_id"])
+            .expect("listed");
         assert_eq!(row["commitment_id"], reply);
         assert_eq!(row["deadline"], "2026-11-27T11:00:00Z", "{row}");
     }

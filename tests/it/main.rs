@@ -1,8 +1,9 @@
 //! One integration-test binary: API, import/export, layering, browser end to end.
 
 mod api_test;
-mod charter_test;
 mod browser_test;
+mod charter_browser_test;
+mod charter_test;
 mod cli_test;
 mod concurrency_test;
 mod counter_test;

@@ -12,15 +12,26 @@ pub use store::charter::{Compensation, Nonconformity};
 /// What the demo lets a commitment grant by itself (15 €).
 pub const RULE_ROLE_LIMIT: (&str, i64) = (RULE_ROLE, 1_500);
 
-pub async fn list(store: &Store, actor: &Actor, status: Option<&str>, limit: i64) -> Result<Vec<Compensation>> {
+pub async fn list(
+    store: &Store,
+    actor: &Actor,
+    status: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Compensation>> {
     actor.require(actor.role.can_read_charter())?;
     if let Some(s) = status
         && !["granted", "proposed", "refused"].contains(&s)
     {
-        return Err(Error::invalid("status", Invalid::new("invalid_status", "granted, proposed or refused")));
+        return Err(Error::invalid(
+            "status",
+            Invalid::new("invalid_status", "granted, proposed or refused"),
+        ));
     }
     let mut c = store.reader().await?;
-    Ok(store::charter::compensations(&mut c, actor.org_id, status, limit.clamp(1, 100_000)).await?)
+    Ok(
+        store::charter::compensations(&mut c, actor.org_id, status, limit.clamp(1, 100_000))
+            .await?,
+    )
 }
 
 /// Grants or refuses a proposed gesture; the amount must be within the actor's role limit.
@@ -42,13 +53,24 @@ pub async fn decide(store: &Store, actor: &Actor, id: i64, grant: bool) -> Resul
         }
     }
     let status = if grant { "granted" } else { "refused" };
-    if !store::charter::decide_compensation(&mut tx, actor.org_id, id, status, actor.user_id, now).await? {
+    if !store::charter::decide_compensation(&mut tx, actor.org_id, id, status, actor.user_id, now)
+        .await?
+    {
         return Err(Error::Conflict {
             code: "already_decided",
             message: format!("this compensation is already {}", m.status),
         });
     }
-    store::org::audit(&mut tx, actor.org_id, Some(actor.user_id), now, "compensation.decide", &format!("compensation:{id}"), status).await?;
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "compensation.decide",
+        &format!("compensation:{id}"),
+        status,
+    )
+    .await?;
     let m = store::charter::compensation(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("compensation"))?;
@@ -62,8 +84,16 @@ pub async fn csv(store: &Store, actor: &Actor) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Internal(e.to_string());
     w.write_record([
-        "id", "created_at", "case_number", "customer", "reason", "gesture", "amount_eur", "status",
-        "decided_by", "decided_at",
+        "id",
+        "created_at",
+        "case_number",
+        "customer",
+        "reason",
+        "gesture",
+        "amount_eur",
+        "status",
+        "decided_by",
+        "decided_at",
     ])
     .map_err(err)?;
     for m in rows {
@@ -82,7 +112,9 @@ pub async fn csv(store: &Store, actor: &Actor) -> Result<String> {
             format!("{}.{:02}", m.amount_cents / 100, m.amount_cents % 100),
             m.status.clone(),
             decided_by,
-            m.decided_at.map(crate::service::case::iso).unwrap_or_default(),
+            m.decided_at
+                .map(crate::service::case::iso)
+                .unwrap_or_default(),
         ])
         .map_err(err)?;
     }
@@ -98,10 +130,16 @@ pub async fn set_limit(store: &Store, actor: &Actor, role: &str, cents: i64) -> 
 
 pub async fn set_limit_unchecked(store: &Store, org_id: i64, role: &str, cents: i64) -> Result<()> {
     if role != RULE_ROLE && Role::parse(role).is_err() {
-        return Err(Error::invalid("role", Invalid::new("invalid_role", "a role, or «rule»")));
+        return Err(Error::invalid(
+            "role",
+            Invalid::new("invalid_role", "a role, or «rule»"),
+        ));
     }
-    if !(0..=100_000_00).contains(&cents) {
-        return Err(Error::invalid("limit_cents", Invalid::new("out_of_range", "between 0 and 100,000 €")));
+    if !(0..=10_000_000).contains(&cents) {
+        return Err(Error::invalid(
+            "limit_cents",
+            Invalid::new("out_of_range", "between 0 and 100,000 €"),
+        ));
     }
     let mut tx = store.begin().await?;
     store::charter::set_limit(&mut tx, org_id, role, cents).await?;
@@ -115,7 +153,11 @@ pub async fn limits(store: &Store, actor: &Actor) -> Result<Vec<(String, i64)>> 
     Ok(store::charter::limits(&mut c, actor.org_id).await?)
 }
 
-pub async fn nonconformities(store: &Store, actor: &Actor, limit: i64) -> Result<Vec<Nonconformity>> {
+pub async fn nonconformities(
+    store: &Store,
+    actor: &Actor,
+    limit: i64,
+) -> Result<Vec<Nonconformity>> {
     actor.require(actor.role.can_read_charter())?;
     let mut c = store.reader().await?;
     Ok(store::charter::nonconformities(&mut c, actor.org_id, limit.clamp(1, 1000)).await?)

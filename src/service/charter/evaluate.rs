@@ -94,7 +94,17 @@ pub async fn case_changed(
         if unchanged {
             continue;
         }
-        apply(c, charter, a, new, &format!("c:{}", after.id), Some(after.id), Some(after.customer_id), now).await?;
+        apply(
+            c,
+            charter,
+            a,
+            new,
+            &format!("c:{}", after.id),
+            Some(after.id),
+            Some(after.customer_id),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -157,7 +167,11 @@ async fn apply(
     let old = store::charter::measure(c, a.id, subject).await?;
     let new_row = new.as_ref().map(|o| store::charter::Measure {
         site_id: o.site_id.unwrap_or(0),
-        period: a.rule.period.of_instant(o.anchor_at, &charter.tz).to_string(),
+        period: a
+            .rule
+            .period
+            .of_instant(o.anchor_at, &charter.tz)
+            .to_string(),
         anchor_at: o.anchor_at,
         value_ms: o.value_ms,
         met: i64::from(o.met),

@@ -180,7 +180,11 @@ async fn check(c: &mut store::Conn, org_id: i64, input: &CommitmentInput) -> Res
         match sites.iter().find(|s| s.code == code.trim()) {
             Some(s) if !scope.site_ids.contains(&s.id) => scope.site_ids.push(s.id),
             Some(_) => {}
-            None => checks.refuse("sites", "unknown_site", format!("no site has the code «{code}»")),
+            None => checks.refuse(
+                "sites",
+                "unknown_site",
+                format!("no site has the code «{code}»"),
+            ),
         }
     }
     scope.categories = input
@@ -198,12 +202,20 @@ async fn check(c: &mut store::Conn, org_id: i64, input: &CommitmentInput) -> Res
         }
     }
     if !input.requirement_pct.is_finite() {
-        checks.refuse("requirement_pct", "out_of_range", "a share between 0 and 100 %");
+        checks.refuse(
+            "requirement_pct",
+            "out_of_range",
+            "a share between 0 and 100 %",
+        );
     }
     match (&input.compensation_gesture, input.compensation_cents) {
         (Some(g), Some(cents)) if !g.trim().is_empty() => {
-            if !(0..=100_000_00).contains(&cents) {
-                checks.refuse("compensation_cents", "out_of_range", "between 0 and 100,000 €");
+            if !(0..=10_000_000).contains(&cents) {
+                checks.refuse(
+                    "compensation_cents",
+                    "out_of_range",
+                    "between 0 and 100,000 €",
+                );
             }
         }
         (None, None) => {}
@@ -214,10 +226,17 @@ async fn check(c: &mut store::Conn, org_id: i64, input: &CommitmentInput) -> Res
             "a compensation needs both its gesture and its amount",
         ),
     }
-    if let Some(url) = input.alert_webhook.as_deref().filter(|u| !u.trim().is_empty())
+    if let Some(url) = input
+        .alert_webhook
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
         && !(url.starts_with("http://") || url.starts_with("https://"))
     {
-        checks.refuse("alert_webhook", "invalid_url", "an http:// or https:// address");
+        checks.refuse(
+            "alert_webhook",
+            "invalid_url",
+            "an http:// or https:// address",
+        );
     }
     if let (Some(metric), Some(period)) = (metric, period) {
         let rule = Rule {
@@ -240,7 +259,9 @@ async fn check(c: &mut store::Conn, org_id: i64, input: &CommitmentInput) -> Res
         });
     }
     checks.finish()?;
-    Err(Error::Internal("unreachable: metric and period checked".into()))
+    Err(Error::Internal(
+        "unreachable: metric and period checked".into(),
+    ))
 }
 
 fn join<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
@@ -263,7 +284,11 @@ async fn insert_checked(
 ) -> Result<i64> {
     let (channels, site_ids, kinds, categories) = stored_scope(&k.rule.scope);
     let i = &k.input;
-    let gesture = i.compensation_gesture.as_deref().map(str::trim).filter(|g| !g.is_empty());
+    let gesture = i
+        .compensation_gesture
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty());
     let def = store::charter::Definition {
         position,
         title_fr: i.title_fr.trim(),
@@ -283,7 +308,11 @@ async fn insert_checked(
         period: k.rule.period.as_str(),
         compensation_gesture: gesture,
         compensation_cents: gesture.and(i.compensation_cents),
-        alert_webhook: i.alert_webhook.as_deref().map(str::trim).filter(|u| !u.is_empty()),
+        alert_webhook: i
+            .alert_webhook
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty()),
     };
     Ok(store::charter::insert(c, actor_org, family, &def, by, now).await?)
 }
@@ -315,7 +344,11 @@ async fn warnings(c: &mut store::Conn, org_id: i64) -> Result<Vec<String>> {
 }
 
 /// Creates a draft commitment.
-pub async fn create(store: &Store, actor: &Actor, input: &CommitmentInput) -> Result<CommitmentView> {
+pub async fn create(
+    store: &Store,
+    actor: &Actor,
+    input: &CommitmentInput,
+) -> Result<CommitmentView> {
     actor.require(actor.role.can_define_charter())?;
     create_unchecked(store, actor.org_id, Some(actor.user_id), input).await
 }
@@ -332,7 +365,9 @@ pub async fn create_unchecked(
     let k = check(&mut tx, org_id, input).await?;
     let position = input.position.unwrap_or(now / 1000);
     let id = insert_checked(&mut tx, org_id, None, &k, position, by, now).await?;
-    let row = store::charter::by_id(&mut tx, org_id, id).await?.ok_or(Error::NotFound("commitment"))?;
+    let row = store::charter::by_id(&mut tx, org_id, id)
+        .await?
+        .ok_or(Error::NotFound("commitment"))?;
     let sites = store::org::list_sites(&mut tx, org_id).await?;
     let w = warnings(&mut tx, org_id).await?;
     tx.commit().await?;
@@ -359,7 +394,11 @@ pub async fn update(
         "draft" => {
             let (channels, site_ids, kinds, categories) = stored_scope(&k.rule.scope);
             let i = &k.input;
-            let gesture = i.compensation_gesture.as_deref().map(str::trim).filter(|g| !g.is_empty());
+            let gesture = i
+                .compensation_gesture
+                .as_deref()
+                .map(str::trim)
+                .filter(|g| !g.is_empty());
             let def = store::charter::Definition {
                 position,
                 title_fr: i.title_fr.trim(),
@@ -379,7 +418,11 @@ pub async fn update(
                 period: k.rule.period.as_str(),
                 compensation_gesture: gesture,
                 compensation_cents: gesture.and(i.compensation_cents),
-                alert_webhook: i.alert_webhook.as_deref().map(str::trim).filter(|u| !u.is_empty()),
+                alert_webhook: i
+                    .alert_webhook
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty()),
             };
             store::charter::update_draft(&mut tx, id, &def).await?;
             id
@@ -392,7 +435,10 @@ pub async fn update(
             {
                 return Err(Error::Conflict {
                     code: "draft_exists",
-                    message: format!("version {} of this commitment is already being drafted (id {})", d.version, d.id),
+                    message: format!(
+                        "version {} of this commitment is already being drafted (id {})",
+                        d.version, d.id
+                    ),
                 });
             }
             let next = versions
@@ -416,12 +462,24 @@ pub async fn update(
         _ => {
             return Err(Error::Conflict {
                 code: "retired",
-                message: "a retired version is kept as it was measured; edit the current one".into(),
+                message: "a retired version is kept as it was measured; edit the current one"
+                    .into(),
             });
         }
     };
-    store::org::audit(&mut tx, actor.org_id, Some(actor.user_id), now, "commitment.update", &format!("commitment:{target}"), "").await?;
-    let row = store::charter::by_id(&mut tx, actor.org_id, target).await?.ok_or(Error::NotFound("commitment"))?;
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "commitment.update",
+        &format!("commitment:{target}"),
+        "",
+    )
+    .await?;
+    let row = store::charter::by_id(&mut tx, actor.org_id, target)
+        .await?
+        .ok_or(Error::NotFound("commitment"))?;
     let sites = store::org::list_sites(&mut tx, actor.org_id).await?;
     let w = warnings(&mut tx, actor.org_id).await?;
     tx.commit().await?;
@@ -431,7 +489,9 @@ pub async fn update(
 pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<CommitmentView> {
     actor.require(actor.role.can_read_charter())?;
     let mut c = store.reader().await?;
-    let row = store::charter::by_id(&mut c, actor.org_id, id).await?.ok_or(Error::NotFound("commitment"))?;
+    let row = store::charter::by_id(&mut c, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("commitment"))?;
     let sites = store::org::list_sites(&mut c, actor.org_id).await?;
     Ok(view(&row, &sites, Vec::new()))
 }
@@ -466,22 +526,32 @@ pub async fn publish_at(
     require_backtest: bool,
 ) -> Result<CommitmentView> {
     let mut tx = store.begin().await?;
-    let row = store::charter::by_id(&mut tx, org_id, id).await?.ok_or(Error::NotFound("commitment"))?;
+    let row = store::charter::by_id(&mut tx, org_id, id)
+        .await?
+        .ok_or(Error::NotFound("commitment"))?;
     if row.status != "draft" {
         return Err(Error::Conflict {
             code: "not_a_draft",
-            message: format!("this version is {}; only a draft can be published", row.status),
+            message: format!(
+                "this version is {}; only a draft can be published",
+                row.status
+            ),
         });
     }
     if require_backtest && row.backtested_at.is_none() {
         return Err(Error::Conflict {
             code: "backtest_required",
-            message: "run a backtest on past data before publishing: promise only what you can keep".into(),
+            message:
+                "run a backtest on past data before publishing: promise only what you can keep"
+                    .into(),
         });
     }
     let rule = rule_of(&row)?;
     let all = store::charter::list(&mut tx, org_id).await?;
-    for other in all.iter().filter(|o| o.status == "published" && o.family_id != row.family_id) {
+    for other in all
+        .iter()
+        .filter(|o| o.status == "published" && o.family_id != row.family_id)
+    {
         let o = rule_of(other)?;
         if o.metric == rule.metric && o.scope.overlaps(&rule.scope) {
             return Err(Error::invalid(
@@ -496,12 +566,26 @@ pub async fn publish_at(
             ));
         }
     }
-    for old in all.iter().filter(|o| o.status == "published" && o.family_id == row.family_id) {
+    for old in all
+        .iter()
+        .filter(|o| o.status == "published" && o.family_id == row.family_id)
+    {
         store::charter::retire(&mut tx, old.id, at).await?;
     }
     store::charter::publish(&mut tx, id, at).await?;
-    store::org::audit(&mut tx, org_id, by, now_ms(), "commitment.publish", &format!("commitment:{id}"), "").await?;
-    let row = store::charter::by_id(&mut tx, org_id, id).await?.ok_or(Error::NotFound("commitment"))?;
+    store::org::audit(
+        &mut tx,
+        org_id,
+        by,
+        now_ms(),
+        "commitment.publish",
+        &format!("commitment:{id}"),
+        "",
+    )
+    .await?;
+    let row = store::charter::by_id(&mut tx, org_id, id)
+        .await?
+        .ok_or(Error::NotFound("commitment"))?;
     let sites = store::org::list_sites(&mut tx, org_id).await?;
     tx.commit().await?;
     Ok(view(&row, &sites, Vec::new()))
@@ -587,16 +671,24 @@ pub struct Backtest {
 pub async fn backtest(store: &Store, actor: &Actor, id: i64, months: i64) -> Result<Backtest> {
     actor.require(actor.role.can_define_charter())?;
     if !(1..=36).contains(&months) {
-        return Err(Error::invalid("months", Invalid::new("out_of_range", "between 1 and 36 months")));
+        return Err(Error::invalid(
+            "months",
+            Invalid::new("out_of_range", "between 1 and 36 months"),
+        ));
     }
     let started = std::time::Instant::now();
     let now = now_ms();
     let mut c = store.reader().await?;
-    let row = store::charter::by_id(&mut c, actor.org_id, id).await?.ok_or(Error::NotFound("commitment"))?;
+    let row = store::charter::by_id(&mut c, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("commitment"))?;
     let rule = rule_of(&row)?;
     let charter = Charter::load_for_backtest(&mut c, actor.org_id).await?;
     let tz = charter.tz.clone();
-    let first_month = Period::Month.start_of(today_in(&tz)).checked_sub(jiff::Span::new().months(months - 1)).unwrap_or(today_in(&tz));
+    let first_month = Period::Month
+        .start_of(today_in(&tz))
+        .checked_sub(jiff::Span::new().months(months - 1))
+        .unwrap_or(today_in(&tz));
     let from = first_month
         .to_zoned(tz.clone())
         .map(|z| z.timestamp().as_millisecond())
@@ -604,17 +696,28 @@ pub async fn backtest(store: &Store, actor: &Actor, id: i64, months: i64) -> Res
     let mut tallies: BTreeMap<(String, i64), Tally> = BTreeMap::new();
     let mut count = |o: crate::domain::commitment::Observation| {
         let p = Period::Month.of_instant(o.anchor_at, &tz).to_string();
-        tallies.entry((p, o.site_id.unwrap_or(0))).or_default().add(&Tally {
-            total: 1,
-            met: i64::from(o.met),
-            unacceptable: i64::from(o.unacceptable),
-        });
+        tallies
+            .entry((p, o.site_id.unwrap_or(0)))
+            .or_default()
+            .add(&Tally {
+                total: 1,
+                met: i64::from(o.met),
+                unacceptable: i64::from(o.unacceptable),
+            });
     };
     if rule.metric.on_cases() {
         store::charter::each_case_opened(&mut c, actor.org_id, from, now, |r| {
             let s = evaluate::CaseState::of_row(&r);
-            if let (Ok(channel), Ok(kind)) = (Channel::parse(&s.channel), CaseKind::parse(&s.kind)) {
-                let f = CaseFacts { id: s.id, channel, site_id: s.site_id, kind, category: s.category.as_deref(), clock: &s.clock };
+            if let (Ok(channel), Ok(kind)) = (Channel::parse(&s.channel), CaseKind::parse(&s.kind))
+            {
+                let f = CaseFacts {
+                    id: s.id,
+                    channel,
+                    site_id: s.site_id,
+                    kind,
+                    category: s.category.as_deref(),
+                    clock: &s.clock,
+                };
                 if let Some(o) = rule.observe_case(&f, charter.calendar(s.site_id), now) {
                     count(o);
                 }
@@ -625,7 +728,13 @@ pub async fn backtest(store: &Store, actor: &Actor, id: i64, months: i64) -> Res
         store::charter::each_wait(&mut c, actor.org_id, from, now, |w| {
             if let Ok(channel) = Channel::parse(&w.channel) {
                 let subject = w.id.to_string();
-                let f = WaitFacts { subject: &subject, channel, site_id: w.site_id, queued_at: w.queued_at, answered_at: w.answered_at };
+                let f = WaitFacts {
+                    subject: &subject,
+                    channel,
+                    site_id: w.site_id,
+                    queued_at: w.queued_at,
+                    answered_at: w.answered_at,
+                };
                 if let Some(o) = rule.observe_wait(&f, charter.calendar(w.site_id)) {
                     count(o);
                 }
@@ -697,9 +806,17 @@ pub(crate) async fn results_in(
     for r in rows {
         let period = Period::parse(&r.period).unwrap_or(Period::Month);
         let mut res = period_results(
-            all.iter()
-                .filter(|x| x.commitment_id == r.id)
-                .map(|x| (x.period.clone(), x.site_id, Tally { total: x.total, met: x.met, unacceptable: x.unacceptable })),
+            all.iter().filter(|x| x.commitment_id == r.id).map(|x| {
+                (
+                    x.period.clone(),
+                    x.site_id,
+                    Tally {
+                        total: x.total,
+                        met: x.met,
+                        unacceptable: x.unacceptable,
+                    },
+                )
+            }),
             &sites,
             r.requirement_bp,
             period,
@@ -707,7 +824,10 @@ pub(crate) async fn results_in(
         );
         let keep = res.len().saturating_sub(periods as usize);
         res.drain(..keep);
-        out.push(CommitmentResults { commitment: view(&r, &sites, Vec::new()), results: res });
+        out.push(CommitmentResults {
+            commitment: view(&r, &sites, Vec::new()),
+            results: res,
+        });
     }
     Ok(out)
 }
@@ -741,7 +861,12 @@ pub async fn at_risk(store: &Store, actor: &Actor, limit: usize) -> Result<Vec<A
                 case_number: r.number,
                 subject: r.subject.clone(),
                 commitment_id: a,
-                commitment: charter.active.iter().find(|x| x.id == a).map(|x| x.row.title_fr.clone()).unwrap_or_default(),
+                commitment: charter
+                    .active
+                    .iter()
+                    .find(|x| x.id == a)
+                    .map(|x| x.row.title_fr.clone())
+                    .unwrap_or_default(),
                 deadline: super::case::iso(deadline),
                 deadline_ms: deadline,
                 remaining_minutes: (deadline - now).div_euclid(MIN_MS),
@@ -758,12 +883,23 @@ pub fn deadlines_of(charter: &Charter, s: &evaluate::CaseState) -> Vec<(i64, i64
     let (Ok(channel), Ok(kind)) = (Channel::parse(&s.channel), CaseKind::parse(&s.kind)) else {
         return Vec::new();
     };
-    let f = CaseFacts { id: s.id, channel, site_id: s.site_id, kind, category: s.category.as_deref(), clock: &s.clock };
+    let f = CaseFacts {
+        id: s.id,
+        channel,
+        site_id: s.site_id,
+        kind,
+        category: s.category.as_deref(),
+        clock: &s.clock,
+    };
     charter
         .active
         .iter()
         .filter(|a| a.until.is_none() && a.in_force_at(s.clock.opened_at))
-        .filter_map(|a| a.rule.deadline(&f, charter.calendar(s.site_id)).map(|d| (a.id, d)))
+        .filter_map(|a| {
+            a.rule
+                .deadline(&f, charter.calendar(s.site_id))
+                .map(|d| (a.id, d))
+        })
         .collect()
 }
 
@@ -779,7 +915,11 @@ pub async fn inbox_deadlines(
         .iter()
         .filter_map(|k| {
             let s = evaluate::CaseState::of(k);
-            deadlines_of(&charter, &s).into_iter().map(|(_, d)| d).min().map(|d| (k.id, d))
+            deadlines_of(&charter, &s)
+                .into_iter()
+                .map(|(_, d)| d)
+                .min()
+                .map(|d| (k.id, d))
         })
         .collect())
 }

@@ -18,7 +18,8 @@ pub(crate) fn split(s: &str) -> impl Iterator<Item = &str> {
 }
 
 pub(crate) fn rule_of(c: &store::charter::Commitment) -> Result<Rule> {
-    let bad = |what: &str| Error::Internal(format!("commitment {}: stored {what} unreadable", c.id));
+    let bad =
+        |what: &str| Error::Internal(format!("commitment {}: stored {what} unreadable", c.id));
     Ok(Rule {
         metric: Metric::parse(&c.metric).map_err(|_| bad("metric"))?,
         scope: Scope {
@@ -75,7 +76,9 @@ pub(crate) fn calendar_of(tz: &str, hours: &str, closures: &str) -> Calendar {
     Calendar {
         tz: TimeZone::get(tz).unwrap_or(TimeZone::UTC),
         hours: OpeningHours::parse(hours).unwrap_or_default(),
-        closures: split(closures).filter_map(|d| d.parse::<Date>().ok()).collect(),
+        closures: split(closures)
+            .filter_map(|d| d.parse::<Date>().ok())
+            .collect(),
         french_holidays: true,
     }
 }
@@ -113,7 +116,12 @@ impl Charter {
             store::org::list_sites(c, org_id)
                 .await?
                 .into_iter()
-                .map(|s| (s.id, calendar_of(&s.time_zone, &s.opening_hours, &s.closures)))
+                .map(|s| {
+                    (
+                        s.id,
+                        calendar_of(&s.time_zone, &s.opening_hours, &s.closures),
+                    )
+                })
                 .collect()
         };
         Ok(Charter {

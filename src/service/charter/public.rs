@@ -83,10 +83,20 @@ fn item(r: &CommitmentResults, all: &[CommitmentResults], lang: Lang) -> PublicI
             .find_map(|x| x.results.iter().find(|p| p.period == start))
     };
     let metric = Metric::parse(&v.metric).unwrap_or(Metric::FirstResponse);
-    let said = |p: &PeriodResult| public_result(p, metric, v.nominal_minutes, v.business_time, period, lang);
+    let said = |p: &PeriodResult| {
+        public_result(p, metric, v.nominal_minutes, v.business_time, period, lang)
+    };
     PublicItem {
-        title: if lang == Lang::En { v.title_en.clone() } else { v.title_fr.clone() },
-        wording: if lang == Lang::En { v.wording_en.clone() } else { v.wording_fr.clone() },
+        title: if lang == Lang::En {
+            v.title_en.clone()
+        } else {
+            v.title_fr.clone()
+        },
+        wording: if lang == Lang::En {
+            v.wording_en.clone()
+        } else {
+            v.wording_fr.clone()
+        },
         metric: v.metric.clone(),
         version: v.version,
         requirement_pct: v.requirement_pct,
@@ -107,7 +117,9 @@ fn public_result(
 ) -> PublicResult {
     let label = period_label(&p.period, period, lang);
     let pct = p.compliance_pct.map(|x| x.floor() as i64).unwrap_or(0);
-    let within = nominal_minutes.map(|m| duration_words(m, business, lang)).unwrap_or_default();
+    let within = nominal_minutes
+        .map(|m| duration_words(m, business, lang))
+        .unwrap_or_default();
     let key = format!("charter.said.{}", metric.as_str());
     let what = lang.t(&key);
     let sentence = what
@@ -142,7 +154,13 @@ pub fn duration_words(minutes: i64, business: bool, lang: Lang) -> String {
         (Lang::En, u) => format!("{u}{plural}"),
     };
     let suffix = match (business, lang) {
-        (true, Lang::Fr) => if n > 1 { " ouvrées" } else { " ouvrée" },
+        (true, Lang::Fr) => {
+            if n > 1 {
+                " ouvrées"
+            } else {
+                " ouvrée"
+            }
+        }
         (true, Lang::En) => " (business time)",
         _ => "",
     };
@@ -153,12 +171,32 @@ pub fn duration_words(minutes: i64, business: bool, lang: Lang) -> String {
 }
 
 const MONTHS_FR: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// "en octobre 2026", "la semaine du 16/11/2026", "au 4e trimestre 2026" (and English).
@@ -174,7 +212,11 @@ pub fn period_label(start: &str, period: Period, lang: Lang) -> String {
         (Period::Week, Lang::En) => format!("in the week of {d}"),
         (Period::Quarter, Lang::Fr) => {
             let q = m / 3 + 1;
-            format!("au {q}{} trimestre {}", if q == 1 { "er" } else { "e" }, d.year())
+            format!(
+                "au {q}{} trimestre {}",
+                if q == 1 { "er" } else { "e" },
+                d.year()
+            )
         }
         (Period::Quarter, Lang::En) => format!("in Q{} {}", m / 3 + 1, d.year()),
     }

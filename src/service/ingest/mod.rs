@@ -5,14 +5,14 @@ mod input;
 
 pub use input::{Attachment, CustomerRef, InteractionInput, MAX_BODY_CHARS, SocialRef, Valid};
 
+use super::charter::{Charter, evaluate};
 use super::{Error, Result};
 use crate::domain::Invalid;
 use crate::domain::case::{CaseClock, ONCE_AND_DONE_WINDOW_MS, Transition, subject_key};
+use crate::domain::channel::Channel;
 use crate::domain::channel::Direction;
 use crate::domain::fold::fold_key;
 use crate::domain::identity::Identity;
-use super::charter::{Charter, evaluate};
-use crate::domain::channel::Channel;
 use crate::store::{self, Conn, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -296,7 +296,11 @@ async fn record_with(
         && !charter.active.is_empty()
     {
         // A visit recorded from a counter ticket is the ticket's wait, measured once.
-        let subject = match v.external_id.as_deref().and_then(|e| e.strip_prefix("ticket:")) {
+        let subject = match v
+            .external_id
+            .as_deref()
+            .and_then(|e| e.strip_prefix("ticket:"))
+        {
             Some(t) => format!("t:{t}"),
             None => format!("i:{interaction_id}"),
         };

@@ -64,6 +64,32 @@ CREATE TABLE commitment_result (
     PRIMARY KEY (commitment_id, site_id, period)
 );
 
+-- Results follow measures in the same statement (as case counters follow cases): one write per
+-- measured contact, whatever changes.
+CREATE TRIGGER commitment_measure_insert AFTER INSERT ON commitment_measure
+BEGIN
+    INSERT INTO commitment_result (commitment_id, site_id, period, total, met, unacceptable)
+    VALUES (NEW.commitment_id, NEW.site_id, NEW.period, 1, NEW.met, NEW.unacceptable)
+    ON CONFLICT (commitment_id, site_id, period) DO UPDATE SET
+        total = total + 1, met = met + excluded.met, unacceptable = unacceptable + excluded.unacceptable;
+END;
+
+CREATE TRIGGER commitment_measure_update AFTER UPDATE ON commitment_measure
+BEGIN
+    UPDATE commitment_result SET total = total - 1, met = met - OLD.met, unacceptable = unacceptable - OLD.unacceptable
+    WHERE commitment_id = OLD.commitment_id AND site_id = OLD.site_id AND period = OLD.period;
+    INSERT INTO commitment_result (commitment_id, site_id, period, total, met, unacceptable)
+    VALUES (NEW.commitment_id, NEW.site_id, NEW.period, 1, NEW.met, NEW.unacceptable)
+    ON CONFLICT (commitment_id, site_id, period) DO UPDATE SET
+        total = total + 1, met = met + excluded.met, unacceptable = unacceptable + excluded.unacceptable;
+END;
+
+CREATE TRIGGER commitment_measure_delete AFTER DELETE ON commitment_measure
+BEGIN
+    UPDATE commitment_result SET total = total - 1, met = met - OLD.met, unacceptable = unacceptable - OLD.unacceptable
+    WHERE commitment_id = OLD.commitment_id AND site_id = OLD.site_id AND period = OLD.period;
+END;
+
 CREATE TABLE nonconformity (
     id INTEGER PRIMARY KEY,
     org_id BIGINT NOT NULL REFERENCES organization(id),

@@ -213,7 +213,8 @@ pub async fn retire(c: &mut Conn, id: i64, at: i64) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
+/// A measured contact; `commitment_result` follows these rows by trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Measure {
     pub site_id: i64,
     pub period: String,
@@ -221,17 +222,6 @@ pub struct Measure {
     pub value_ms: Option<i64>,
     pub met: i64,
     pub unacceptable: i64,
-}
-
-pub async fn measure(c: &mut Conn, commitment_id: i64, subject: &str) -> Result<Option<Measure>> {
-    Ok(sqlx::query_as(
-        "SELECT site_id, period, anchor_at, value_ms, met, unacceptable FROM commitment_measure
-         WHERE commitment_id = $1 AND subject = $2",
-    )
-    .bind(commitment_id)
-    .bind(subject)
-    .fetch_optional(c)
-    .await?)
 }
 
 pub async fn put_measure(
@@ -267,27 +257,6 @@ pub async fn delete_measure(c: &mut Conn, commitment_id: i64, subject: &str) -> 
         .bind(subject)
         .execute(c)
         .await?;
-    Ok(())
-}
-
-/// Adds (or with negative counts, removes) a measure's weight to its period's result.
-pub async fn add_to_result(c: &mut Conn, commitment_id: i64, m: &Measure, sign: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO commitment_result (commitment_id, site_id, period, total, met, unacceptable)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (commitment_id, site_id, period) DO UPDATE SET
-            total = commitment_result.total + excluded.total,
-            met = commitment_result.met + excluded.met,
-            unacceptable = commitment_result.unacceptable + excluded.unacceptable",
-    )
-    .bind(commitment_id)
-    .bind(m.site_id)
-    .bind(&m.period)
-    .bind(sign)
-    .bind(sign * m.met)
-    .bind(sign * m.unacceptable)
-    .execute(c)
-    .await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Continuous evaluation: as contacts and case changes are written, each one is measured against
 //! the commitments in force, inside the same transaction, and only what changed is written
-//! (one measure row, its period's result, and the consequences of an unacceptable crossing).
+//! (one measure row, whose period's result the database keeps, and the consequences of an
+//! unacceptable crossing).
 
 use super::model::{Active, Charter};
 use crate::domain::case::{CaseClock, CaseKind};
@@ -76,7 +77,7 @@ fn observe(charter: &Charter, a: &Active, s: &CaseState, now: i64) -> Option<Obs
 }
 
 /// Measures a case after a change. `before` is the case as it was (None: new or unknown), so
-/// unchanged measures cost nothing; a changed one is compared with what is stored.
+/// unchanged measures cost nothing.
 pub async fn case_changed(
     c: &mut Conn,
     charter: &Charter,
@@ -86,8 +87,9 @@ pub async fn case_changed(
 ) -> Result<()> {
     for a in charter.active.iter().filter(|a| a.rule.metric.on_cases()) {
         let new = observe(charter, a, after, now);
+        let old = before.and_then(|b| observe(charter, a, b, now));
         let unchanged = match before {
-            Some(b) => observe(charter, a, b, now) == new,
+            Some(_) => old == new,
             // A new case (or one re-checked) has nothing stored to take back while unmeasured.
             None => new.is_none(),
         };
@@ -98,6 +100,7 @@ pub async fn case_changed(
             c,
             charter,
             a,
+            old.as_ref(),
             new,
             &format!("c:{}", after.id),
             Some(after.id),
@@ -146,53 +149,44 @@ pub async fn wait_recorded(c: &mut Conn, charter: &Charter, w: &Wait, now: i64) 
             .observe_wait(&facts, charter.calendar(w.site_id))
             .filter(|o| a.in_force_at(o.anchor_at));
         if o.is_some() {
-            apply(c, charter, a, o, &w.subject, w.case_id, w.customer_id, now).await?;
+            apply(c, charter, a, None, o, &w.subject, w.case_id, w.customer_id, now).await?;
         }
     }
     Ok(())
 }
 
-/// Replaces the stored measure of `subject` by `new`, moving the difference into the results.
+/// Replaces the stored measure of `subject` by `new` (the database moves the difference into
+/// the results); the first crossing of the unacceptable bound sets off its consequences.
 #[allow(clippy::too_many_arguments)]
 async fn apply(
     c: &mut Conn,
     charter: &Charter,
     a: &Active,
+    before: Option<&Observation>,
     new: Option<Observation>,
     subject: &str,
     case_id: Option<i64>,
     customer_id: Option<i64>,
     now: i64,
 ) -> Result<()> {
-    let old = store::charter::measure(c, a.id, subject).await?;
-    let new_row = new.as_ref().map(|o| store::charter::Measure {
-        site_id: o.site_id.unwrap_or(0),
-        period: a
-            .rule
-            .period
-            .of_instant(o.anchor_at, &charter.tz)
-            .to_string(),
-        anchor_at: o.anchor_at,
-        value_ms: o.value_ms,
-        met: i64::from(o.met),
-        unacceptable: i64::from(o.unacceptable),
-    });
-    if old == new_row {
-        return Ok(());
-    }
-    if let Some(m) = &old {
-        store::charter::add_to_result(c, a.id, m, -1).await?;
-    }
-    match &new_row {
-        Some(m) => {
-            store::charter::put_measure(c, a.id, subject, m).await?;
-            store::charter::add_to_result(c, a.id, m, 1).await?;
+    match &new {
+        Some(o) => {
+            let m = store::charter::Measure {
+                site_id: o.site_id.unwrap_or(0),
+                period: a.rule.period.of_instant(o.anchor_at, &charter.tz).to_string(),
+                anchor_at: o.anchor_at,
+                value_ms: o.value_ms,
+                met: i64::from(o.met),
+                unacceptable: i64::from(o.unacceptable),
+            };
+            store::charter::put_measure(c, a.id, subject, &m).await?;
         }
         None => store::charter::delete_measure(c, a.id, subject).await?,
     }
     if let Some(o) = new.filter(|o| o.unacceptable)
-        && old.as_ref().is_none_or(|m| m.unacceptable == 0)
+        && before.is_none_or(|b| !b.unacceptable)
     {
+        // Recorded once per contact (the non-conformity is unique), so replays set off nothing.
         super::consequences::unacceptable(c, charter, a, &o, case_id, customer_id, now).await?;
     }
     Ok(())

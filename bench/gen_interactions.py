@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes N interactions as JSONL (the import format), deterministically: N/10 customers recognised by
-customer number plus their email or phone, conversations of 1-3 messages on the same subject."""
-import json, random, sys
+customer number plus their email or phone, conversations of 1-3 messages on the same subject; calls
+and counter visits carry their wait (queued_at → answered_at). Over the year from T0 (epoch
+seconds, environment; 2025-01-01 by default)."""
+import datetime, json, os, random, sys
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 rng = random.Random(7)
@@ -9,7 +11,8 @@ channels = ["email", "phone", "chat", "web_form", "counter", "social", "letter"]
 subjects = ["Colis non reçu", "Erreur sur ma facture", "Changement d'adresse", "Carte bloquée",
             "Résiliation de contrat", "Rendez-vous en agence", "Question sur mon relevé"]
 customers = max(1, n // 10)
-t0 = 1_735_689_600  # 2025-01-01
+t0 = int(os.environ.get("T0", 1_735_689_600))  # 2025-01-01
+iso = lambda ts: datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 out, i = sys.stdout, 0
 while i < n:
     c = rng.randrange(customers)
@@ -24,11 +27,14 @@ while i < n:
     for k in range(min(rng.choice([1, 2, 2, 3]), n - i)):
         inbound = k % 2 == 0
         line = {"channel": ch, "direction": "inbound" if inbound else "outbound",
-                "occurred_at": f"{__import__('datetime').datetime.utcfromtimestamp(t + k * 3600).isoformat()}Z",
+                "occurred_at": iso(t + k * 3600),
                 "customer": ident, "subject": subj if k == 0 else f"RE: {subj}",
                 "body": f"Message {i} au sujet de « {subj} » : merci de traiter ma demande rapidement.",
                 "external_id": f"gen-{i}"}
         if not inbound and k == 1:
             line["status"] = "solved"
+        if inbound and k == 0 and ch in ("phone", "counter"):
+            line["queued_at"] = iso(t - rng.randrange(15, 1200))
+            line["answered_at"] = iso(t)
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
         i += 1

@@ -71,3 +71,23 @@ pub async fn add_user(
         Json(org::add_user(&s.store, &a, &i).await?),
     ))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Closures {
+    /// Days closed beyond public holidays, YYYY-MM-DD.
+    pub dates: Vec<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/sites/{code}/closures", request_body = Closures,
+    responses((status = 200, body = Site), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn set_closures(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    ApiJson(c): ApiJson<Closures>,
+) -> Result<Json<Site>, ApiError> {
+    Ok(Json(
+        org::set_closures(&s.store, &a, &code, &c.dates).await?,
+    ))
+}

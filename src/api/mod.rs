@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{code}/calls", post(counter::call))
         .route("/tickets/{id}/end", post(counter::end))
         .route("/sites", get(admin::list_sites).post(admin::add_site))
+        .route("/sites/{code}/closures", put(admin::set_closures))
         .route("/teams", get(admin::list_teams).post(admin::add_team))
         .route("/users", get(admin::list_users).post(admin::add_user))
         .fallback(|| async {

@@ -143,6 +143,56 @@ pub async fn add_site_unchecked(store: &Store, org_id: i64, input: &SiteInput) -
     Ok(site)
 }
 
+/// Sets the days a site is closed beyond public holidays ("2026-12-24, 2026-12-31"); business
+/// delays skip them. Dates are checked and kept sorted, without duplicates.
+pub async fn set_closures(
+    store: &Store,
+    actor: &Actor,
+    code: &str,
+    dates: &[String],
+) -> Result<Site> {
+    actor.require(actor.role.can_administer())?;
+    let mut days = Vec::new();
+    for d in dates.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
+        match d.parse::<jiff::civil::Date>() {
+            Ok(day) => days.push(day),
+            Err(_) => {
+                return Err(Error::invalid(
+                    "closures",
+                    Invalid::new("invalid_date", format!("«{d}» is not a date (YYYY-MM-DD)")),
+                ));
+            }
+        }
+    }
+    days.sort();
+    days.dedup();
+    let text = days
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut tx = store.begin().await?;
+    let site = store::org::site_by_code(&mut tx, actor.org_id, code.trim())
+        .await?
+        .ok_or(Error::NotFound("site"))?;
+    store::org::set_site_closures(&mut tx, actor.org_id, site.id, &text).await?;
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now_ms(),
+        "site.closures",
+        &format!("site:{}", site.id),
+        &text,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Site {
+        closures: text,
+        ..site
+    })
+}
+
 /// The id of the organisation's site with this code; an unknown code is a refused `site` field.
 pub async fn site_id(c: &mut store::Conn, org_id: i64, code: &str) -> Result<i64> {
     store::org::site_by_code(c, org_id, code)

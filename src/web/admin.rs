@@ -163,3 +163,27 @@ pub async fn add_service(
         .web(u.lang)?;
     Ok(Redirect::to("/admin#services"))
 }
+
+#[derive(Deserialize)]
+pub struct ClosuresForm {
+    csrf: String,
+    site: String,
+    closures: String,
+}
+
+pub async fn set_closures(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<ClosuresForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let dates: Vec<String> = f
+        .closures
+        .split([',', ' ', '\n'])
+        .map(String::from)
+        .collect();
+    org::set_closures(&st.store, &u.actor, &f.site, &dates)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to("/admin#sites"))
+}

@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/teams", post(admin::add_team))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/counter-services", post(admin::add_service))
+        .route("/admin/closures", post(admin::set_closures))
         .route(
             "/static/app.css",
             get(|| async {

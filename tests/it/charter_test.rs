@@ -553,3 +553,61 @@ async fn response_delays_count_business_hours_and_once_and_done_turns() {
         assert_eq!(row["deadline"], "2026-11-27T11:00:00Z", "{row}");
     }
 }
+
+#[tokio::test]
+async fn site_closures_are_left_out_of_business_delays() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        site(&app).await;
+        let bad = app
+            .call(
+                "PUT",
+                "/api/v1/sites/lyon/closures",
+                Some(&app.admin),
+                Some(json!({"dates": ["2026-13-40"]})),
+                &[],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.json["error"]["fields"][0]["field"], "closures");
+        let ok = app
+            .call(
+                "PUT",
+                "/api/v1/sites/lyon/closures",
+                Some(&app.admin),
+                Some(json!({"dates": ["2026-10-19", "2026-10-19"]})),
+                &[],
+            )
+            .await;
+        assert_eq!(ok.json["closures"], "2026-10-19", "{}", ok.json);
+        let id = in_force(
+            &app,
+            json!({"title_fr": "Réponse", "title_en": "Answer", "wording_fr": "Sous 20 h ouvrées", "wording_en": "Within 20 business hours",
+                   "metric": "first_response", "channels": ["email"], "sites": ["lyon"], "nominal_minutes": 1200,
+                   "requirement_pct": 90, "business_time": true, "period": "month"}),
+        )
+        .await;
+        // Friday 17:00 → Tuesday 17:00 (Paris): 1 + 9 (Saturday) + 8 = 18 business hours, the
+        // closed Monday left out (27 hours without the closure: over the bound).
+        let mut first = email_in(
+            "lea@exemple.fr",
+            "Relevé",
+            "Où est mon relevé ?",
+            "2026-10-16T15:00:00Z",
+        );
+        first["site"] = json!("lyon");
+        let a = app.interaction(first).await;
+        app.interaction(json!({"channel": "email", "direction": "outbound", "occurred_at": "2026-10-20T15:00:00Z",
+            "customer": {"email": "lea@exemple.fr"}, "case_id": a["case_id"], "body": "Le voici."}))
+            .await;
+        let r = app
+            .get("/api/v1/charter/results?periods=24", &app.admin)
+            .await;
+        assert_eq!(
+            period(&r.json, id, "2026-10-01")["all"],
+            json!({"total": 1, "met": 1, "unacceptable": 0}),
+            "{}",
+            r.json
+        );
+    }
+}

@@ -149,7 +149,18 @@ pub async fn wait_recorded(c: &mut Conn, charter: &Charter, w: &Wait, now: i64) 
             .observe_wait(&facts, charter.calendar(w.site_id))
             .filter(|o| a.in_force_at(o.anchor_at));
         if o.is_some() {
-            apply(c, charter, a, None, o, &w.subject, w.case_id, w.customer_id, now).await?;
+            apply(
+                c,
+                charter,
+                a,
+                None,
+                o,
+                &w.subject,
+                w.case_id,
+                w.customer_id,
+                now,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -173,7 +184,11 @@ async fn apply(
         Some(o) => {
             let m = store::charter::Measure {
                 site_id: o.site_id.unwrap_or(0),
-                period: a.rule.period.of_instant(o.anchor_at, &charter.tz).to_string(),
+                period: a
+                    .rule
+                    .period
+                    .of_instant(o.anchor_at, &charter.tz)
+                    .to_string(),
                 anchor_at: o.anchor_at,
                 value_ms: o.value_ms,
                 met: i64::from(o.met),

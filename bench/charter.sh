@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# What continuous evaluation costs at ingest: the same N interactions (bench/gen_interactions.py,
+# dated from tomorrow) imported into an organisation without a charter, then into one whose
+# charter of six commitments covers every channel (first response in business hours, resolution,
+# counter wait, phone answer, once & done). Prints both times and the ratio; then the charter's
+# read paths under load (public page, JSON feed, dashboard API).
+# Usage: bench/charter.sh [interactions] [seconds]   (SQLite; needs wrk, curl)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}; secs=${2:-10}
+cargo build --release -q
+bin=target/release/pacte
+work=$(mktemp -d); pid=""; trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+T0=$(( $(date +%s) + 86400 )) python3 bench/gen_interactions.py "$n" > "$work/in.jsonl"
+
+setup() { # dir → prints an admin token
+  $bin --data-dir "$1" org add --slug bench --name Bench >/dev/null
+  $bin --data-dir "$1" user add --org bench --email admin@bench.fr --role admin 2>/dev/null
+}
+serve() { # dir
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  PACTE_LOG=warn $bin --data-dir "$1" --listen 127.0.0.1:$port serve & pid=$!
+  for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+}
+stop() { kill $pid; wait $pid 2>/dev/null || true; pid=""; }
+commit() { # token json
+  id=$(curl -sf -H "Authorization: Bearer $1" -H 'content-type: application/json' -d "$2" \
+    "http://127.0.0.1:$port/api/v1/commitments" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -sf -o /dev/null -X POST -H "Authorization: Bearer $1" "http://127.0.0.1:$port/api/v1/commitments/$id/backtest?months=1"
+  curl -sf -o /dev/null -X POST -H "Authorization: Bearer $1" "http://127.0.0.1:$port/api/v1/commitments/$id/publish"
+}
+w='"title_fr":"t","title_en":"t","wording_fr":"w","wording_en":"w","period":"month"'
+
+mkdir "$work/plain" "$work/charter"
+setup "$work/plain" >/dev/null
+token=$(setup "$work/charter")
+serve "$work/charter"
+commit "$token" "{$w,\"metric\":\"first_response\",\"channels\":[\"email\",\"web_form\",\"chat\",\"social\",\"letter\"],\"nominal_minutes\":2880,\"requirement_pct\":90,\"business_time\":true}"
+commit "$token" "{$w,\"metric\":\"resolution\",\"channels\":[\"email\",\"web_form\",\"chat\",\"social\",\"letter\",\"phone\",\"counter\"],\"nominal_minutes\":7200,\"requirement_pct\":80,\"unacceptable_minutes\":43200}"
+commit "$token" "{$w,\"metric\":\"counter_wait\",\"channels\":[\"counter\"],\"nominal_minutes\":5,\"requirement_pct\":85,\"unacceptable_minutes\":15,\"compensation_gesture\":\"Bon\",\"compensation_cents\":1000}"
+commit "$token" "{$w,\"metric\":\"phone_answer\",\"channels\":[\"phone\"],\"nominal_minutes\":3,\"requirement_pct\":80}"
+commit "$token" "{$w,\"metric\":\"once_and_done\",\"channels\":[\"email\",\"web_form\",\"chat\",\"social\",\"letter\",\"phone\",\"counter\"],\"requirement_pct\":60}"
+stop
+echo "== import of $n interactions (SQLite)"
+a=$( { /usr/bin/time -f "%e" $bin --data-dir "$work/plain" import "$work/in.jsonl" --org bench >/dev/null; } 2>&1 | tail -1)
+b=$( { /usr/bin/time -f "%e" $bin --data-dir "$work/charter" import "$work/in.jsonl" --org bench >/dev/null; } 2>&1 | tail -1)
+echo "without charter: ${a} s   with 5 commitments: ${b} s   ratio: $(python3 -c "print(f'{$b/$a:.3f}')")"
+echo "measures: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from commitment_measure')," \
+  "non-conformities: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from nonconformity')," \
+  "compensations: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from compensation')"
+
+serve "$work/charter"
+export PACTE_TOKEN=$token
+for path in /healthz /o/bench/engagements /o/bench/engagements.json /api/v1/charter/results; do
+  echo "== GET $path, 8 connections, ${secs}s"
+  wrk -t2 -c8 -d"${secs}s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$port$path" | grep -E "Requests/sec|99%|Non-2xx"
+done

@@ -2,8 +2,8 @@
 # What continuous evaluation costs at ingest: the same N interactions (bench/gen_interactions.py,
 # dated from tomorrow) imported into an organisation without a charter, then into one whose
 # charter of six commitments covers every channel (first response in business hours, resolution,
-# counter wait, phone answer, once & done). Prints both times and the ratio; then the charter's
-# read paths under load (public page, JSON feed, dashboard API).
+# counter wait, phone answer, once & done). Prints both times and the ratio; the same for API
+# writes; then the charter's read paths under load (public page, JSON feed, dashboard API).
 # Usage: bench/charter.sh [interactions] [seconds]   (SQLite; needs wrk, curl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,14 @@ echo "without charter: ${a} s   with 5 commitments: ${b} s   ratio: $(python3 -c
 echo "measures: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from commitment_measure')," \
   "non-conformities: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from nonconformity')," \
   "compensations: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from compensation')"
+
+echo "== POST /api/v1/interactions (bench/ingest.lua), 32 connections, ${secs}s"
+for d in plain charter; do
+  serve "$work/$d"
+  PACTE_TOKEN=$($bin --data-dir "$work/$d" user token --email admin@bench.fr 2>/dev/null) \
+    wrk -t2 -c32 -d"${secs}s" --latency -s bench/ingest.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|99%|Non-2xx" | sed "s/^/$d: /"
+  stop
+done
 
 serve "$work/charter"
 export PACTE_TOKEN=$token

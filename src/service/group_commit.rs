@@ -100,12 +100,15 @@ async fn try_batch(store: &Store, jobs: &[Job]) -> Result<Vec<Ingested>> {
     let now = super::now_ms();
     let mut tx = store.begin().await?;
     let mut done = Vec::with_capacity(jobs.len());
+    let mut seen = ingest::Seen::default();
     for j in jobs {
         let idem = j
             .idempotency
             .as_ref()
             .map(|(k, h)| (k.as_str(), h.as_str()));
-        done.push(ingest::record_idempotent_in(&mut tx, j.org_id, &j.valid, idem, now).await?);
+        done.push(
+            ingest::record_idempotent_in(&mut tx, j.org_id, &j.valid, idem, now, &mut seen).await?,
+        );
     }
     tx.commit().await?;
     Ok(done)

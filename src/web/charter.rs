@@ -104,9 +104,16 @@ fn card(r: &CommitmentResults, sites: &[Site], l: Lang) -> Card {
         r.results.iter().map(|p| p.compliance_pct).collect(),
         true,
     ));
-    let current = r.results.last();
+    let period = Period::parse(&v.period).unwrap_or(Period::Month);
+    let start = period.start_of(jiff::Zoned::now().date());
+    let this = start.to_string();
+    let last = start
+        .checked_sub(jiff::Span::new().days(1))
+        .map(|d| period.start_of(d).to_string())
+        .unwrap_or_default();
+    let current = r.results.iter().find(|p| p.period == this);
     let status = current.map_or("no_data".to_string(), |p| p.status.as_str().to_string());
-    let previous = r.results.iter().rev().nth(1);
+    let previous = r.results.iter().find(|p| p.period == last);
     Card {
         id: v.id,
         title: title(v, l),

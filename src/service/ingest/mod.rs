@@ -35,7 +35,15 @@ pub async fn record(
     idempotency: Option<(&str, &str)>,
 ) -> Result<Ingested> {
     let mut tx = store.begin().await?;
-    let done = record_idempotent_in(&mut tx, org_id, v, idempotency, super::now_ms()).await?;
+    let done = record_idempotent_in(
+        &mut tx,
+        org_id,
+        v,
+        idempotency,
+        super::now_ms(),
+        &mut Seen::default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(done)
 }
@@ -48,6 +56,7 @@ pub async fn record_idempotent_in(
     v: &Valid,
     idempotency: Option<(&str, &str)>,
     now: i64,
+    seen: &mut Seen,
 ) -> Result<Ingested> {
     if let Some((key, hash)) = idempotency
         && let Some((first_hash, response)) =
@@ -63,7 +72,7 @@ pub async fn record_idempotent_in(
             .ok_or_else(|| Error::Internal("idempotency record without response".into()))?;
         return serde_json::from_str(&response).map_err(|e| Error::Internal(e.to_string()));
     }
-    let done = record_in(c, org_id, v, now).await?;
+    let done = record_with(c, org_id, v, now, seen).await?;
     if let Some((key, _)) = idempotency {
         let response = serde_json::to_string(&done).expect("serialise");
         store::interaction::store_idempotent_response(c, org_id, key, &response).await?;
@@ -108,7 +117,8 @@ pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result
 }
 
 /// What a batch already knows, to spare one lookup per item: the external ids recorded before
-/// (fetched for the whole batch at once, then kept up to date) and the sites met so far.
+/// (fetched for the whole batch at once, then kept up to date), the sites met so far and each
+/// organisation's charter. A fresh one knows nothing and looks things up as it goes.
 #[derive(Default)]
 pub struct Seen {
     prefetched: bool,

@@ -103,7 +103,7 @@ pub async fn install(store: &Store, org_id: i64, since: i64) -> Result<()> {
                 "Un conseiller vous répond sur le chat en moins de 3 minutes.",
                 "An advisor answers your chat within 3 minutes.",
             ),
-            "first_response",
+            "chat_answer",
             &["chat"],
             Some(3),
             80.0,

@@ -17,6 +17,7 @@ string_enum!(
         Resolution => "resolution",
         CounterWait => "counter_wait",
         PhoneAnswer => "phone_answer",
+        ChatAnswer => "chat_answer",
         OnceAndDone => "once_and_done",
     } "unknown_metric"
 );
@@ -29,7 +30,10 @@ impl Metric {
 
     /// Measured on cases (their clock) rather than on single waits (queue → answer).
     pub fn on_cases(self) -> bool {
-        !matches!(self, Metric::CounterWait | Metric::PhoneAnswer)
+        !matches!(
+            self,
+            Metric::CounterWait | Metric::PhoneAnswer | Metric::ChatAnswer
+        )
     }
 
     /// The one channel a wait metric is about.
@@ -37,6 +41,7 @@ impl Metric {
         match self {
             Metric::CounterWait => Some(Channel::Counter),
             Metric::PhoneAnswer => Some(Channel::Phone),
+            Metric::ChatAnswer => Some(Channel::Chat),
             _ => None,
         }
     }
@@ -329,7 +334,7 @@ impl Rule {
                     unacceptable: false,
                 })
             }
-            Metric::CounterWait | Metric::PhoneAnswer => None,
+            Metric::CounterWait | Metric::PhoneAnswer | Metric::ChatAnswer => None,
         }
     }
 

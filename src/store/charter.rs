@@ -601,26 +601,204 @@ const CASE_COLS: &str = "id, number, customer_id, channel, site_id, kind, catego
     status, opened_at, first_response_at, inbound_count, pending_ms, solved_at, reopen_count,
     repeat_contact_at";
 
-/// Streams the cases opened in [from, to) through `f` (backtests: no full load in memory).
-pub async fn each_case_opened(
+/// Which cases a backtest looks at: opened in [from, to) within a commitment's scope (empty
+/// lists: all). Periods are given by their first instants; a case falls in the last one that
+/// starts at or before its opening.
+pub struct CaseScan<'a> {
+    pub org_id: i64,
+    pub periods: &'a [i64],
+    pub to: i64,
+    pub channels: &'a [String],
+    pub site_ids: &'a [i64],
+    pub kinds: &'a [String],
+    pub categories: &'a [String],
+}
+
+/// How a case's delay is read: from opening to `end` ("first_response_at" or "solved_at"),
+/// minus the time it waited on the customer when `exclude_pending`.
+pub struct Delay {
+    pub end: &'static str,
+    pub exclude_pending: bool,
+    pub nominal_ms: i64,
+    pub unacceptable_ms: Option<i64>,
+}
+
+impl Delay {
+    fn expr(&self) -> String {
+        let pending = if self.exclude_pending {
+            " - pending_ms"
+        } else {
+            ""
+        };
+        format!("({} - opened_at{pending})", self.end)
+    }
+}
+
+fn in_list<T: Clone>(
+    q: &mut super::Sql,
+    column: &str,
+    values: &[T],
+    bind: impl Fn(&mut super::Sql, T),
+) {
+    if values.is_empty() {
+        return;
+    }
+    q.push(&format!(" AND {column} IN ("));
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        bind(q, v.clone());
+    }
+    q.push(")");
+}
+
+/// `CASE WHEN col < p1 THEN 0 WHEN col < p2 THEN 1 … END`: the period index of an instant.
+fn bucket(q: &mut super::Sql, column: &str, periods: &[i64]) {
+    q.push("CASE");
+    for (i, p) in periods.iter().enumerate().skip(1) {
+        q.push(&format!(" WHEN {column} < "));
+        q.int(*p);
+        q.push(&format!(" THEN {}", i - 1));
+    }
+    q.push(&format!(" ELSE {} END", periods.len().saturating_sub(1)));
+}
+
+fn case_scope(q: &mut super::Sql, s: &CaseScan<'_>) {
+    q.push(" FROM support_case WHERE org_id = ");
+    q.int(s.org_id);
+    q.push(" AND opened_at >= ");
+    q.int(s.periods.first().copied().unwrap_or(0));
+    q.push(" AND opened_at < ");
+    q.int(s.to);
+    in_list(q, "channel", s.channels, |q, v| {
+        q.text(&v);
+    });
+    in_list(q, "site_id", s.site_ids, |q, v| {
+        q.int(v);
+    });
+    in_list(q, "kind", s.kinds, |q, v| {
+        q.text(&v);
+    });
+    in_list(q, "category", s.categories, |q, v| {
+        q.text(&v);
+    });
+}
+
+/// (site or 0, period index, tally) rows.
+pub type Buckets = Vec<(i64, i64, i64, i64, i64)>;
+
+/// Counts delays in calendar time, in the database: per site and period, how many cases have
+/// one, how many meet the nominal, how many cross the unacceptable bound. With `within_only`,
+/// only the cases whose calendar delay already meets the nominal (business time can only be
+/// shorter, so they meet it in any calendar).
+pub async fn aggregate_delays(
     c: &mut Conn,
-    org_id: i64,
-    from: i64,
-    to: i64,
+    s: &CaseScan<'_>,
+    d: &Delay,
+    within_only: bool,
+) -> Result<Buckets> {
+    let e = d.expr();
+    let mut q = super::Sql::new("SELECT COALESCE(site_id, 0), ");
+    bucket(&mut q, "opened_at", s.periods);
+    q.push(", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN ");
+    q.push(&e).push(" <= ");
+    q.int(d.nominal_ms);
+    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN ");
+    q.push(&e).push(" > ");
+    q.int(d.unacceptable_ms.unwrap_or(i64::MAX));
+    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT)");
+    case_scope(&mut q, s);
+    q.push(&format!(" AND {} IS NOT NULL", d.end));
+    if within_only {
+        q.push(&format!(" AND {e} <= "));
+        q.int(d.nominal_ms);
+    }
+    q.push(" GROUP BY 1, 2");
+    Ok(q.query_as().fetch_all(c).await?)
+}
+
+/// Counts once & done in the database: cases solved (or reopened) per site and period, and
+/// those solved with one contact, never reopened, no repeat contact (the rule of
+/// `domain::case::CaseClock::once_and_done`).
+pub async fn aggregate_once_and_done(c: &mut Conn, s: &CaseScan<'_>) -> Result<Buckets> {
+    let mut q = super::Sql::new("SELECT COALESCE(site_id, 0), ");
+    bucket(&mut q, "opened_at", s.periods);
+    q.push(
+        ", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN solved_at IS NOT NULL AND inbound_count <= 1
+            AND reopen_count = 0 AND repeat_contact_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), CAST(0 AS BIGINT)",
+    );
+    case_scope(&mut q, s);
+    q.push(" AND (solved_at IS NOT NULL OR reopen_count > 0) GROUP BY 1, 2");
+    Ok(q.query_as().fetch_all(c).await?)
+}
+
+/// Streams the scanned cases whose calendar delay exceeds the nominal (the ones business time
+/// must decide), or all scanned cases when `beyond` is None.
+pub async fn each_case(
+    c: &mut Conn,
+    s: &CaseScan<'_>,
+    beyond: Option<&Delay>,
     mut f: impl FnMut(CaseRow),
 ) -> Result<()> {
-    let q = format!(
-        "SELECT {CASE_COLS} FROM support_case WHERE org_id = $1 AND opened_at >= $2 AND opened_at < $3"
-    );
-    let mut rows = sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(q))
-        .bind(org_id)
-        .bind(from)
-        .bind(to)
-        .fetch(c);
+    let mut q = super::Sql::new(format!("SELECT {CASE_COLS}"));
+    case_scope(&mut q, s);
+    if let Some(d) = beyond {
+        q.push(&format!(" AND {} IS NOT NULL AND {} > ", d.end, d.expr()));
+        q.int(d.nominal_ms);
+    }
+    let mut rows = q.query_as::<CaseRow>().fetch(c);
     while let Some(row) = rows.try_next().await? {
         f(row);
     }
     Ok(())
+}
+
+/// Waits on one channel that started in the periods (queued_at), counted in calendar time.
+#[derive(Clone, Copy)]
+pub struct WaitScan<'a> {
+    pub org_id: i64,
+    pub channel: &'a str,
+    pub periods: &'a [i64],
+    pub to: i64,
+    pub site_ids: &'a [i64],
+    pub nominal_ms: i64,
+    pub unacceptable_ms: Option<i64>,
+}
+
+pub async fn aggregate_waits(c: &mut Conn, w: &WaitScan<'_>) -> Result<Buckets> {
+    let WaitScan {
+        org_id,
+        channel,
+        periods,
+        to,
+        site_ids,
+        nominal_ms,
+        unacceptable_ms,
+    } = *w;
+    let from = periods.first().copied().unwrap_or(0);
+    let mut q = super::Sql::new("SELECT COALESCE(site_id, 0), ");
+    bucket(&mut q, "queued_at", periods);
+    q.push(", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN answered_at - queued_at <= ");
+    q.int(nominal_ms);
+    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN answered_at - queued_at > ");
+    q.int(unacceptable_ms.unwrap_or(i64::MAX));
+    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) FROM interaction WHERE org_id = ");
+    q.int(org_id);
+    // The index is on occurred_at; a wait is recorded when it ends, after it started.
+    q.push(" AND occurred_at >= ");
+    q.int(from);
+    q.push(" AND queued_at >= ");
+    q.int(from);
+    q.push(" AND queued_at < ");
+    q.int(to);
+    q.push(" AND channel = ");
+    q.text(channel);
+    in_list(&mut q, "site_id", site_ids, |q, v| {
+        q.int(v);
+    });
+    q.push(" GROUP BY 1, 2");
+    Ok(q.query_as().fetch_all(c).await?)
 }
 
 /// Open cases still waiting for a first response or a resolution, oldest first.

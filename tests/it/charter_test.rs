@@ -611,3 +611,159 @@ async fn site_closures_are_left_out_of_business_delays() {
         );
     }
 }
+
+/// A backtest counts in the database what it can; it must agree with live evaluation, contact for
+/// contact, on the same history (business hours with a closure, pending time, once & done, waits).
+#[tokio::test]
+async fn backtest_agrees_with_live_evaluation() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        site(&app).await;
+        app.call(
+            "PUT",
+            "/api/v1/sites/lyon/closures",
+            Some(&app.admin),
+            Some(json!({"dates": ["2026-10-19"]})),
+            &[],
+        )
+        .await;
+        let base = json!({"title_fr": "t", "title_en": "t", "wording_fr": "w", "wording_en": "w", "period": "month"});
+        let with = |extra: Value| {
+            let mut b = base.clone();
+            b.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            b
+        };
+        let rules = [
+            with(
+                json!({"metric": "first_response", "channels": ["email"], "nominal_minutes": 1200, "requirement_pct": 90, "business_time": true, "unacceptable_minutes": 2400}),
+            ),
+            with(
+                json!({"metric": "resolution", "channels": ["email", "counter"], "nominal_minutes": 2880, "requirement_pct": 80, "exclude_pending": true}),
+            ),
+            with(
+                json!({"metric": "once_and_done", "channels": ["email", "counter"], "requirement_pct": 60}),
+            ),
+            with(
+                json!({"metric": "counter_wait", "channels": ["counter"], "nominal_minutes": 5, "requirement_pct": 85, "unacceptable_minutes": 15}),
+            ),
+        ];
+        let mut live = Vec::new();
+        for r in &rules {
+            live.push(in_force(&app, r.clone()).await);
+        }
+        // October history: emails answered after various delays, some on the Lyon site.
+        for (i, (opened, answered, site, status)) in [
+            (
+                "2026-10-16T15:00:00Z",
+                "2026-10-20T15:00:00Z",
+                Some("lyon"),
+                "solved",
+            ),
+            (
+                "2026-10-16T15:00:00Z",
+                "2026-10-20T15:00:00Z",
+                None,
+                "pending",
+            ),
+            (
+                "2026-10-05T08:00:00Z",
+                "2026-10-05T09:00:00Z",
+                None,
+                "solved",
+            ),
+            (
+                "2026-10-06T08:00:00Z",
+                "2026-10-12T16:00:00Z",
+                Some("lyon"),
+                "solved",
+            ),
+            (
+                "2026-10-07T08:00:00Z",
+                "2026-10-09T08:00:00Z",
+                None,
+                "solved",
+            ),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut first = email_in(
+                &format!("c{i}@exemple.fr"),
+                &format!("Sujet {i}"),
+                "Bonjour",
+                opened,
+            );
+            if let Some(s) = site {
+                first["site"] = json!(s);
+            }
+            let a = app.interaction(first).await;
+            app.interaction(json!({"channel": "email", "direction": "outbound", "occurred_at": answered,
+                "customer": {"email": format!("c{i}@exemple.fr")}, "case_id": a["case_id"], "body": "Réponse", "status": status}))
+                .await;
+            if *status == "pending" {
+                app.interaction(json!({"channel": "email", "direction": "inbound", "occurred_at": "2026-10-22T08:00:00Z",
+                    "customer": {"email": format!("c{i}@exemple.fr")}, "case_id": a["case_id"], "body": "Voici"}))
+                    .await;
+                app.interaction(json!({"channel": "email", "direction": "outbound", "occurred_at": "2026-10-22T10:00:00Z",
+                    "customer": {"email": format!("c{i}@exemple.fr")}, "case_id": a["case_id"], "body": "Merci", "status": "solved"}))
+                    .await;
+            }
+        }
+        for (i, mins) in [2, 7, 20].iter().enumerate() {
+            let mut w = wait(
+                &format!("2026-10-1{i}T08:00:00Z"),
+                *mins,
+                &format!("w{i}"),
+                "C-9",
+            );
+            w["status"] = json!("solved");
+            app.interaction(w).await;
+        }
+        let results = app
+            .get("/api/v1/charter/results?periods=24", &app.admin)
+            .await;
+        for (rule, live_id) in rules.iter().zip(live) {
+            let draft = app
+                .post("/api/v1/commitments", &app.admin, rule.clone())
+                .await;
+            let id = draft.json["id"].as_i64().unwrap();
+            let bt = app
+                .post(
+                    &format!("/api/v1/commitments/{id}/backtest?months=3"),
+                    &app.admin,
+                    json!({}),
+                )
+                .await;
+            let month = bt.json["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["period"] == "2026-10-01")
+                .cloned()
+                .unwrap_or(Value::Null);
+            let expected = period(&results.json, live_id, "2026-10-01");
+            assert!(
+                expected["all"]["total"].as_i64().unwrap_or(0) > 0,
+                "{rule}: nothing measured live"
+            );
+            assert_eq!(
+                month["all"], expected["all"],
+                "{} {rule}: backtest {month} vs live {expected}",
+                app.db.backend
+            );
+            let sites = |v: &Value| {
+                let mut s: Vec<String> = v["sites"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect();
+                s.sort();
+                s
+            };
+            assert_eq!(sites(&month), sites(expected), "{rule}");
+        }
+    }
+}

@@ -34,7 +34,7 @@ pub struct CommitmentInput {
     /// The public promise, in the customer's words.
     pub wording_fr: String,
     pub wording_en: String,
-    /// first_response, resolution, counter_wait, phone_answer, once_and_done
+    /// first_response, resolution, counter_wait, phone_answer, chat_answer, once_and_done
     pub metric: String,
     pub channels: Vec<String>,
     /// Site codes; empty: every site.
@@ -667,7 +667,8 @@ pub struct Backtest {
 }
 
 /// Evaluates a commitment on the last `months` months of real data, as if it had been in force,
-/// and marks it backtested (publishing needs it). Streams history; writes nothing else.
+/// and marks it backtested (publishing needs it). Reads history without loading it; writes
+/// nothing else.
 pub async fn backtest(store: &Store, actor: &Actor, id: i64, months: i64) -> Result<Backtest> {
     actor.require(actor.role.can_define_charter())?;
     if !(1..=36).contains(&months) {
@@ -689,58 +690,100 @@ pub async fn backtest(store: &Store, actor: &Actor, id: i64, months: i64) -> Res
         .start_of(today_in(&tz))
         .checked_sub(jiff::Span::new().months(months - 1))
         .unwrap_or(today_in(&tz));
-    let from = first_month
-        .to_zoned(tz.clone())
+    // The first instant of each month, in the organisation's time zone.
+    let month_starts: Vec<Date> = (0..months)
+        .filter_map(|i| first_month.checked_add(jiff::Span::new().months(i)).ok())
+        .collect();
+    let periods: Vec<i64> = month_starts
+        .iter()
+        .filter_map(|d| d.to_zoned(tz.clone()).ok())
         .map(|z| z.timestamp().as_millisecond())
-        .unwrap_or(0);
+        .collect();
     let mut tallies: BTreeMap<(String, i64), Tally> = BTreeMap::new();
+    let mut add = |period: String, site: i64, t: Tally| {
+        tallies.entry((period, site)).or_default().add(&t);
+    };
+    // Counted in the database where the rule reads as SQL (calendar time); only what business
+    // time must decide is streamed through the same `Rule` as live evaluation.
+    for (site, i, total, met, unacceptable) in
+        aggregated(&mut c, actor.org_id, &rule, &periods, now).await?
+    {
+        if let Some(d) = month_starts.get(i as usize) {
+            add(
+                d.to_string(),
+                site,
+                Tally {
+                    total,
+                    met,
+                    unacceptable,
+                },
+            );
+        }
+    }
     let mut count = |o: crate::domain::commitment::Observation| {
         let p = Period::Month.of_instant(o.anchor_at, &tz).to_string();
-        tallies
-            .entry((p, o.site_id.unwrap_or(0)))
-            .or_default()
-            .add(&Tally {
+        add(
+            p,
+            o.site_id.unwrap_or(0),
+            Tally {
                 total: 1,
                 met: i64::from(o.met),
                 unacceptable: i64::from(o.unacceptable),
-            });
+            },
+        );
     };
-    if rule.metric.on_cases() {
-        store::charter::each_case_opened(&mut c, actor.org_id, from, now, |r| {
-            let s = evaluate::CaseState::of_row(&r);
-            if let (Ok(channel), Ok(kind)) = (Channel::parse(&s.channel), CaseKind::parse(&s.kind))
-            {
-                let f = CaseFacts {
-                    id: s.id,
-                    channel,
-                    site_id: s.site_id,
-                    kind,
-                    category: s.category.as_deref(),
-                    clock: &s.clock,
-                };
-                if let Some(o) = rule.observe_case(&f, charter.calendar(s.site_id), now) {
-                    count(o);
+    let from = periods.first().copied().unwrap_or(0);
+    let scope = scan_strings(&rule);
+    let scan = store::charter::CaseScan {
+        org_id: actor.org_id,
+        periods: &periods,
+        to: now,
+        channels: &scope.0,
+        site_ids: &rule.scope.site_ids,
+        kinds: &scope.1,
+        categories: &rule.scope.categories,
+    };
+    match (rule.metric.on_cases(), delay_of(&rule)) {
+        (true, Some(d)) if rule.business_time => {
+            store::charter::each_case(&mut c, &scan, Some(&d), |r| {
+                let s = evaluate::CaseState::of_row(&r);
+                if let (Ok(channel), Ok(kind)) =
+                    (Channel::parse(&s.channel), CaseKind::parse(&s.kind))
+                {
+                    let f = CaseFacts {
+                        id: s.id,
+                        channel,
+                        site_id: s.site_id,
+                        kind,
+                        category: s.category.as_deref(),
+                        clock: &s.clock,
+                    };
+                    if let Some(o) = rule.observe_case(&f, charter.calendar(s.site_id), now) {
+                        count(o);
+                    }
                 }
-            }
-        })
-        .await?;
-    } else {
-        store::charter::each_wait(&mut c, actor.org_id, from, now, |w| {
-            if let Ok(channel) = Channel::parse(&w.channel) {
-                let subject = w.id.to_string();
-                let f = WaitFacts {
-                    subject: &subject,
-                    channel,
-                    site_id: w.site_id,
-                    queued_at: w.queued_at,
-                    answered_at: w.answered_at,
-                };
-                if let Some(o) = rule.observe_wait(&f, charter.calendar(w.site_id)) {
-                    count(o);
+            })
+            .await?;
+        }
+        (false, _) if rule.business_time => {
+            store::charter::each_wait(&mut c, actor.org_id, from, now, |w| {
+                if let Ok(channel) = Channel::parse(&w.channel) {
+                    let subject = w.id.to_string();
+                    let f = WaitFacts {
+                        subject: &subject,
+                        channel,
+                        site_id: w.site_id,
+                        queued_at: w.queued_at,
+                        answered_at: w.answered_at,
+                    };
+                    if let Some(o) = rule.observe_wait(&f, charter.calendar(w.site_id)) {
+                        count(o);
+                    }
                 }
-            }
-        })
-        .await?;
+            })
+            .await?;
+        }
+        _ => {}
     }
     drop(c);
     let sites = {
@@ -766,6 +809,79 @@ pub async fn backtest(store: &Store, actor: &Actor, id: i64, months: i64) -> Res
         to: super::case::iso(now),
         results,
         elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// How a case-delay rule reads its delay, for counting in the database.
+fn delay_of(rule: &Rule) -> Option<store::charter::Delay> {
+    let end = match rule.metric {
+        Metric::FirstResponse => "first_response_at",
+        Metric::Resolution => "solved_at",
+        _ => return None,
+    };
+    Some(store::charter::Delay {
+        end,
+        exclude_pending: rule.exclude_pending,
+        nominal_ms: rule.nominal_ms?,
+        unacceptable_ms: rule.unacceptable_ms,
+    })
+}
+
+/// The scope's channels and kinds as stored.
+fn scan_strings(rule: &Rule) -> (Vec<String>, Vec<String>) {
+    (
+        rule.scope
+            .channels
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect(),
+        rule.scope
+            .kinds
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect(),
+    )
+}
+
+/// The part of a backtest the database counts: everything in calendar time, and under business
+/// time the cases already within the nominal in calendar time (business time is never longer).
+async fn aggregated(
+    c: &mut store::Conn,
+    org_id: i64,
+    rule: &Rule,
+    periods: &[i64],
+    now: i64,
+) -> Result<store::charter::Buckets> {
+    let scope = scan_strings(rule);
+    let scan = store::charter::CaseScan {
+        org_id,
+        periods,
+        to: now,
+        channels: &scope.0,
+        site_ids: &rule.scope.site_ids,
+        kinds: &scope.1,
+        categories: &rule.scope.categories,
+    };
+    Ok(match rule.metric {
+        Metric::OnceAndDone => store::charter::aggregate_once_and_done(c, &scan).await?,
+        Metric::FirstResponse | Metric::Resolution => match delay_of(rule) {
+            Some(d) => store::charter::aggregate_delays(c, &scan, &d, rule.business_time).await?,
+            None => Vec::new(),
+        },
+        Metric::CounterWait | Metric::PhoneAnswer | Metric::ChatAnswer if !rule.business_time => {
+            let channel = rule.metric.own_channel().map_or("", |c| c.as_str());
+            let scan = store::charter::WaitScan {
+                org_id,
+                channel,
+                periods,
+                to: now,
+                site_ids: &rule.scope.site_ids,
+                nominal_ms: rule.nominal_ms.unwrap_or(0),
+                unacceptable_ms: rule.unacceptable_ms,
+            };
+            store::charter::aggregate_waits(c, &scan).await?
+        }
+        _ => Vec::new(),
     })
 }
 

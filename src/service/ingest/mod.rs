@@ -302,7 +302,7 @@ async fn record_with(
         evaluate::recheck_cases(c, &charter, &turned, now).await?;
     }
     if let Some(queued_at) = v.queued_at
-        && matches!(v.channel, Channel::Counter | Channel::Phone)
+        && matches!(v.channel, Channel::Counter | Channel::Phone | Channel::Chat)
         && !charter.active.is_empty()
     {
         // A visit recorded from a counter ticket is the ticket's wait, measured once.

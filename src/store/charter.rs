@@ -785,10 +785,7 @@ pub async fn aggregate_waits(c: &mut Conn, w: &WaitScan<'_>) -> Result<Buckets> 
     q.int(unacceptable_ms.unwrap_or(i64::MAX));
     q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) FROM interaction WHERE org_id = ");
     q.int(org_id);
-    // The index is on occurred_at; a wait is recorded when it ends, after it started.
-    q.push(" AND occurred_at >= ");
-    q.int(from);
-    q.push(" AND queued_at >= ");
+    q.push(" AND queued_at IS NOT NULL AND queued_at >= ");
     q.int(from);
     q.push(" AND queued_at < ");
     q.int(to);

@@ -655,6 +655,10 @@ fn in_list<T: Clone>(
 
 /// `CASE WHEN col < p1 THEN 0 WHEN col < p2 THEN 1 … END`: the period index of an instant.
 fn bucket(q: &mut super::Sql, column: &str, periods: &[i64]) {
+    if periods.len() < 2 {
+        q.push("0");
+        return;
+    }
     q.push("CASE");
     for (i, p) in periods.iter().enumerate().skip(1) {
         q.push(&format!(" WHEN {column} < "));

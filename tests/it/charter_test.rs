@@ -135,6 +135,22 @@ async fn definitions_are_smart_backtested_and_versioned() {
             .await;
         assert_eq!(early.status, StatusCode::CONFLICT);
         assert_eq!(early.json["error"]["code"], "backtest_required");
+        let one = app
+            .post(
+                &format!("/api/v1/commitments/{id}/backtest?months=1"),
+                &app.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.json);
+        let too_far = app
+            .post(
+                &format!("/api/v1/commitments/{id}/backtest?months=40"),
+                &app.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(too_far.json["error"]["fields"][0]["field"], "months");
         let bt = app
             .post(
                 &format!("/api/v1/commitments/{id}/backtest?months=3"),

@@ -1,7 +1,7 @@
 //! The public charter: each commitment in force, in the customer's words, with its last
 //! period's result said plainly. No login; reads only the incremental results.
 
-use super::{CommitmentResults, PeriodResult, results_in};
+use super::results::{CommitmentResults, PeriodResult, results_in};
 use crate::domain::commitment::{Metric, Period, Status};
 use crate::i18n::Lang;
 use crate::service::{Error, Result};

@@ -20,10 +20,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state of a running server; starts the group-commit writers and the alert delivery
-    /// (needs a Tokio runtime).
+    /// The state of a running server; starts the group-commit writers (needs a Tokio runtime).
     pub fn new(store: Store, config: Config) -> AppState {
-        crate::service::charter::alerts::start(store.clone());
         AppState {
             ingestor: Ingestor::start(store.clone()),
             store,
@@ -45,9 +43,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C / SIGTERM.
+/// Serves until Ctrl-C / SIGTERM, delivering alerts in the background.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let store = state.store.clone();
+    crate::service::charter::alerts::start(store.clone());
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await?;

@@ -312,6 +312,19 @@ async fn counter_waits_are_measured_with_their_consequences() {
                 .unwrap()
                 .starts_with("commitment:")
         );
+        // Delivered after commit from the outbox (a served process runs this every second).
+        let client = reqwest::Client::new();
+        let sent = charter::alerts::deliver_due(&app.store, &client)
+            .await
+            .unwrap();
+        assert_eq!(sent, 1);
+        assert_eq!(
+            charter::alerts::deliver_due(&app.store, &client)
+                .await
+                .unwrap(),
+            0,
+            "delivered once"
+        );
         let alert = tokio::time::timeout(std::time::Duration::from_secs(10), posted.recv())
             .await
             .expect("webhook called")

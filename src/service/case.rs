@@ -453,7 +453,10 @@ async fn measure(
 ) -> Result<()> {
     let charter = super::charter::Charter::load(c, org_id).await?;
     if !charter.active.is_empty() {
-        super::charter::evaluate::case_changed(c, &charter, Some(before), after, now).await?;
+        let mut out = super::charter::evaluate::Measures::default();
+        super::charter::evaluate::case_changed(c, &mut out, &charter, Some(before), after, now)
+            .await?;
+        out.flush(c).await?;
     }
     Ok(())
 }

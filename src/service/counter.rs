@@ -260,7 +260,9 @@ pub async fn call_next(
         case_id: None,
         customer_id: ticket.customer_id,
     };
-    evaluate::wait_recorded(&mut tx, &charter, &wait, now).await?;
+    let mut out = evaluate::Measures::default();
+    evaluate::wait_recorded(&mut tx, &mut out, &charter, &wait, now).await?;
+    out.flush(&mut tx).await?;
     tx.commit().await?;
     Ok(Some(ticket))
 }

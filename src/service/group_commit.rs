@@ -110,6 +110,7 @@ async fn try_batch(store: &Store, jobs: &[Job]) -> Result<Vec<Ingested>> {
             ingest::record_idempotent_in(&mut tx, j.org_id, &j.valid, idem, now, &mut seen).await?,
         );
     }
+    seen.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(done)
 }

@@ -224,30 +224,36 @@ pub struct Measure {
     pub unacceptable: i64,
 }
 
-pub async fn put_measure(
-    c: &mut Conn,
-    commitment_id: i64,
-    subject: &str,
-    m: &Measure,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO commitment_measure
-            (commitment_id, subject, site_id, period, anchor_at, value_ms, met, unacceptable)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (commitment_id, subject) DO UPDATE SET site_id = excluded.site_id,
-            period = excluded.period, anchor_at = excluded.anchor_at, value_ms = excluded.value_ms,
-            met = excluded.met, unacceptable = excluded.unacceptable",
-    )
-    .bind(commitment_id)
-    .bind(subject)
-    .bind(m.site_id)
-    .bind(&m.period)
-    .bind(m.anchor_at)
-    .bind(m.value_ms)
-    .bind(m.met)
-    .bind(m.unacceptable)
-    .execute(c)
-    .await?;
+/// Writes measures, many rows per statement (a batch of contacts measures many at once). Each
+/// (commitment, subject) must appear once.
+pub async fn put_measures(c: &mut Conn, rows: &[(i64, &str, &Measure)]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let mut q = super::Sql::new(
+            "INSERT INTO commitment_measure
+                (commitment_id, subject, site_id, period, anchor_at, value_ms, met, unacceptable) VALUES ",
+        );
+        for (i, (id, subject, m)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(*id)
+                .push(", ")
+                .text(subject)
+                .push(", ")
+                .int(m.site_id)
+                .push(", ");
+            q.text(&m.period).push(", ").int(m.anchor_at).push(", ");
+            q.bind(super::Bind::OptInt(m.value_ms))
+                .push(", ")
+                .int(m.met)
+                .push(", ");
+            q.int(m.unacceptable).push(")");
+        }
+        q.push(
+            " ON CONFLICT (commitment_id, subject) DO UPDATE SET site_id = excluded.site_id,
+                period = excluded.period, anchor_at = excluded.anchor_at, value_ms = excluded.value_ms,
+                met = excluded.met, unacceptable = excluded.unacceptable",
+        );
+        q.query().execute(&mut *c).await?;
+    }
     Ok(())
 }
 

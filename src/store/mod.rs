@@ -45,6 +45,7 @@ pub(crate) fn conflict(e: sqlx::Error) -> Error {
 /// A value bound to a dynamic statement.
 pub(crate) enum Bind {
     Int(i64),
+    OptInt(Option<i64>),
     Text(String),
 }
 
@@ -90,6 +91,7 @@ impl Sql {
         for b in &self.binds {
             q = match b {
                 Bind::Int(i) => q.bind(*i),
+                Bind::OptInt(i) => q.bind(*i),
                 Bind::Text(s) => q.bind(s.clone()),
             };
         }
@@ -101,6 +103,7 @@ impl Sql {
         for b in &self.binds {
             q = match b {
                 Bind::Int(i) => q.bind(*i),
+                Bind::OptInt(i) => q.bind(*i),
                 Bind::Text(s) => q.bind(s.clone()),
             };
         }

@@ -9,6 +9,29 @@ use crate::domain::channel::Channel;
 use crate::domain::commitment::{CaseFacts, Observation, WaitFacts};
 use crate::service::Result;
 use crate::store::{self, Conn};
+use std::collections::HashMap;
+
+/// Measures decided in a transaction, written together before it commits: the last decision
+/// for each (commitment, subject) wins, and the database moves the differences into results.
+#[derive(Debug, Default)]
+pub struct Measures(HashMap<(i64, String), Option<store::charter::Measure>>);
+
+impl Measures {
+    /// Writes what was decided (call before committing).
+    pub async fn flush(&mut self, c: &mut Conn) -> Result<()> {
+        let mut puts = Vec::new();
+        for ((id, subject), m) in self.0.drain() {
+            match m {
+                Some(m) => puts.push((id, subject, m)),
+                None => store::charter::delete_measure(c, id, &subject).await?,
+            }
+        }
+        let rows: Vec<(i64, &str, &store::charter::Measure)> =
+            puts.iter().map(|(id, s, m)| (*id, s.as_str(), m)).collect();
+        store::charter::put_measures(c, &rows).await?;
+        Ok(())
+    }
+}
 
 /// A case as written, for measuring.
 #[derive(Debug, Clone)]
@@ -80,6 +103,7 @@ fn observe(charter: &Charter, a: &Active, s: &CaseState, now: i64) -> Option<Obs
 /// unchanged measures cost nothing.
 pub async fn case_changed(
     c: &mut Conn,
+    out: &mut Measures,
     charter: &Charter,
     before: Option<&CaseState>,
     after: &CaseState,
@@ -98,6 +122,7 @@ pub async fn case_changed(
         }
         apply(
             c,
+            out,
             charter,
             a,
             old.as_ref(),
@@ -113,12 +138,18 @@ pub async fn case_changed(
 }
 
 /// Measures cases changed behind the caller's back (a later contact turned their once & done).
-pub async fn recheck_cases(c: &mut Conn, charter: &Charter, ids: &[i64], now: i64) -> Result<()> {
+pub async fn recheck_cases(
+    c: &mut Conn,
+    out: &mut Measures,
+    charter: &Charter,
+    ids: &[i64],
+    now: i64,
+) -> Result<()> {
     if ids.is_empty() || !charter.active.iter().any(|a| a.rule.metric.on_cases()) {
         return Ok(());
     }
     for row in store::charter::cases_by_ids(c, ids).await? {
-        case_changed(c, charter, None, &CaseState::of_row(&row), now).await?;
+        case_changed(c, out, charter, None, &CaseState::of_row(&row), now).await?;
     }
     Ok(())
 }
@@ -135,7 +166,13 @@ pub struct Wait {
     pub customer_id: Option<i64>,
 }
 
-pub async fn wait_recorded(c: &mut Conn, charter: &Charter, w: &Wait, now: i64) -> Result<()> {
+pub async fn wait_recorded(
+    c: &mut Conn,
+    out: &mut Measures,
+    charter: &Charter,
+    w: &Wait,
+    now: i64,
+) -> Result<()> {
     for a in charter.active.iter().filter(|a| !a.rule.metric.on_cases()) {
         let facts = WaitFacts {
             subject: &w.subject,
@@ -151,6 +188,7 @@ pub async fn wait_recorded(c: &mut Conn, charter: &Charter, w: &Wait, now: i64) 
         if o.is_some() {
             apply(
                 c,
+                out,
                 charter,
                 a,
                 None,
@@ -171,6 +209,7 @@ pub async fn wait_recorded(c: &mut Conn, charter: &Charter, w: &Wait, now: i64) 
 #[allow(clippy::too_many_arguments)]
 async fn apply(
     c: &mut Conn,
+    out: &mut Measures,
     charter: &Charter,
     a: &Active,
     before: Option<&Observation>,
@@ -194,9 +233,11 @@ async fn apply(
                 met: i64::from(o.met),
                 unacceptable: i64::from(o.unacceptable),
             };
-            store::charter::put_measure(c, a.id, subject, &m).await?;
+            out.0.insert((a.id, subject.to_string()), Some(m));
         }
-        None => store::charter::delete_measure(c, a.id, subject).await?,
+        None => {
+            out.0.insert((a.id, subject.to_string()), None);
+        }
     }
     if let Some(o) = new.filter(|o| o.unacceptable)
         && before.is_none_or(|b| !b.unacceptable)

@@ -35,21 +35,17 @@ pub async fn record(
     idempotency: Option<(&str, &str)>,
 ) -> Result<Ingested> {
     let mut tx = store.begin().await?;
-    let done = record_idempotent_in(
-        &mut tx,
-        org_id,
-        v,
-        idempotency,
-        super::now_ms(),
-        &mut Seen::default(),
-    )
-    .await?;
+    let mut seen = Seen::default();
+    let done =
+        record_idempotent_in(&mut tx, org_id, v, idempotency, super::now_ms(), &mut seen).await?;
+    seen.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(done)
 }
 
 /// Claims the idempotency key (if any) and records, inside a caller's transaction. A key seen
-/// before answers its first answer; the same key with another body is a conflict.
+/// before answers its first answer; the same key with another body is a conflict. The caller
+/// calls `seen.finish` before committing.
 pub async fn record_idempotent_in(
     c: &mut Conn,
     org_id: i64,
@@ -107,11 +103,13 @@ pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result
             .collect(),
         sites: HashMap::new(),
         charters: HashMap::new(),
+        measures: evaluate::Measures::default(),
     };
     let mut out = Vec::with_capacity(items.len());
     for v in items {
         out.push(record_with(&mut tx, org_id, v, now, &mut seen).await?);
     }
+    seen.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -126,9 +124,16 @@ pub struct Seen {
     sites: HashMap<String, i64>,
     /// Each organisation's charter, read once per batch (evaluation runs in the transaction).
     charters: HashMap<i64, Arc<Charter>>,
+    /// Measures decided so far, written by `finish` before the transaction commits.
+    measures: evaluate::Measures,
 }
 
 impl Seen {
+    /// Writes what the batch decided; call it before committing.
+    pub async fn finish(&mut self, c: &mut Conn) -> Result<()> {
+        self.measures.flush(c).await
+    }
+
     async fn charter(&mut self, c: &mut Conn, org_id: i64) -> Result<Arc<Charter>> {
         if let Some(ch) = self.charters.get(&org_id) {
             return Ok(ch.clone());
@@ -142,7 +147,10 @@ impl Seen {
 /// The rule itself, inside a caller's transaction. Kept to as few statements as the rule allows:
 /// it is the hot path of every input channel.
 pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result<Ingested> {
-    record_with(c, org_id, v, now, &mut Seen::default()).await
+    let mut seen = Seen::default();
+    let done = record_with(c, org_id, v, now, &mut seen).await?;
+    seen.finish(c).await?;
+    Ok(done)
 }
 
 async fn record_with(
@@ -242,7 +250,15 @@ async fn record_with(
                 clock: clock.clone(),
             },
         };
-        evaluate::case_changed(c, &charter, before.as_ref(), &after, now).await?;
+        evaluate::case_changed(
+            c,
+            &mut seen.measures,
+            &charter,
+            before.as_ref(),
+            &after,
+            now,
+        )
+        .await?;
     }
     if transition == Some(Transition::Reopened) {
         store::case::add_event(
@@ -299,7 +315,7 @@ async fn record_with(
             v.occurred_at,
         )
         .await?;
-        evaluate::recheck_cases(c, &charter, &turned, now).await?;
+        evaluate::recheck_cases(c, &mut seen.measures, &charter, &turned, now).await?;
     }
     if let Some(queued_at) = v.queued_at
         && matches!(v.channel, Channel::Counter | Channel::Phone | Channel::Chat)
@@ -323,7 +339,7 @@ async fn record_with(
             case_id: Some(case_id),
             customer_id: Some(customer_id),
         };
-        evaluate::wait_recorded(c, &charter, &wait, now).await?;
+        evaluate::wait_recorded(c, &mut seen.measures, &charter, &wait, now).await?;
     }
     let done = Ingested {
         interaction_id,

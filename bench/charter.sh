@@ -41,18 +41,22 @@ commit "$token" "{$w,\"metric\":\"counter_wait\",\"channels\":[\"counter\"],\"no
 commit "$token" "{$w,\"metric\":\"phone_answer\",\"channels\":[\"phone\"],\"nominal_minutes\":3,\"requirement_pct\":80}"
 commit "$token" "{$w,\"metric\":\"once_and_done\",\"channels\":[\"email\",\"web_form\",\"chat\",\"social\",\"letter\",\"phone\",\"counter\"],\"requirement_pct\":60}"
 stop
-echo "== import of $n interactions (SQLite), alternating runs so that machine noise hits both"
+echo "== import of $n interactions (SQLite), rounds in alternating order so that warm-up and noise hit both"
 imp() { # dir
-  rm -f "$1"/import.done
   { /usr/bin/time -f "%e" $bin --data-dir "$1" import "$work/in.jsonl" --org bench >/dev/null; } 2>&1 | tail -1
 }
-for round in 1 2; do
+ta=0; tb=0
+for round in 1 2 3 4; do
   # Each round imports into fresh copies of the empty databases.
   for d in plain charter; do rm -rf "$work/$d-$round"; cp -r "$work/$d" "$work/$d-$round"; done
-  a=$(imp "$work/plain-$round"); b=$(imp "$work/charter-$round")
+  if [ $((round % 2)) -eq 1 ]; then a=$(imp "$work/plain-$round"); b=$(imp "$work/charter-$round")
+  else b=$(imp "$work/charter-$round"); a=$(imp "$work/plain-$round"); fi
   echo "round $round: without charter ${a} s, with 5 commitments ${b} s, ratio $(python3 -c "print(f'{$b/$a:.3f}')")"
+  ta=$(python3 -c "print($ta+$a)"); tb=$(python3 -c "print($tb+$b)")
+  [ $round -lt 4 ] && rm -rf "$work/plain-$round" "$work/charter-$round"
 done
-for d in plain charter; do rm -rf "$work/$d"; mv "$work/$d-2" "$work/$d"; rm -rf "$work/$d-1"; done
+echo "all rounds: without ${ta} s, with ${tb} s, ratio $(python3 -c "print(f'{$tb/$ta:.3f}')")"
+for d in plain charter; do rm -rf "$work/$d"; mv "$work/$d-4" "$work/$d"; done
 echo "measures: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from commitment_measure')," \
   "non-conformities: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from nonconformity')," \
   "compensations: $(sqlite3 "$work/charter/pacte.db" 'select count(*) from compensation')"

@@ -227,7 +227,9 @@ pub struct Measure {
 /// Writes measures, many rows per statement (a batch of contacts measures many at once). Each
 /// (commitment, subject) must appear once.
 pub async fn put_measures(c: &mut Conn, rows: &[(i64, &str, &Measure)]) -> Result<()> {
-    for chunk in rows.chunks(500) {
+    // Small chunks: sqlx's SQLite driver resolves each `$N` by scanning the statement's
+    // parameters, so the cost of one statement grows with the square of its parameters.
+    for chunk in rows.chunks(32) {
         let mut q = super::Sql::new(
             "INSERT INTO commitment_measure
                 (commitment_id, subject, site_id, period, anchor_at, value_ms, met, unacceptable) VALUES ",

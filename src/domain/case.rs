@@ -40,6 +40,9 @@ pub struct CaseClock {
     pub closed_at: Option<i64>,
     pub reopen_count: i64,
     pub repeat_contact_at: Option<i64>,
+    /// When the case will cross the nearest bound of a commitment in force (kept by the service
+    /// as the case changes, so queues sort on it without computing calendars).
+    pub due_at: Option<i64>,
 }
 
 /// What a change did to the case, for its event log.

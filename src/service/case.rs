@@ -338,9 +338,10 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
     if let Some(s) = status {
         let to = CaseStatus::parse(&s).expect("checked");
         set_status(&mut tx, actor, id, &mut after.clock, to, now).await?;
-        store::case::save_clock(&mut tx, id, &after.clock).await?;
     }
-    measure(&mut tx, actor.org_id, &before, &after, now).await?;
+    // Kind, category or status may change which commitments run and when the case is due.
+    measure(&mut tx, actor.org_id, &before, &mut after, now).await?;
+    store::case::save_clock(&mut tx, id, &after.clock).await?;
     store::org::audit(
         &mut tx,
         actor.org_id,
@@ -428,13 +429,13 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
     if let Some(to) = status {
         set_status(&mut tx, actor, id, &mut clock, to, now).await?;
     }
-    store::case::save_clock(&mut tx, id, &clock).await?;
     let before = super::charter::evaluate::CaseState::of(&case);
-    let after = super::charter::evaluate::CaseState {
-        clock: clock.clone(),
+    let mut after = super::charter::evaluate::CaseState {
+        clock,
         ..before.clone()
     };
-    measure(&mut tx, actor.org_id, &before, &after, now).await?;
+    measure(&mut tx, actor.org_id, &before, &mut after, now).await?;
+    store::case::save_clock(&mut tx, id, &after.clock).await?;
     if !input.note {
         store::case::assign_if_unassigned(&mut tx, id, actor.user_id).await?;
     }
@@ -443,15 +444,17 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
 }
 
 /// Moves the clock to a status an advisor chose and logs the change (a reopening as such).
-/// Keeps the charter's results in step with a case change made by hand.
+/// Keeps the charter's results in step with a case change made by hand, and sets the case's
+/// deadline (written with its clock by the caller).
 async fn measure(
     c: &mut store::Conn,
     org_id: i64,
     before: &super::charter::evaluate::CaseState,
-    after: &super::charter::evaluate::CaseState,
+    after: &mut super::charter::evaluate::CaseState,
     now: i64,
 ) -> Result<()> {
     let charter = super::charter::Charter::load(c, org_id).await?;
+    after.clock.due_at = super::charter::due_of(&charter, after);
     if !charter.active.is_empty() {
         let mut out = super::charter::evaluate::Measures::default();
         super::charter::evaluate::case_changed(c, &mut out, &charter, Some(before), after, now)

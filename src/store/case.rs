@@ -32,12 +32,13 @@ pub struct Case {
     pub closed_at: Option<i64>,
     pub reopen_count: i64,
     pub repeat_contact_at: Option<i64>,
+    pub due_at: Option<i64>,
 }
 
 const COLS: &str = "id, org_id, number, customer_id, kind, status, priority, category, subject, channel,
     site_id, team_id, assignee_id, opened_at, updated_at, first_response_at, last_inbound_at,
     last_outbound_at, inbound_count, outbound_count, pending_since, pending_ms, solved_at, closed_at,
-    reopen_count, repeat_contact_at";
+    reopen_count, repeat_contact_at, due_at";
 
 impl Case {
     pub fn clock(&self) -> CaseClock {
@@ -56,6 +57,7 @@ impl Case {
             closed_at: self.closed_at,
             reopen_count: self.reopen_count,
             repeat_contact_at: self.repeat_contact_at,
+            due_at: self.due_at,
         }
     }
 }
@@ -79,9 +81,9 @@ pub async fn insert(c: &mut Conn, org_id: i64, n: &NewCase<'_>, k: &CaseClock) -
         "INSERT INTO support_case (org_id, number, customer_id, kind, status, priority, category, subject,
             subject_key, channel, site_id, team_id, opened_at, updated_at, first_response_at, last_inbound_at,
             last_outbound_at, inbound_count, outbound_count, pending_since, pending_ms, solved_at, closed_at,
-            reopen_count)
+            reopen_count, due_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-            $22, $23, $24) RETURNING id",
+            $22, $23, $24, $25) RETURNING id",
     )
     .bind(org_id)
     .bind(n.number)
@@ -107,6 +109,7 @@ pub async fn insert(c: &mut Conn, org_id: i64, n: &NewCase<'_>, k: &CaseClock) -
     .bind(k.solved_at)
     .bind(k.closed_at)
     .bind(k.reopen_count)
+    .bind(k.due_at)
     .fetch_one(c)
     .await?;
     Ok(id)
@@ -117,7 +120,7 @@ pub async fn save_clock(c: &mut Conn, id: i64, k: &CaseClock) -> Result<()> {
     sqlx::query(
         "UPDATE support_case SET status = $2, updated_at = $3, first_response_at = $4, last_inbound_at = $5,
             last_outbound_at = $6, inbound_count = $7, outbound_count = $8, pending_since = $9, pending_ms = $10,
-            solved_at = $11, closed_at = $12, reopen_count = $13, repeat_contact_at = $14
+            solved_at = $11, closed_at = $12, reopen_count = $13, repeat_contact_at = $14, due_at = $15
          WHERE id = $1",
     )
     .bind(id)
@@ -134,6 +137,7 @@ pub async fn save_clock(c: &mut Conn, id: i64, k: &CaseClock) -> Result<()> {
     .bind(k.closed_at)
     .bind(k.reopen_count)
     .bind(k.repeat_contact_at)
+    .bind(k.due_at)
     .execute(c)
     .await?;
     Ok(())
@@ -391,4 +395,35 @@ pub async fn events(c: &mut Conn, case_id: i64) -> Result<Vec<Event>> {
     .bind(case_id)
     .fetch_all(c)
     .await?)
+}
+
+/// Open cases by how soon they cross a commitment's bound (overdue first).
+pub async fn due_soonest(c: &mut Conn, org_id: i64, limit: i64) -> Result<Vec<Case>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM support_case WHERE org_id = $1 AND due_at IS NOT NULL
+           AND status IN ('open', 'pending') ORDER BY due_at, id LIMIT $2"
+    )))
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Open cases of an organisation (to set their deadlines when the charter changes).
+pub async fn open_of_org(c: &mut Conn, org_id: i64) -> Result<Vec<Case>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM support_case WHERE org_id = $1 AND status IN ('open', 'pending')"
+    )))
+    .bind(org_id)
+    .fetch_all(c)
+    .await?)
+}
+
+pub async fn set_due(c: &mut Conn, id: i64, due_at: Option<i64>) -> Result<()> {
+    sqlx::query("UPDATE support_case SET due_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(due_at)
+        .execute(c)
+        .await?;
+    Ok(())
 }

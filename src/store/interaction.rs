@@ -93,7 +93,8 @@ pub async fn by_external_ids(
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, (i64, i64, i64)>> {
     let mut found = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
+    // Modest chunks: the SQLite driver resolves `$N` placeholders in quadratic time.
+    for chunk in ids.chunks(100) {
         let mut q = Sql::new(
             "SELECT external_id, id, customer_id, case_id FROM interaction WHERE org_id = ",
         );

@@ -72,10 +72,6 @@ pub async fn inbox(
         })
         .collect();
     let base = query_string(&q, l.code());
-    let deadlines =
-        crate::service::charter::inbox_deadlines(&st.store, u.actor.org_id, &page.cases)
-            .await
-            .web(l)?;
     let now = service::now_ms();
     Ok(Inbox {
         rows: page
@@ -83,9 +79,10 @@ pub async fn inbox(
             .iter()
             .map(|c| {
                 let mut row = CaseRow::of(c, l, &users);
-                if let Some(d) = deadlines.get(&c.id) {
+                // The case keeps its nearest commitment deadline while open.
+                if let (Some(d), "open" | "pending") = (c.due_at, c.status.as_str()) {
                     row.timer = super::charter::remaining(&l, &(d - now).div_euclid(60_000));
-                    row.overdue = *d < now;
+                    row.overdue = d < now;
                 }
                 row
             })

@@ -505,6 +505,15 @@ async fn counter_queue_from_kiosk_to_charter() {
 async fn response_delays_count_business_hours_and_once_and_done_turns() {
     for db in backends().await {
         let app = TestApp::new(db).await;
+        // Open before the charter exists: publication gives it its deadline.
+        let b = app
+            .interaction(email_in(
+                "max@exemple.fr",
+                "Question",
+                "Bonjour",
+                "2026-11-20T08:00:00Z",
+            ))
+            .await;
         let reply = in_force(
             &app,
             json!({"title_fr": "Réponse aux courriels", "title_en": "Email replies",
@@ -562,14 +571,6 @@ async fn response_delays_count_business_hours_and_once_and_done_turns() {
             r.json
         );
         // An open case shows the time left before its bound.
-        let b = app
-            .interaction(email_in(
-                "max@exemple.fr",
-                "Question",
-                "Bonjour",
-                "2026-11-20T08:00:00Z",
-            ))
-            .await;
         let risk = app.get("/api/v1/charter/at-risk", &app.admin).await;
         let row = risk
             .json

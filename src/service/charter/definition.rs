@@ -538,6 +538,7 @@ pub async fn publish_at(
         store::charter::retire(&mut tx, old.id, at).await?;
     }
     store::charter::publish(&mut tx, id, at).await?;
+    super::results::refresh_due(&mut tx, org_id).await?;
     store::org::audit(
         &mut tx,
         org_id,

@@ -20,6 +20,5 @@ pub use definition::{
 pub use model::Charter;
 pub use public::{PublicCharter, PublicItem, public_charter};
 pub use results::{
-    AtRisk, CommitmentResults, PeriodResult, SiteTally, at_risk, deadlines_of, inbox_deadlines,
-    results,
+    AtRisk, CommitmentResults, PeriodResult, SiteTally, at_risk, deadlines_of, due_of, results,
 };

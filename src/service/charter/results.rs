@@ -154,36 +154,36 @@ pub struct AtRisk {
     pub remaining_minutes: i64,
 }
 
-/// Open cases nearest to (or past) a commitment's bound, soonest first.
+/// Open cases nearest to (or past) a commitment's bound, soonest first (read from the deadline
+/// each case keeps).
 pub async fn at_risk(store: &Store, actor: &Actor, limit: usize) -> Result<Vec<AtRisk>> {
+    actor.require(actor.role.can_read_charter())?;
     let mut c = store.reader().await?;
     let charter = Charter::load(&mut c, actor.org_id).await?;
-    let rows = store::charter::open_cases(&mut c, actor.org_id, 2000).await?;
+    let cases = store::case::due_soonest(&mut c, actor.org_id, limit as i64).await?;
     let now = now_ms();
-    let mut out = Vec::new();
-    for r in &rows {
-        let s = evaluate::CaseState::of_row(r);
-        for (a, deadline) in deadlines_of(&charter, &s) {
-            out.push(AtRisk {
-                case_id: r.id,
-                case_number: r.number,
-                subject: r.subject.clone(),
-                commitment_id: a,
+    Ok(cases
+        .iter()
+        .filter_map(|k| {
+            let s = evaluate::CaseState::of(k);
+            let (id, deadline) = deadlines_of(&charter, &s).into_iter().min_by_key(|x| x.1)?;
+            Some(AtRisk {
+                case_id: k.id,
+                case_number: k.number,
+                subject: k.subject.clone(),
+                commitment_id: id,
                 commitment: charter
                     .active
                     .iter()
-                    .find(|x| x.id == a)
+                    .find(|x| x.id == id)
                     .map(|x| x.row.title_fr.clone())
                     .unwrap_or_default(),
                 deadline: crate::service::case::iso(deadline),
                 deadline_ms: deadline,
                 remaining_minutes: (deadline - now).div_euclid(MIN_MS),
-            });
-        }
-    }
-    out.sort_by_key(|x| x.deadline_ms);
-    out.truncate(limit);
-    Ok(out)
+            })
+        })
+        .collect())
 }
 
 /// The commitments running on an open case, with when each will be crossed.
@@ -211,23 +211,19 @@ pub fn deadlines_of(charter: &Charter, s: &evaluate::CaseState) -> Vec<(i64, i64
         .collect()
 }
 
-/// The soonest commitment deadline of each listed open case (the inbox timer).
-pub async fn inbox_deadlines(
-    store: &Store,
-    org_id: i64,
-    cases: &[store::case::Case],
-) -> Result<std::collections::HashMap<i64, i64>> {
-    let mut c = store.reader().await?;
-    let charter = Charter::load(&mut c, org_id).await?;
-    Ok(cases
-        .iter()
-        .filter_map(|k| {
-            let s = evaluate::CaseState::of(k);
-            deadlines_of(&charter, &s)
-                .into_iter()
-                .map(|(_, d)| d)
-                .min()
-                .map(|d| (k.id, d))
-        })
-        .collect())
+/// The nearest deadline of a case, kept on it (`CaseClock::due_at`).
+pub fn due_of(charter: &Charter, s: &evaluate::CaseState) -> Option<i64> {
+    deadlines_of(charter, s).into_iter().map(|(_, d)| d).min()
+}
+
+/// Sets the deadline of every open case after the charter changed (publication).
+pub(super) async fn refresh_due(c: &mut store::Conn, org_id: i64) -> Result<()> {
+    let charter = Charter::load(c, org_id).await?;
+    for k in store::case::open_of_org(c, org_id).await? {
+        let due = due_of(&charter, &evaluate::CaseState::of(&k));
+        if due != k.due_at {
+            store::case::set_due(c, k.id, due).await?;
+        }
+    }
+    Ok(())
 }

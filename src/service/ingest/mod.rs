@@ -214,6 +214,26 @@ async fn record_with(
         }
     };
     let status_change = v.status.and_then(|s| clock.set_status(s, v.occurred_at));
+    // The case as the charter sees it, before and after; its deadline is written with it.
+    let charter = seen.charter(c, org_id).await?;
+    let before = existing.as_ref().map(evaluate::CaseState::of);
+    let mut after = match &before {
+        Some(b) => evaluate::CaseState {
+            clock: clock.clone(),
+            ..b.clone()
+        },
+        None => evaluate::CaseState {
+            id: 0,
+            customer_id,
+            channel: v.channel.as_str().into(),
+            site_id,
+            kind: v.kind.as_str().into(),
+            category: v.category.clone(),
+            clock: clock.clone(),
+        },
+    };
+    clock.due_at = super::charter::due_of(&charter, &after);
+    after.clock.due_at = clock.due_at;
     let case_id = match &existing {
         Some(case) => {
             store::case::save_clock(c, case.id, &clock).await?;
@@ -232,24 +252,8 @@ async fn record_with(
             .await?
         }
     };
-    let charter = seen.charter(c, org_id).await?;
     if !charter.active.is_empty() {
-        let before = existing.as_ref().map(evaluate::CaseState::of);
-        let after = match &before {
-            Some(b) => evaluate::CaseState {
-                clock: clock.clone(),
-                ..b.clone()
-            },
-            None => evaluate::CaseState {
-                id: case_id,
-                customer_id,
-                channel: v.channel.as_str().into(),
-                site_id,
-                kind: v.kind.as_str().into(),
-                category: v.category.clone(),
-                clock: clock.clone(),
-            },
-        };
+        after.id = case_id;
         evaluate::case_changed(
             c,
             &mut seen.measures,

@@ -20,5 +20,6 @@ pub use definition::{
 pub use model::Charter;
 pub use public::{PublicCharter, PublicItem, public_charter};
 pub use results::{
-    AtRisk, CommitmentResults, PeriodResult, SiteTally, at_risk, deadlines_of, due_of, results,
+    AtRisk, CommitmentResults, PeriodResult, SiteTally, at_risk, deadlines_of, due_after, due_of,
+    results,
 };

@@ -216,6 +216,35 @@ pub fn due_of(charter: &Charter, s: &evaluate::CaseState) -> Option<i64> {
     deadlines_of(charter, s).into_iter().map(|(_, d)| d).min()
 }
 
+/// The deadline after a change: the one kept before when nothing a deadline depends on moved
+/// (most contacts on a case), else computed again.
+pub fn due_after(
+    charter: &Charter,
+    before: Option<&evaluate::CaseState>,
+    after: &evaluate::CaseState,
+) -> Option<i64> {
+    let key = |s: &evaluate::CaseState| {
+        let k = &s.clock;
+        (
+            k.status(),
+            k.opened_at,
+            k.first_response_at.is_some(),
+            k.solved_at.is_some(),
+            k.pending_ms,
+        )
+    };
+    match before {
+        Some(b)
+            if key(b) == key(after)
+                && (b.site_id, &b.kind, &b.category, &b.channel)
+                    == (after.site_id, &after.kind, &after.category, &after.channel) =>
+        {
+            b.clock.due_at
+        }
+        _ => due_of(charter, after),
+    }
+}
+
 /// Sets the deadline of every open case after the charter changed (publication).
 pub(super) async fn refresh_due(c: &mut store::Conn, org_id: i64) -> Result<()> {
     let charter = Charter::load(c, org_id).await?;

@@ -232,7 +232,7 @@ async fn record_with(
             clock: clock.clone(),
         },
     };
-    clock.due_at = super::charter::due_of(&charter, &after);
+    clock.due_at = super::charter::due_after(&charter, before.as_ref(), &after);
     after.clock.due_at = clock.due_at;
     let case_id = match &existing {
         Some(case) => {

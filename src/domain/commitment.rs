@@ -338,6 +338,43 @@ impl Rule {
         }
     }
 
+    /// Whether two states of a case must measure the same (so the measure need not be
+    /// computed twice): same scope fields and the same clock readings this metric uses.
+    pub fn same_measure(&self, a: &CaseFacts<'_>, b: &CaseFacts<'_>) -> bool {
+        let (x, y) = (a.clock, b.clock);
+        let pending = |k: &CaseClock| {
+            if self.exclude_pending {
+                k.pending_ms
+            } else {
+                0
+            }
+        };
+        (a.channel, a.site_id, a.kind) == (b.channel, b.site_id, b.kind)
+            && a.category == b.category
+            && x.opened_at == y.opened_at
+            && match self.metric {
+                Metric::FirstResponse => {
+                    x.first_response_at == y.first_response_at && pending(x) == pending(y)
+                }
+                Metric::Resolution => x.solved_at == y.solved_at && pending(x) == pending(y),
+                Metric::OnceAndDone => {
+                    (
+                        x.solved_at.is_some(),
+                        x.inbound_count > 1,
+                        x.reopen_count,
+                        x.repeat_contact_at.is_some(),
+                    ) == (
+                        y.solved_at.is_some(),
+                        y.inbound_count > 1,
+                        y.reopen_count,
+                        y.repeat_contact_at.is_some(),
+                    )
+                    // Past the window, "provisional" becomes "yes": both are met, no change.
+                }
+                Metric::CounterWait | Metric::PhoneAnswer | Metric::ChatAnswer => true,
+            }
+    }
+
     /// The measure of a wait in a queue.
     pub fn observe_wait(&self, w: &WaitFacts<'_>, cal: &Calendar) -> Option<Observation> {
         if self.metric.own_channel() != Some(w.channel)
@@ -570,6 +607,57 @@ mod tests {
             clock: &clock,
         };
         assert_eq!(r.observe_case(&phone, &cal(), 0), None);
+    }
+
+    #[test]
+    fn a_contact_that_moves_nothing_measured_is_recognised() {
+        let r = counter_rule_on(Metric::FirstResponse);
+        let mut before = CaseClock::opened(0);
+        before.on_inbound(0);
+        let mut after = before.clone();
+        after.on_inbound(10);
+        fn f(k: &CaseClock) -> CaseFacts<'_> {
+            CaseFacts {
+                id: 1,
+                channel: Channel::Email,
+                site_id: None,
+                kind: CaseKind::Request,
+                category: None,
+                clock: k,
+            }
+        }
+        assert!(
+            r.same_measure(&f(&before), &f(&after)),
+            "another inbound, no response yet"
+        );
+        after.on_outbound(20, false);
+        assert!(
+            !r.same_measure(&f(&before), &f(&after)),
+            "the first response changes it"
+        );
+        let once = counter_rule_on(Metric::OnceAndDone);
+        let mut reopened = after.clone();
+        reopened.set_status(CaseStatus::Solved, 30);
+        assert!(
+            !once.same_measure(&f(&after), &f(&reopened)),
+            "solving counts for once & done"
+        );
+    }
+
+    fn counter_rule_on(metric: Metric) -> Rule {
+        Rule {
+            metric,
+            scope: Scope {
+                channels: vec![Channel::Email],
+                ..Scope::default()
+            },
+            nominal_ms: Some(60 * MIN),
+            requirement_bp: 9000,
+            unacceptable_ms: None,
+            business_time: true,
+            exclude_pending: false,
+            period: Period::Month,
+        }
     }
 
     #[test]

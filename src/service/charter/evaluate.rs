@@ -110,6 +110,12 @@ pub async fn case_changed(
     now: i64,
 ) -> Result<()> {
     for a in charter.active.iter().filter(|a| a.rule.metric.on_cases()) {
+        // Most contacts move nothing a metric reads: skip the (calendar) arithmetic.
+        if let (Some(fb), Some(fa)) = (before.and_then(CaseState::facts), after.facts())
+            && a.rule.same_measure(&fb, &fa)
+        {
+            continue;
+        }
         let new = observe(charter, a, after, now);
         let old = before.and_then(|b| observe(charter, a, b, now));
         let unchanged = match before {

@@ -586,6 +586,27 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Services au guichet",
         "Counter services",
     ),
+    (
+        "metric.chat_answer",
+        "Délai de prise en charge du chat",
+        "Chat answer delay",
+    ),
+    (
+        "charter.said.chat_answer",
+        "{pct} % de vos conversations de chat ont été prises en charge en moins de {within} {period}",
+        "{pct} % of your chats were picked up within {within} {period}",
+    ),
+    (
+        "admin.closures",
+        "Fermetures exceptionnelles",
+        "Extra closures",
+    ),
+    ("admin.save", "Enregistrer", "Save"),
+    (
+        "admin.closures_help",
+        "Jours fériés français comptés d'office ; ajoutez les fermetures propres au site (AAAA-MM-JJ, séparées par des virgules). Les délais en heures ouvrées les excluent.",
+        "French public holidays are counted already; add the site's own closures (YYYY-MM-DD, comma-separated). Business-hour delays leave them out.",
+    ),
 ];
 
 #[cfg(test)]
@@ -603,5 +624,26 @@ mod tests {
         }
         assert_eq!(Lang::En.t("nav.inbox"), "Cases");
         assert_eq!(Lang::Fr.t("nav.inbox"), "Dossiers");
+    }
+
+    #[test]
+    fn every_charter_value_has_its_words() {
+        use crate::domain::commitment::{Metric, Period, Status};
+        let mut keys = Vec::new();
+        for m in Metric::ALL {
+            keys.push(format!("metric.{m}"));
+            keys.push(format!("charter.said.{m}"));
+        }
+        keys.extend(Period::ALL.iter().map(|p| format!("period.{p}")));
+        keys.extend(Status::ALL.iter().map(|s| format!("charter.status.{s}")));
+        for k in ["draft", "published", "retired"] {
+            keys.push(format!("charter.state.{k}"));
+        }
+        for k in ["granted", "proposed", "refused"] {
+            keys.push(format!("compensation.{k}"));
+        }
+        for k in keys {
+            assert!(WORDS.iter().any(|(w, _, _)| *w == k), "no words for {k}");
+        }
     }
 }

@@ -111,3 +111,24 @@ fn migrations_pair_up() {
         );
     }
 }
+
+#[test]
+fn every_wording_used_exists_in_both_languages() {
+    let mut texts = sources("src");
+    for e in fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates")).unwrap() {
+        let p = e.unwrap().path();
+        texts.push((p.display().to_string(), fs::read_to_string(&p).unwrap()));
+    }
+    let mut missing = Vec::new();
+    for (path, text) in texts {
+        for part in text.split("t(\"").skip(1) {
+            let Some(key) = part.split('"').next() else { continue };
+            let literal = key.contains('.')
+                && key.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
+            if literal && pacte::i18n::Lang::Fr.t(key) == key {
+                missing.push(format!("{path}: {key}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "wording missing: {missing:?}");
+}

@@ -810,18 +810,6 @@ pub async fn aggregate_waits(c: &mut Conn, w: &WaitScan<'_>) -> Result<Buckets> 
     Ok(q.query_as().fetch_all(c).await?)
 }
 
-/// Open cases still waiting for a first response or a resolution, oldest first.
-pub async fn open_cases(c: &mut Conn, org_id: i64, limit: i64) -> Result<Vec<CaseRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CASE_COLS} FROM support_case WHERE org_id = $1 AND status IN ('open', 'pending')
-         ORDER BY opened_at, id LIMIT $2"
-    )))
-    .bind(org_id)
-    .bind(limit)
-    .fetch_all(c)
-    .await?)
-}
-
 /// A wait in a queue recorded as an interaction (calls, counter visits).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct WaitRow {

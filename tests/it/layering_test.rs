@@ -122,9 +122,13 @@ fn every_wording_used_exists_in_both_languages() {
     let mut missing = Vec::new();
     for (path, text) in texts {
         for part in text.split("t(\"").skip(1) {
-            let Some(key) = part.split('"').next() else { continue };
+            let Some(key) = part.split('"').next() else {
+                continue;
+            };
             let literal = key.contains('.')
-                && key.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
             if literal && pacte::i18n::Lang::Fr.t(key) == key {
                 missing.push(format!("{path}: {key}"));
             }

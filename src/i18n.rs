@@ -607,6 +607,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Jours fériés français comptés d'office ; ajoutez les fermetures propres au site (AAAA-MM-JJ, séparées par des virgules). Les délais en heures ouvrées les excluent.",
         "French public holidays are counted already; add the site's own closures (YYYY-MM-DD, comma-separated). Business-hour delays leave them out.",
     ),
+    (
+        "case.due",
+        "Échéance de l'engagement",
+        "Commitment deadline",
+    ),
 ];
 
 #[cfg(test)]

@@ -144,6 +144,9 @@ pub struct CasePage {
     teams: Vec<Team>,
     opened: String,
     first_response: String,
+    /// The nearest commitment deadline while open ("" when none runs), and whether it passed.
+    due: String,
+    overdue: bool,
     once_and_done: String,
     pending: String,
     messages: Vec<Message>,
@@ -261,6 +264,16 @@ pub async fn page(
             .first_response_at
             .map(|t| format!("{} ({})", l.datetime(t), duration(t - c.opened_at)))
             .unwrap_or_else(|| "—".into()),
+        due: match (c.due_at, c.status.as_str()) {
+            (Some(d), "open" | "pending") => format!(
+                "{} ({})",
+                l.datetime(d),
+                super::charter::remaining(&l, &(d - now).div_euclid(60_000))
+            ),
+            _ => String::new(),
+        },
+        overdue: c.due_at.is_some_and(|d| d < now)
+            && matches!(c.status.as_str(), "open" | "pending"),
         once_and_done: l.t(&ood).to_string(),
         pending: duration(c.pending_ms),
         messages,

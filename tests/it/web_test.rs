@@ -293,3 +293,65 @@ async fn password_guessing_is_stopped() {
         .await;
     assert_eq!(other.status, StatusCode::SEE_OTHER);
 }
+
+/// An open case under a commitment shows its deadline in the inbox and on its page.
+#[tokio::test]
+async fn timers_show_the_commitment_deadline() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let c = pacte::service::charter::create_unchecked(
+            &app.store,
+            app.org_id,
+            None,
+            &pacte::service::charter::CommitmentInput {
+                title_fr: "Réponse".into(),
+                title_en: "Answer".into(),
+                wording_fr: "Sous 2 heures".into(),
+                wording_en: "Within 2 hours".into(),
+                metric: "first_response".into(),
+                channels: vec!["email".into()],
+                nominal_minutes: Some(120),
+                requirement_pct: 90.0,
+                period: "month".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        pacte::service::charter::publish_at(&app.store, app.org_id, None, c.id, 0, false)
+            .await
+            .unwrap();
+        app.interaction(email_in(
+            "lou@exemple.fr",
+            "Question",
+            "Bonjour",
+            "2026-11-02T09:00:00Z",
+        ))
+        .await;
+        let login = app
+            .send(form(
+                "/login",
+                None,
+                "email=admin%40acme.fr&password=correct+horse",
+            ))
+            .await;
+        let cookie = login.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let inbox = app.send(page("/inbox", &cookie)).await;
+        let html = inbox.json.as_str().unwrap();
+        assert!(
+            html.contains("class=\"timer alert\""),
+            "overdue timer in the inbox"
+        );
+        let case = app.send(page("/cases/1", &cookie)).await;
+        let html = case.json.as_str().unwrap();
+        assert!(html.contains("id=\"case-due\""), "{html}");
+        // 2 November 2026, 10:00 Paris + 2 hours.
+        assert!(html.contains("02/11/2026 12:00"), "{html}");
+    }
+}

@@ -18,6 +18,15 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The colour of the `k`-th series (bold series are drawn in ink).
+pub fn color(k: usize, bold: bool) -> &'static str {
+    if bold {
+        "#1c2430"
+    } else {
+        COLORS[k % COLORS.len()]
+    }
+}
+
 /// `periods`: x labels; `series`: (name, value per period in %, bold).
 pub fn compliance(
     title: &str,

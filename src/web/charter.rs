@@ -36,6 +36,8 @@ pub struct Card {
     pub status_label: String,
     pub last: String,
     pub svg: String,
+    /// (colour, name) of each line of the chart.
+    pub legend: Vec<(&'static str, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -141,6 +143,11 @@ fn card(r: &CommitmentResults, sites: &[Site], l: Lang) -> Card {
             })
             .unwrap_or_default(),
         svg: chart::compliance(&title(v, l), &periods, &series, v.requirement_pct),
+        legend: series
+            .iter()
+            .enumerate()
+            .map(|(k, (name, _, bold))| (chart::color(k, *bold), name.clone()))
+            .collect(),
     }
 }
 

@@ -797,3 +797,21 @@ async fn backtest_agrees_with_live_evaluation() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_charter_over_ten_commitments_is_warned_about() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let mut last = Value::Null;
+        for i in 0..11 {
+            let mut c = counter_commitment(None);
+            c["title_fr"] = json!(format!("Engagement {i}"));
+            last = app.post("/api/v1/commitments", &app.admin, c).await.json;
+            if i < 10 {
+                assert!(last["warnings"].as_array().unwrap().is_empty(), "{last}");
+            }
+        }
+        let w = last["warnings"][0].as_str().unwrap_or_default();
+        assert!(w.contains("11 commitments"), "{last}");
+    }
+}

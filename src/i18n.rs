@@ -612,6 +612,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Échéance de l'engagement",
         "Commitment deadline",
     ),
+    ("role.kiosk", "Borne d'accueil", "Kiosk"),
 ];
 
 #[cfg(test)]

@@ -24,9 +24,16 @@ impl FromRequestParts<AppState> for ApiActor {
         let token = header
             .and_then(|h| h.strip_prefix("Bearer "))
             .ok_or(service::Error::Unauthenticated)?;
-        Ok(ApiActor(
-            state.tokens.authenticate(&state.store, token).await?,
-        ))
+        let actor = state.tokens.authenticate(&state.store, token).await?;
+        // The API is nested: the path as requested carries its /api/v1 prefix.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(parts.uri.path(), |u| u.0.path());
+        if !actor.role.kiosk_may(parts.method.as_str(), path) {
+            return Err(service::Error::Forbidden.into());
+        }
+        Ok(ApiActor(actor))
     }
 }
 

@@ -5,11 +5,33 @@ use super::channel::string_enum;
 
 string_enum!(
     /// A user's role in their organisation.
-    Role { Advisor => "advisor", Manager => "manager", Quality => "quality", Admin => "admin" }
+    Role {
+        Advisor => "advisor", Manager => "manager", Quality => "quality", Admin => "admin",
+        Kiosk => "kiosk",
+    }
     "invalid_role"
 );
 
 impl Role {
+    /// A counter kiosk (a tablet in an agency's waiting room): it issues tickets and sees
+    /// nothing else, whatever the page or endpoint.
+    pub fn kiosk_may(self, method: &str, path: &str) -> bool {
+        if self != Role::Kiosk {
+            return true;
+        }
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        matches!(
+            (method, segments.as_slice()),
+            ("GET" | "POST", ["", "sites", _, "kiosk"])
+                | ("POST", ["", "logout"] | ["", "settings", "lang"])
+                | ("POST", ["", "api", "v1", "sites", _, "tickets"])
+                | (
+                    "GET",
+                    ["", "api", "v1", "sites", _, "queue"] | ["", "api", "v1", "counter-services"]
+                )
+        )
+    }
+
     /// Organisation set-up: sites, teams, users.
     pub fn can_administer(self) -> bool {
         self == Role::Admin
@@ -25,5 +47,20 @@ impl Role {
     /// Results, breaches and compensations are read by managers and above.
     pub fn can_read_charter(self) -> bool {
         matches!(self, Role::Manager | Role::Quality | Role::Admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Role;
+
+    #[test]
+    fn a_kiosk_only_issues_tickets() {
+        assert!(Role::Kiosk.kiosk_may("POST", "/sites/lyon/kiosk"));
+        assert!(Role::Kiosk.kiosk_may("POST", "/api/v1/sites/lyon/tickets"));
+        assert!(!Role::Kiosk.kiosk_may("GET", "/inbox"));
+        assert!(!Role::Kiosk.kiosk_may("GET", "/api/v1/cases"));
+        assert!(!Role::Kiosk.kiosk_may("POST", "/sites/lyon/counter/call"));
+        assert!(Role::Advisor.kiosk_may("GET", "/inbox"));
     }
 }

@@ -132,6 +132,14 @@ impl FromRequestParts<AppState> for WebUser {
         match service::auth::session(&state.store, &secret).await {
             Ok((actor, csrf)) => {
                 let lang = lang_in_query(parts).unwrap_or(Lang::from_code(&actor.lang));
+                if !actor
+                    .role
+                    .kiosk_may(parts.method.as_str(), parts.uri.path())
+                {
+                    return Err(
+                        WebError::from_service(service::Error::Forbidden, lang).into_response()
+                    );
+                }
                 Ok(WebUser { actor, lang, csrf })
             }
             Err(service::Error::Unauthenticated) => Err(to_login()),

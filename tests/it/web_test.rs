@@ -355,3 +355,81 @@ async fn timers_show_the_commitment_deadline() {
         assert!(html.contains("02/11/2026 12:00"), "{html}");
     }
 }
+
+/// A kiosk device issues tickets, by page or API, and reaches nothing else.
+#[tokio::test]
+async fn a_kiosk_only_issues_tickets() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let site = serde_json::json!({"code": "lyon", "name": "Agence Lyon", "kind": "agency",
+            "time_zone": "Europe/Paris", "opening_hours": "mon-sat 08:00-19:00"});
+        app.post("/api/v1/sites", &app.admin, site).await;
+        let service = pacte::service::counter::add_service_unchecked(
+            &app.store, app.org_id, "C", "Colis", "Parcels", 1,
+        )
+        .await
+        .unwrap();
+        let (token, _) =
+            crate::support::user(&app.store, app.org_id, "borne@acme.fr", "kiosk").await;
+        let t = app
+            .post(
+                "/api/v1/sites/lyon/tickets",
+                &token,
+                serde_json::json!({"service_id": service.id}),
+            )
+            .await;
+        assert_eq!(t.status, StatusCode::CREATED, "{}", t.json);
+        for path in [
+            "/api/v1/cases",
+            "/api/v1/customers?q=x",
+            "/api/v1/charter/results",
+        ] {
+            assert_eq!(
+                app.get(path, &token).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+        let login = app
+            .send(form(
+                "/login",
+                None,
+                "email=borne%40acme.fr&password=correct+horse",
+            ))
+            .await;
+        let cookie = login.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let kiosk = app.send(page("/sites/lyon/kiosk", &cookie)).await;
+        assert_eq!(kiosk.status, StatusCode::OK);
+        let csrf = csrf_of(kiosk.json.as_str().unwrap());
+        let issued = app
+            .send(form(
+                "/sites/lyon/kiosk",
+                Some(&cookie),
+                &format!("csrf={csrf}&service_id={}", service.id),
+            ))
+            .await;
+        assert!(
+            issued.json.as_str().unwrap().contains("C002"),
+            "the second ticket of the day"
+        );
+        for path in [
+            "/inbox",
+            "/customers",
+            "/charter",
+            "/sites/lyon/counter",
+            "/cases/1",
+        ] {
+            assert_eq!(
+                app.send(page(path, &cookie)).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+    }
+}

@@ -563,6 +563,21 @@ pub async fn due_alerts(c: &mut Conn, now: i64, limit: i64) -> Result<Vec<Outgoi
     .await?)
 }
 
+/// Takes an alert for delivery until `until` (a lease: another server sees it as not due);
+/// false if someone else took it first.
+pub async fn claim_alert(c: &mut Conn, id: i64, now: i64, until: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $3
+         WHERE id = $1 AND delivered_at IS NULL AND next_attempt_at <= $2",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(until)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn alert_delivered(c: &mut Conn, id: i64, at: i64) -> Result<()> {
     sqlx::query("UPDATE outbox SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1")
         .bind(id)

@@ -1,5 +1,6 @@
 //! Delivery of alerts (webhooks) from the outbox: written in the transaction that raised them,
-//! posted afterwards, retried with a growing delay until delivered.
+//! posted afterwards by whichever server leases it first, retried with a growing delay until
+//! delivered.
 
 use crate::service::{Result, now_ms};
 use crate::store::{self, Store};
@@ -7,6 +8,10 @@ use std::time::Duration;
 
 /// After this many failures an alert stops being retried (it stays in the outbox with its error).
 const MAX_ATTEMPTS: i64 = 12;
+
+/// How long a server holds an alert it is posting before another may try (longer than the
+/// HTTP timeout).
+const LEASE_MS: i64 = 60_000;
 
 /// Posts every due alert once; returns how many were delivered.
 pub async fn deliver_due(store: &Store, client: &reqwest::Client) -> Result<usize> {
@@ -17,6 +22,16 @@ pub async fn deliver_due(store: &Store, client: &reqwest::Client) -> Result<usiz
     };
     let mut delivered = 0;
     for a in due {
+        // Several servers may share the outbox (PostgreSQL): the one that takes the lease posts.
+        let claimed = {
+            let mut tx = store.begin().await?;
+            let ok = store::charter::claim_alert(&mut tx, a.id, now, now + LEASE_MS).await?;
+            tx.commit().await?;
+            ok
+        };
+        if !claimed {
+            continue;
+        }
         let sent = client
             .post(&a.target)
             .header("content-type", "application/json")

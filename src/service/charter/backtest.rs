@@ -120,7 +120,11 @@ async fn count_range(
     };
     // Counted in the database where the rule reads as SQL (calendar time); only what business
     // time must decide is streamed through the same `Rule` as live evaluation.
-    for (site, i, total, met, unacceptable) in aggregated(&mut c, org_id, rule, periods, to).await?
+    let from = periods.first().copied().unwrap_or(0);
+    let table_scan =
+        rule.metric.on_cases() && store::charter::range_share(&mut c, org_id, from).await? > 0.5;
+    for (site, i, total, met, unacceptable) in
+        aggregated(&mut c, org_id, rule, periods, to, table_scan).await?
     {
         if let Some(d) = month_starts.get(i as usize) {
             add(
@@ -146,10 +150,10 @@ async fn count_range(
             },
         );
     };
-    let from = periods.first().copied().unwrap_or(0);
     let scope = scan_strings(rule);
     let scan = store::charter::CaseScan {
         org_id,
+        table_scan,
         periods,
         to,
         channels: &scope.0,
@@ -241,10 +245,12 @@ async fn aggregated(
     rule: &Rule,
     periods: &[i64],
     now: i64,
+    table_scan: bool,
 ) -> Result<store::charter::Buckets> {
     let scope = scan_strings(rule);
     let scan = store::charter::CaseScan {
         org_id,
+        table_scan,
         periods,
         to: now,
         channels: &scope.0,

@@ -174,8 +174,16 @@ CREATE TABLE counter_ticket (
     called_by BIGINT REFERENCES app_user(id),
     ended_at BIGINT,
     interaction_id BIGINT REFERENCES interaction(id),
+    -- What the desk wrote, kept even when the visit lands on no customer record.
+    note TEXT NOT NULL DEFAULT '',
     UNIQUE (site_id, day, service_id, seq)
 );
 CREATE INDEX counter_ticket_queue ON counter_ticket (site_id, status, issued_at);
 
 CREATE INDEX case_org_opened ON support_case (org_id, opened_at);
+-- Waits in queues (calls, chats, counter visits) for backtests, without the other interactions.
+CREATE INDEX interaction_waits ON interaction (org_id, channel, queued_at) WHERE queued_at IS NOT NULL;
+-- When an open case crosses the nearest bound of a commitment in force: kept as the case
+-- changes, so cases at risk and inbox timers are read, not computed.
+ALTER TABLE support_case ADD COLUMN due_at BIGINT;
+CREATE INDEX case_org_due ON support_case (org_id, due_at) WHERE due_at IS NOT NULL;

@@ -267,9 +267,9 @@ pub async fn call_next(
     Ok(Some(ticket))
 }
 
-/// Closes a called ticket. Served with a known customer (from the kiosk or given now), the
-/// visit is recorded on their record as a counter interaction, solved at the counter unless
-/// `solved` is false.
+/// Closes a called ticket, keeping the desk's note on it. Served with a known customer (from
+/// the kiosk or given now), the visit is recorded on their record as a counter interaction,
+/// solved at the counter unless `solved` is false.
 pub async fn end(
     store: &Store,
     actor: &Actor,
@@ -279,6 +279,12 @@ pub async fn end(
     note: &str,
     solved: bool,
 ) -> Result<Ticket> {
+    if note.chars().count() > 2_000 {
+        return Err(Error::invalid(
+            "note",
+            Invalid::new("too_long", "at most 2,000 characters"),
+        ));
+    }
     let now = now_ms();
     let mut tx = store.begin().await?;
     let ticket = store::counter::by_id(&mut tx, actor.org_id, ticket_id)
@@ -342,6 +348,7 @@ pub async fn end(
         status,
         interaction.map(|(_, c)| c),
         interaction.map(|(i, _)| i),
+        note.trim(),
         now,
     )
     .await?;

@@ -57,10 +57,11 @@ pub struct Ticket {
     pub called_by: Option<i64>,
     pub ended_at: Option<i64>,
     pub interaction_id: Option<i64>,
+    pub note: String,
 }
 
 const COLS: &str = "id, site_id, service_id, label, customer_id, status, issued_at, called_at,
-    desk, called_by, ended_at, interaction_id";
+    desk, called_by, ended_at, interaction_id, note";
 
 pub struct NewTicket<'a> {
     pub site_id: i64,
@@ -182,11 +183,12 @@ pub async fn end(
     status: &str,
     customer_id: Option<i64>,
     interaction_id: Option<i64>,
+    note: &str,
     now: i64,
 ) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE counter_ticket SET status = $2, ended_at = $3,
-            customer_id = COALESCE($4, customer_id), interaction_id = $5
+            customer_id = COALESCE($4, customer_id), interaction_id = $5, note = $6
          WHERE id = $1 AND status = 'called'",
     )
     .bind(id)
@@ -194,6 +196,7 @@ pub async fn end(
     .bind(now)
     .bind(customer_id)
     .bind(interaction_id)
+    .bind(note)
     .execute(c)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -2,7 +2,7 @@
 //! `pacte serve` process. Runs when WEBDRIVER_URL is set (the README's test command sets it).
 
 use crate::support::process::{self, Server, ok};
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 
 fn pacte(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
     ok(&process::pacte(dir, args, stdin, &[]))
@@ -55,16 +55,7 @@ async fn advisor_works_a_case_in_the_browser() {
     );
     let server = Server::start(dir.path());
     let base = format!("http://127.0.0.1:{}", server.port);
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,900"]}),
-    );
-    let b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&webdriver)
-        .await
-        .expect("chromedriver reachable");
+    let b = process::browser(&webdriver).await;
     let result = async {
         b.goto(&format!("{base}/inbox")).await?;
         b.find(Locator::Id("email"))

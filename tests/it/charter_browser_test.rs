@@ -3,7 +3,7 @@
 //! quality manager defines a commitment (refused first, kept as typed), backtests and publishes it.
 
 use crate::support::process::{self, Server, ok};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
 
 fn pacte(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
@@ -55,19 +55,6 @@ fn organisation(dir: &std::path::Path) -> String {
         .find(|w| w.starts_with("pct_"))
         .expect("token printed")
         .to_string()
-}
-
-async fn browser(webdriver: &str) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,900"]}),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(webdriver)
-        .await
-        .expect("chromedriver reachable")
 }
 
 async fn sign_in(b: &Client, base: &str, email: &str) -> Result<(), fantoccini::error::CmdError> {
@@ -146,7 +133,7 @@ async fn kiosk_counter_and_public_charter() {
         200
     );
 
-    let b = browser(&webdriver).await;
+    let b = process::browser(&webdriver).await;
     let result = async {
         sign_in(&b, &base, "claire@acme.fr").await?;
         // The kiosk: the customer takes a ticket.
@@ -240,7 +227,7 @@ async fn quality_defines_backtests_and_publishes_a_commitment() {
     organisation(dir.path());
     let server = Server::start(dir.path());
     let base = format!("http://127.0.0.1:{}", server.port);
-    let b = browser(&webdriver).await;
+    let b = process::browser(&webdriver).await;
     let result = async {
         sign_in(&b, &base, "nadia@acme.fr").await?;
         b.find(Locator::LinkText("Charte")).await?.click().await?;

@@ -458,10 +458,14 @@ async fn counter_queue_from_kiosk_to_charter() {
             .post(
                 &format!("/api/v1/tickets/{}/end", c2.json["id"]),
                 &app.advisor,
-                json!({"served": false}),
+                json!({"served": false, "note": "Parti avant l'appel"}),
             )
             .await;
         assert_eq!(end2.json["status"], "no_show");
+        assert_eq!(
+            end2.json["note"], "Parti avant l'appel",
+            "the desk's note is kept"
+        );
         let twice = app
             .post(
                 &format!("/api/v1/tickets/{}/end", c2.json["id"]),

@@ -94,8 +94,6 @@ impl Charter {
     }
 
     async fn load_with(c: &mut Conn, org_id: i64, all_sites: bool) -> Result<Charter> {
-        let (tz, hours) = store::org::org_calendar(c, org_id).await?;
-        let default_calendar = calendar_of(&tz, &hours, "");
         let active = store::charter::measuring(c, org_id)
             .await?
             .into_iter()
@@ -109,21 +107,29 @@ impl Charter {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        // Sites only matter when something is measured.
-        let sites = if active.is_empty() && !all_sites {
-            HashMap::new()
-        } else {
-            store::org::list_sites(c, org_id)
-                .await?
-                .into_iter()
-                .map(|s| {
-                    (
-                        s.id,
-                        calendar_of(&s.time_zone, &s.opening_hours, &s.closures),
-                    )
-                })
-                .collect()
-        };
+        if active.is_empty() && !all_sites {
+            // Nothing is measured: every contact pays this one query, no more.
+            let none = calendar_of("UTC", "", "");
+            return Ok(Charter {
+                org_id,
+                tz: none.tz.clone(),
+                default_calendar: none,
+                sites: HashMap::new(),
+                active,
+            });
+        }
+        let (tz, hours) = store::org::org_calendar(c, org_id).await?;
+        let default_calendar = calendar_of(&tz, &hours, "");
+        let sites = store::org::list_sites(c, org_id)
+            .await?
+            .into_iter()
+            .map(|s| {
+                (
+                    s.id,
+                    calendar_of(&s.time_zone, &s.opening_hours, &s.closures),
+                )
+            })
+            .collect();
         Ok(Charter {
             org_id,
             tz: default_calendar.tz.clone(),

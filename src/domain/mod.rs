@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod case;
 pub mod channel;
 pub mod commitment;
+pub mod email;
 pub mod fold;
 pub mod identity;
 pub mod role;

@@ -47,6 +47,12 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let store = state.store.clone();
     crate::service::charter::alerts::start(store.clone());
+    crate::service::email::outbound::start(store.clone());
+    crate::service::email::imap::start(
+        store.clone(),
+        state.config.imap_poll,
+        std::time::Duration::from_secs(30),
+    );
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await?;

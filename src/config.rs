@@ -36,6 +36,15 @@ pub struct Config {
         global = true
     )]
     pub secure_cookies: bool,
+    /// Seconds between two reads of an IMAP mailbox whose server lacks IDLE.
+    #[arg(long, env = "PACTE_IMAP_POLL", default_value = "60", value_parser = parse_secs, global = true)]
+    pub imap_poll: std::time::Duration,
+}
+
+fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
+    s.parse::<u64>()
+        .map(std::time::Duration::from_secs)
+        .map_err(|_| format!("«{s}» is not a number of seconds"))
 }
 
 impl Config {
@@ -58,6 +67,7 @@ impl Config {
             listen: "127.0.0.1:0".parse().expect("valid address"),
             body_limit: 1 << 20,
             secure_cookies: false,
+            imap_poll: std::time::Duration::from_secs(60),
         }
     }
 }

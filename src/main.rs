@@ -69,6 +69,22 @@ enum Command {
     Restore { file: String },
     /// Show the configuration in force, secrets redacted.
     Config,
+    /// The email channel.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Receive one RFC 5322 message on standard input (for an MTA pipe). Exit status: 0 accepted,
+    /// 65 refused for good (reason on stderr), 75 temporary failure (the MTA retries).
+    Ingest {
+        /// The organisation's slug; without it, the organisation is found from the recipients.
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -138,6 +154,13 @@ async fn main() -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    if let Command::Mail {
+        command: MailCommand::Ingest { org },
+    } = &cli.command
+    {
+        std::process::exit(mail_ingest(&config, org.as_deref()).await);
+    }
+    pacte::service::email::secrets::init(&config.data_dir).context("loading the secret key")?;
     let store = Store::open(&config.effective_database_url())
         .await
         .context("opening the database")?;
@@ -293,10 +316,69 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("backup written to {file}");
             Ok(())
         }
-        Command::Config | Command::Restore { .. } => {
+        Command::Config | Command::Restore { .. } | Command::Mail { .. } => {
             unreachable!("handled before opening the store")
         }
     }
+}
+
+/// `pacte mail ingest`: the exit status tells the MTA what to do (sysexits.h).
+async fn mail_ingest(config: &Config, org: Option<&str>) -> i32 {
+    const TEMPFAIL: i32 = 75;
+    const DATAERR: i32 = 65;
+    let mut raw = Vec::new();
+    if let Err(e) = tokio::io::AsyncReadExt::read_to_end(&mut tokio::io::stdin(), &mut raw).await {
+        eprintln!("pacte: reading the message: {e}");
+        return TEMPFAIL;
+    }
+    let store = match Store::open(&config.effective_database_url()).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pacte: opening the database: {e}");
+            return TEMPFAIL;
+        }
+    };
+    let route = match org {
+        Some(slug) => match service::org::org_by_slug(&store, slug).await {
+            Ok(o) => pacte::service::email::Route::Org(o.id),
+            Err(service::Error::NotFound(_)) => {
+                eprintln!("pacte: no organisation has the slug «{slug}»");
+                return DATAERR;
+            }
+            Err(e) => {
+                eprintln!("pacte: {e}");
+                return TEMPFAIL;
+            }
+        },
+        None => pacte::service::email::Route::Recipient,
+    };
+    let code = match pacte::service::email::receive(&store, route, &raw).await {
+        Ok(r) => {
+            let case = r.case_number.map(|n| format!(" case {n}")).unwrap_or_default();
+            eprintln!(
+                "pacte: {} {}{case}{}",
+                if r.duplicate { "already received" } else { "received" },
+                r.kind,
+                r.warnings
+                    .iter()
+                    .map(|w| format!("; warning {}: {}", w.code, w.detail))
+                    .collect::<String>()
+            );
+            0
+        }
+        Err(service::Error::Invalid(fields)) => {
+            for f in fields {
+                eprintln!("pacte: refused ({}): {}", f.code, f.message);
+            }
+            DATAERR
+        }
+        Err(e) => {
+            eprintln!("pacte: temporary failure: {e}");
+            TEMPFAIL
+        }
+    };
+    store.close().await;
+    code
 }
 
 fn println_out(s: &str) -> anyhow::Result<()> {

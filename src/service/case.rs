@@ -426,6 +426,15 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
         now,
     )
     .await?;
+    let mut queued = false;
+    if channel == Channel::Email.as_str() && !input.note {
+        match super::email::outbound::queue_reply_in(&mut tx, &case, interaction, &actor.name, body, now).await? {
+            Ok(_) => queued = true,
+            Err(reason) => {
+                store::case::add_event(&mut tx, actor.org_id, id, now, "email_not_sent", Some(actor.user_id), reason).await?;
+            }
+        }
+    }
     if let Some(to) = status {
         set_status(&mut tx, actor, id, &mut clock, to, now).await?;
     }
@@ -440,6 +449,9 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
         store::case::assign_if_unassigned(&mut tx, id, actor.user_id).await?;
     }
     tx.commit().await?;
+    if queued {
+        super::email::outbound::wake();
+    }
     Ok(interaction)
 }
 

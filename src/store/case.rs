@@ -157,6 +157,16 @@ pub async fn assign_if_unassigned(c: &mut Conn, id: i64, user_id: i64) -> Result
     Ok(())
 }
 
+/// Routes a new case to the team of the mailbox it came to, unless it already has one.
+pub async fn set_team_if_none(c: &mut Conn, id: i64, team_id: i64) -> Result<()> {
+    sqlx::query("UPDATE support_case SET team_id = $2 WHERE id = $1 AND team_id IS NULL")
+        .bind(id)
+        .bind(team_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// The fields an advisor sets by hand.
 pub async fn save_fields(c: &mut Conn, case: &Case) -> Result<()> {
     sqlx::query(

@@ -7,6 +7,7 @@ pub mod case;
 pub mod charter;
 pub mod counter;
 pub mod customer;
+pub mod email;
 pub mod interaction;
 pub mod org;
 

@@ -27,6 +27,8 @@ pub struct Parsed {
     /// Sanitised: no scripts, styles, event handlers, forms or remote images.
     pub html: Option<String>,
     pub parts: Vec<Part>,
+    /// From Content-Language, lower-case ("fr", "en-gb").
+    pub language: Option<String>,
     pub kind: Kind,
     pub warnings: Vec<Warning>,
 }
@@ -126,6 +128,9 @@ pub fn parse(raw: &[u8]) -> Parsed {
         .subject()
         .map(|s| super::thread::clean_header(s, 500))
         .unwrap_or_default();
+    out.language = msg
+        .header_raw("Content-Language")
+        .map(|l| super::thread::clean_header(l, 20).to_ascii_lowercase());
     out.date = msg.date().map(|d| d.to_timestamp() * 1000);
     let texts: Vec<String> = (0..msg.text_body_count())
         .filter_map(|i| msg.body_text(i).map(|t| t.into_owned()))

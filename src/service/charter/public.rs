@@ -221,3 +221,35 @@ pub fn period_label(start: &str, period: Period, lang: Lang) -> String {
         (Period::Quarter, Lang::En) => format!("in Q{} {}", m / 3 + 1, d.year()),
     }
 }
+
+/// The published response promise for first contacts on a channel, as the charter words it
+/// ("Nous répondons à vos courriels sous 48 heures ouvrées."), for acknowledgements.
+pub async fn response_promise(
+    c: &mut store::Conn,
+    org_id: i64,
+    channel: crate::domain::channel::Channel,
+    lang: Lang,
+    at: i64,
+) -> Result<Option<String>> {
+    let charter = super::Charter::load(c, org_id).await?;
+    let found = charter.active.iter().find(|a| {
+        a.in_force_at(at)
+            && a.rule.metric == Metric::FirstResponse
+            && a.rule.scope.channels.contains(&channel)
+            && a.rule.scope.site_ids.is_empty()
+    });
+    Ok(found.map(|a| {
+        let wording = match lang {
+            Lang::Fr => &a.row.wording_fr,
+            Lang::En => &a.row.wording_en,
+        };
+        if !wording.trim().is_empty() {
+            return wording.trim().to_string();
+        }
+        let delay = duration_words(a.rule.nominal_ms.unwrap_or(0) / 60_000, a.rule.business_time, lang);
+        match lang {
+            Lang::Fr => format!("Nous vous répondrons sous {delay}."),
+            Lang::En => format!("We will answer within {delay}."),
+        }
+    }))
+}

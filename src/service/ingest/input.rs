@@ -81,6 +81,9 @@ pub struct Valid {
     pub attachments: String,
     pub author_user_id: Option<i64>,
     pub status: Option<CaseStatus>,
+    /// Open a new case unless `case_id` names one (email: unrelated messages that share a
+    /// subject are never merged; threading decides).
+    pub fresh_case: bool,
 }
 
 impl InteractionInput {
@@ -245,6 +248,7 @@ impl InteractionInput {
             attachments,
             author_user_id: None,
             status: status.expect("checked"),
+            fresh_case: false,
         })
     }
 }

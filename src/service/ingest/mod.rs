@@ -200,7 +200,7 @@ async fn record_with(
             )
         })?),
         // A customer seen for the first time has no case to continue.
-        None if new_customer => None,
+        None if new_customer || v.fresh_case => None,
         None => store::case::attachable(c, customer_id, key.as_deref()).await?,
     };
     let mut clock = existing
@@ -354,6 +354,36 @@ async fn record_with(
         seen.known.insert(ext.clone(), done.clone());
     }
     Ok(done)
+}
+
+/// Records a contact on a case without moving its clock: automatic mail (out-of-office replies,
+/// delivery reports) and acknowledgements neither reopen a case nor count as an answer.
+pub async fn record_passive_in(c: &mut Conn, org_id: i64, case_id: i64, v: &Valid, now: i64) -> Result<i64> {
+    let case = store::case::by_id(c, org_id, case_id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
+    let customer_id = if v.identities.is_empty() {
+        case.customer_id
+    } else {
+        recognise(c, org_id, v).await?.0
+    };
+    let new = store::interaction::NewInteraction {
+        customer_id,
+        case_id,
+        channel: v.channel.as_str(),
+        direction: v.direction.as_str(),
+        occurred_at: v.occurred_at,
+        author_user_id: v.author_user_id,
+        is_note: false,
+        subject: v.subject.as_deref(),
+        body: &v.body,
+        site_id: case.site_id,
+        queued_at: None,
+        answered_at: None,
+        attachments: &v.attachments,
+        external_id: v.external_id.as_deref(),
+    };
+    Ok(store::interaction::insert(c, org_id, &new, now).await?)
 }
 
 /// Finds the customer by any identity (customer number first, then email, phone, social);

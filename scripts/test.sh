@@ -8,6 +8,7 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v dovecot >/dev/null || need+=(dovecot-imapd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -15,9 +16,14 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# A real SMTP server for outgoing mail (aiosmtpd, from PyPI): it writes what it receives to a Maildir.
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check aiosmtpd
+
 work=$(mktemp -d)
 cleanup() {
   [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null || true
+  [ -n "${smtp_pid:-}" ] && kill "$smtp_pid" 2>/dev/null || true
+  [ -f "$work/dovecot/dovecot.conf" ] && doveadm -c "$work/dovecot/dovecot.conf" stop 2>/dev/null || true
   if [ -f "$work/data/postmaster.pid" ]; then
     run_pg "$pg_bin/pg_ctl -D $work/data -m fast stop" >/dev/null 2>&1 || true
   fi
@@ -46,5 +52,24 @@ chromedriver --port="$driver_port" --allowed-ips=127.0.0.1 >"$work/chromedriver.
 driver_pid=$!
 export WEBDRIVER_URL="http://127.0.0.1:$driver_port"
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$driver_port") 2>/dev/null && break; sleep 0.1; done
+
+# A real IMAP server (Dovecot) on loopback: any user name, password "secret", Maildir storage.
+imap_port=$(free_port)
+mkdir -p "$work/dovecot"/{run,state,mail}
+chown -R dovecot:dovecot "$work/dovecot/mail" 2>/dev/null || true
+sed -e "s#@DIR@#$work/dovecot#g" -e "s#@PORT@#$imap_port#g" \
+    -e "s#@UID@#$(id -u dovecot 2>/dev/null || id -u)#g" -e "s#@GID@#$(id -g dovecot 2>/dev/null || id -g)#g" \
+    scripts/dovecot.conf.in >"$work/dovecot/dovecot.conf"
+dovecot -c "$work/dovecot/dovecot.conf"
+export PACTE_TEST_IMAP="127.0.0.1:$imap_port"
+
+smtp_port=$(free_port)
+python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$work/smtp-maildir" >"$work/smtp.log" 2>&1 &
+smtp_pid=$!
+export PACTE_TEST_SMTP="127.0.0.1:$smtp_port" PACTE_TEST_SMTP_MAILDIR="$work/smtp-maildir"
+for _ in $(seq 50); do
+  (echo >/dev/tcp/127.0.0.1/"$imap_port") 2>/dev/null && (echo >/dev/tcp/127.0.0.1/"$smtp_port") 2>/dev/null && break
+  sleep 0.1
+done
 
 cargo test --all-targets "$@"

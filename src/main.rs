@@ -354,10 +354,17 @@ async fn mail_ingest(config: &Config, org: Option<&str>) -> i32 {
     };
     let code = match pacte::service::email::receive(&store, route, &raw).await {
         Ok(r) => {
-            let case = r.case_number.map(|n| format!(" case {n}")).unwrap_or_default();
+            let case = r
+                .case_number
+                .map(|n| format!(" case {n}"))
+                .unwrap_or_default();
             eprintln!(
                 "pacte: {} {}{case}{}",
-                if r.duplicate { "already received" } else { "received" },
+                if r.duplicate {
+                    "already received"
+                } else {
+                    "received"
+                },
                 r.kind,
                 r.warnings
                     .iter()

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod charter;
 pub mod counter;
 pub mod customers;
+pub mod email;
 pub mod error;
 pub mod extract;
 pub mod interactions;
@@ -12,6 +13,7 @@ pub mod openapi;
 
 use crate::app::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 
 pub fn router() -> Router<AppState> {
@@ -48,6 +50,34 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{code}/closures", put(admin::set_closures))
         .route("/teams", get(admin::list_teams).post(admin::add_team))
         .route("/users", get(admin::list_users).post(admin::add_user))
+        .route(
+            "/inbound/email",
+            post(email::inbound).layer(DefaultBodyLimit::max(
+                crate::domain::email::MAX_MESSAGE_BYTES,
+            )),
+        )
+        .route(
+            "/mailboxes",
+            get(email::list_mailboxes).post(email::add_mailbox),
+        )
+        .route(
+            "/mailboxes/{id}",
+            get(email::get_mailbox).put(email::update_mailbox),
+        )
+        .route("/mailboxes/{id}/test", post(email::test_mailbox))
+        .route("/cases/{id}/emails", get(email::case_emails))
+        .route("/emails/{id}/raw", get(email::raw))
+        .route("/attachments/{id}", get(email::attachment))
+        .route(
+            "/canned-replies",
+            get(email::list_canned).post(email::add_canned),
+        )
+        .route(
+            "/canned-replies/{id}",
+            axum::routing::delete(email::delete_canned),
+        )
+        .route("/email-templates", get(email::templates))
+        .route("/email-templates/{kind}/{lang}", put(email::put_template))
         .fallback(|| async {
             error::ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,

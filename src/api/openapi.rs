@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Pacte API", description = "Customers, interactions and cases across every channel; the charter of commitments."),
+    info(title = "Pacte API", description = "Customers, interactions and cases across every channel; the charter of commitments; the email channel."),
     paths(
         super::interactions::create,
         super::cases::list, super::cases::get, super::cases::update, super::cases::reply,
@@ -19,6 +19,11 @@ use utoipa::{Modify, OpenApi};
         super::charter::set_limit, super::charter::nonconformities,
         super::counter::queue, super::counter::issue, super::counter::call, super::counter::end,
         super::counter::services, super::counter::add_service,
+        super::email::inbound, super::email::list_mailboxes, super::email::add_mailbox,
+        super::email::get_mailbox, super::email::update_mailbox, super::email::test_mailbox,
+        super::email::case_emails, super::email::raw, super::email::attachment,
+        super::email::list_canned, super::email::add_canned, super::email::delete_canned,
+        super::email::templates, super::email::put_template,
     ),
     modifiers(&Bearer)
 )]

@@ -428,10 +428,28 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
     .await?;
     let mut queued = false;
     if channel == Channel::Email.as_str() && !input.note {
-        match super::email::outbound::queue_reply_in(&mut tx, &case, interaction, &actor.name, body, now).await? {
+        match super::email::outbound::queue_reply_in(
+            &mut tx,
+            &case,
+            interaction,
+            &actor.name,
+            body,
+            now,
+        )
+        .await?
+        {
             Ok(_) => queued = true,
             Err(reason) => {
-                store::case::add_event(&mut tx, actor.org_id, id, now, "email_not_sent", Some(actor.user_id), reason).await?;
+                store::case::add_event(
+                    &mut tx,
+                    actor.org_id,
+                    id,
+                    now,
+                    "email_not_sent",
+                    Some(actor.user_id),
+                    reason,
+                )
+                .await?;
             }
         }
     }

@@ -373,7 +373,8 @@ pub async fn case_of_message_ids(c: &mut Conn, org_id: i64, ids: &[String]) -> R
         return Ok(None);
     }
     let mut q = Sql::new("SELECT case_id FROM email_message WHERE org_id = ");
-    q.int(org_id).push(" AND case_id IS NOT NULL AND message_id IN (");
+    q.int(org_id)
+        .push(" AND case_id IS NOT NULL AND message_id IN (");
     for (i, id) in ids.iter().take(100).enumerate() {
         if i > 0 {
             q.push(", ");
@@ -398,7 +399,12 @@ pub async fn case_of_thread_root(c: &mut Conn, org_id: i64, root: &str) -> Resul
 }
 
 /// Messages received from this sender since a time (the loop breaker's count).
-pub async fn received_from_since(c: &mut Conn, org_id: i64, from_key: &str, since: i64) -> Result<i64> {
+pub async fn received_from_since(
+    c: &mut Conn,
+    org_id: i64,
+    from_key: &str,
+    since: i64,
+) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM email_message
          WHERE org_id = $1 AND from_key = $2 AND created_at >= $3 AND direction = 'inbound'",
@@ -477,7 +483,11 @@ pub async fn attachments_of_case(c: &mut Conn, case_id: i64) -> Result<Vec<Attac
     .await?)
 }
 
-pub async fn attachment(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<(AttachmentRow, Option<i64>)>> {
+pub async fn attachment(
+    c: &mut Conn,
+    org_id: i64,
+    id: i64,
+) -> Result<Option<(AttachmentRow, Option<i64>)>> {
     let row: Option<AttachmentRow> = sqlx::query_as(
         "SELECT a.id, a.email_id, a.blob_hash, a.name, a.content_type, a.content_id, a.inline, a.size
          FROM email_attachment a JOIN email_message e ON e.id = a.email_id
@@ -539,7 +549,12 @@ pub async fn mark_sent(c: &mut Conn, id: i64, now: i64) -> Result<()> {
 }
 
 /// Records a failed attempt: retried at `next_at`, or failed for good when `next_at` is None.
-pub async fn mark_attempt_failed(c: &mut Conn, id: i64, next_at: Option<i64>, error: &str) -> Result<()> {
+pub async fn mark_attempt_failed(
+    c: &mut Conn,
+    id: i64,
+    next_at: Option<i64>,
+    error: &str,
+) -> Result<()> {
     sqlx::query(
         "UPDATE email_message SET attempts = attempts + 1, error = $3, next_attempt_at = $2,
             status = CASE WHEN $2 IS NULL THEN 'failed' ELSE status END
@@ -623,7 +638,12 @@ pub struct Template {
     pub body: String,
 }
 
-pub async fn template(c: &mut Conn, org_id: i64, kind: &str, lang: &str) -> Result<Option<Template>> {
+pub async fn template(
+    c: &mut Conn,
+    org_id: i64,
+    kind: &str,
+    lang: &str,
+) -> Result<Option<Template>> {
     Ok(sqlx::query_as(
         "SELECT kind, lang, subject, body FROM email_template
          WHERE org_id = $1 AND kind = $2 AND lang = $3",

@@ -246,7 +246,11 @@ pub async fn response_promise(
         if !wording.trim().is_empty() {
             return wording.trim().to_string();
         }
-        let delay = duration_words(a.rule.nominal_ms.unwrap_or(0) / 60_000, a.rule.business_time, lang);
+        let delay = duration_words(
+            a.rule.nominal_ms.unwrap_or(0) / 60_000,
+            a.rule.business_time,
+            lang,
+        );
         match lang {
             Lang::Fr => format!("Nous vous répondrons sous {delay}."),
             Lang::En => format!("We will answer within {delay}."),

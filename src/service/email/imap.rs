@@ -31,11 +31,13 @@ fn err(e: impl std::fmt::Display) -> String {
 fn tls_config() -> Arc<rustls::ClientConfig> {
     let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     Arc::new(
-        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
     )
 }
 
@@ -50,23 +52,32 @@ async fn tls(host: &str, tcp: tokio::net::TcpStream) -> Result<Box<dyn Io>, Stri
 
 /// Connects and logs in.
 async fn connect(m: &store::email::Mailbox) -> Result<Imap, String> {
-    let host = m.imap_host.as_deref().ok_or("no IMAP server is configured")?;
+    let host = m
+        .imap_host
+        .as_deref()
+        .ok_or("no IMAP server is configured")?;
     let port = m.imap_port.unwrap_or(993) as u16;
     let user = m.imap_user.as_deref().unwrap_or_default();
     let password = match &m.imap_secret {
         Some(s) => secrets::open(s)?,
         None => String::new(),
     };
-    let tcp = tokio::time::timeout(Duration::from_secs(20), tokio::net::TcpStream::connect((host, port)))
-        .await
-        .map_err(|_| format!("{host}:{port} did not answer within 20 s"))?
-        .map_err(|e| format!("{host}:{port}: {e}"))?;
+    let tcp = tokio::time::timeout(
+        Duration::from_secs(20),
+        tokio::net::TcpStream::connect((host, port)),
+    )
+    .await
+    .map_err(|_| format!("{host}:{port} did not answer within 20 s"))?
+    .map_err(|e| format!("{host}:{port}: {e}"))?;
     let stream: Box<dyn Io> = match m.imap_security.as_str() {
         "tls" => tls(host, tcp).await?,
         "starttls" => {
             let mut client = async_imap::Client::new(tcp);
             client.read_response().await.map_err(err)?;
-            client.run_command_and_check_ok("STARTTLS", None).await.map_err(err)?;
+            client
+                .run_command_and_check_ok("STARTTLS", None)
+                .await
+                .map_err(err)?;
             tls(host, client.into_inner()).await?
         }
         _ => Box::new(tcp),
@@ -88,7 +99,10 @@ async fn connect(m: &store::email::Mailbox) -> Result<Imap, String> {
 /// "Test connection": logs in and opens the folder; returns how many messages it holds.
 pub async fn check(m: &store::email::Mailbox) -> Result<u32, String> {
     let mut s = connect(m).await?;
-    let folder = s.select(&m.imap_folder).await.map_err(|e| format!("folder «{}»: {e}", m.imap_folder))?;
+    let folder = s
+        .select(&m.imap_folder)
+        .await
+        .map_err(|e| format!("folder «{}»: {e}", m.imap_folder))?;
     let _ = s.logout().await;
     Ok(folder.exists)
 }
@@ -100,12 +114,23 @@ struct Position {
 }
 
 /// Ingests what arrived since the last position; returns how many messages were recorded.
-async fn fetch_new(store: &Store, m: &store::email::Mailbox, s: &mut Imap, pos: &mut Position) -> Result<usize, String> {
-    let folder = s.select(&m.imap_folder).await.map_err(|e| format!("folder «{}»: {e}", m.imap_folder))?;
+async fn fetch_new(
+    store: &Store,
+    m: &store::email::Mailbox,
+    s: &mut Imap,
+    pos: &mut Position,
+) -> Result<usize, String> {
+    let folder = s
+        .select(&m.imap_folder)
+        .await
+        .map_err(|e| format!("folder «{}»: {e}", m.imap_folder))?;
     let validity = folder.uid_validity.map(i64::from).unwrap_or(0);
     if pos.uid_validity != Some(validity) {
         if pos.uid_validity.is_some() {
-            tracing::warn!(mailbox = m.id, "UIDVALIDITY changed: reading the folder again");
+            tracing::warn!(
+                mailbox = m.id,
+                "UIDVALIDITY changed: reading the folder again"
+            );
         }
         pos.uid_validity = Some(validity);
         pos.last_uid = 0;
@@ -121,12 +146,18 @@ async fn fetch_new(store: &Store, m: &store::email::Mailbox, s: &mut Imap, pos: 
     uids.sort_unstable();
     let mut done = 0;
     for chunk in uids.chunks(CHUNK) {
-        let set = chunk.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let set = chunk
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let mut fetched: Vec<(u32, Vec<u8>)> = s
             .uid_fetch(&set, "(UID BODY.PEEK[])")
             .await
             .map_err(err)?
-            .try_filter_map(|f| async move { Ok(f.uid.map(|u| (u, f.body().unwrap_or_default().to_vec()))) })
+            .try_filter_map(|f| async move {
+                Ok(f.uid.map(|u| (u, f.body().unwrap_or_default().to_vec())))
+            })
             .try_collect()
             .await
             .map_err(err)?;
@@ -141,7 +172,12 @@ async fn fetch_new(store: &Store, m: &store::email::Mailbox, s: &mut Imap, pos: 
                 Err(crate::service::Error::Invalid(e)) => {
                     // Refused for good (e.g. over the size limit): left unread on the server
                     // for a person to see, and passed over.
-                    tracing::warn!(mailbox = m.id, uid, "message refused: {:?}", e.first().map(|f| &f.message));
+                    tracing::warn!(
+                        mailbox = m.id,
+                        uid,
+                        "message refused: {:?}",
+                        e.first().map(|f| &f.message)
+                    );
                 }
                 Err(e) => {
                     mark_handled(m, s, &handled).await?;
@@ -165,9 +201,16 @@ async fn mark_handled(m: &store::email::Mailbox, s: &mut Imap, uids: &[u32]) -> 
     if uids.is_empty() {
         return Ok(());
     }
-    let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+    let set = uids
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     match &m.imap_done_folder {
-        Some(folder) => s.uid_mv(&set, folder).await.map_err(|e| format!("moving to «{folder}»: {e}")),
+        Some(folder) => s
+            .uid_mv(&set, folder)
+            .await
+            .map_err(|e| format!("moving to «{folder}»: {e}")),
         None => {
             let _: Vec<_> = s
                 .uid_store(&set, "+FLAGS.SILENT (\\Seen)")
@@ -183,14 +226,22 @@ async fn mark_handled(m: &store::email::Mailbox, s: &mut Imap, uids: &[u32]) -> 
 
 async fn save(store: &Store, m: &store::email::Mailbox, pos: &Position) -> Result<(), String> {
     let mut tx = store.begin().await.map_err(err)?;
-    store::email::set_position(&mut tx, m.id, pos.uid_validity.unwrap_or(0), pos.last_uid, crate::service::now_ms())
-        .await
-        .map_err(err)?;
+    store::email::set_position(
+        &mut tx,
+        m.id,
+        pos.uid_validity.unwrap_or(0),
+        pos.last_uid,
+        crate::service::now_ms(),
+    )
+    .await
+    .map_err(err)?;
     tx.commit().await.map_err(err)
 }
 
 async fn record_error(store: &Store, id: i64, e: &str) {
-    let Ok(mut tx) = store.begin().await else { return };
+    let Ok(mut tx) = store.begin().await else {
+        return;
+    };
     let _ = store::email::set_poll_error(&mut tx, id, e, crate::service::now_ms()).await;
     let _ = tx.commit().await;
 }
@@ -258,7 +309,9 @@ pub fn start(store: Store, poll: Duration, refresh: Duration) {
         let mut running: HashMap<i64, (i64, tokio::task::JoinHandle<()>)> = HashMap::new();
         loop {
             let boxes = match store.reader().await {
-                Ok(mut c) => store::email::imap_mailboxes(&mut c).await.unwrap_or_default(),
+                Ok(mut c) => store::email::imap_mailboxes(&mut c)
+                    .await
+                    .unwrap_or_default(),
                 Err(_) => Vec::new(),
             };
             let wanted: HashMap<i64, i64> = boxes.iter().map(|m| (m.id, m.updated_at)).collect();

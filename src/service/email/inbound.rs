@@ -57,11 +57,17 @@ pub async fn receive(store: &Store, route: Route<'_>, raw: &[u8]) -> Result<Rece
     if raw.len() > MAX_MESSAGE_BYTES {
         return Err(Error::invalid(
             "message",
-            Invalid::new("too_large", format!("the message is over {} MB", MAX_MESSAGE_BYTES >> 20)),
+            Invalid::new(
+                "too_large",
+                format!("the message is over {} MB", MAX_MESSAGE_BYTES >> 20),
+            ),
         ));
     }
     if raw.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::invalid("message", Invalid::new("empty", "the message is empty")));
+        return Err(Error::invalid(
+            "message",
+            Invalid::new("empty", "the message is empty"),
+        ));
     }
     let parsed = email::parse(raw);
     let mailbox = {
@@ -83,11 +89,16 @@ async fn resolve(c: &mut Conn, route: Route<'_>, p: &Parsed) -> Result<store::em
         Route::Mailbox(m) => Ok(m.clone()),
         Route::Org(org_id) => {
             let all = store::email::mailboxes(c, org_id).await?;
-            let addressed = all.iter().find(|m| keys.contains(&m.address.to_lowercase()));
+            let addressed = all
+                .iter()
+                .find(|m| keys.contains(&m.address.to_lowercase()));
             addressed.or(all.first()).cloned().ok_or_else(|| {
                 Error::invalid(
                     "organisation",
-                    Invalid::new("no_mailbox", "the organisation has no mailbox: add one in the administration first"),
+                    Invalid::new(
+                        "no_mailbox",
+                        "the organisation has no mailbox: add one in the administration first",
+                    ),
                 )
             })
         }
@@ -100,7 +111,14 @@ async fn resolve(c: &mut Conn, route: Route<'_>, p: &Parsed) -> Result<store::em
                     "recipient",
                     Invalid::new(
                         "unknown_recipient",
-                        format!("no organisation receives mail at {}", if keys.is_empty() { "(no recipient)".into() } else { keys.join(", ") }),
+                        format!(
+                            "no organisation receives mail at {}",
+                            if keys.is_empty() {
+                                "(no recipient)".into()
+                            } else {
+                                keys.join(", ")
+                            }
+                        ),
                     ),
                 )
             }),
@@ -150,13 +168,22 @@ pub async fn receive_in(
     };
     let sender = p.from.as_ref().and_then(|(a, _)| Email::parse(a).ok());
     if p.from.is_some() && sender.is_none() {
-        warn("invalid_sender", "the sender's address is not valid; no customer was recognised".into());
+        warn(
+            "invalid_sender",
+            "the sender's address is not valid; no customer was recognised".into(),
+        );
     }
-    let from_key = sender.as_ref().map(|e| e.as_str().to_lowercase()).unwrap_or_default();
+    let from_key = sender
+        .as_ref()
+        .map(|e| e.as_str().to_lowercase())
+        .unwrap_or_default();
     let own = store::email::mailboxes(c, org_id).await?;
     let looped = own.iter().any(|m| m.address.to_lowercase() == from_key);
     if looped {
-        warn("own_address", "sent from one of the organisation's own mailboxes".into());
+        warn(
+            "own_address",
+            "sent from one of the organisation's own mailboxes".into(),
+        );
     }
     let limited = !from_key.is_empty()
         && store::email::received_from_since(c, org_id, &from_key, now - HOUR_MS).await?
@@ -164,10 +191,14 @@ pub async fn receive_in(
     if limited {
         warn(
             "rate_limited",
-            format!("more than {SENDER_LIMIT_PER_HOUR} messages from this sender in an hour: recorded, not answered"),
+            format!(
+                "more than {SENDER_LIMIT_PER_HOUR} messages from this sender in an hour: recorded, not answered"
+            ),
         );
     }
-    let org = store::org::org_by_id(c, org_id).await?.ok_or(Error::NotFound("organisation"))?;
+    let org = store::org::org_by_id(c, org_id)
+        .await?
+        .ok_or(Error::NotFound("organisation"))?;
     let mut case_id = thread(c, org_id, &org.slug, p, &from_key).await?;
     if let Kind::Bounce { original: Some(id) } = &p.kind
         && let Some(out) = store::email::by_message_id(c, org_id, id).await?
@@ -184,10 +215,20 @@ pub async fn receive_in(
     let mut body = p.text.trim().to_string();
     if body.chars().count() > MAX_BODY_CHARS {
         body = body.chars().take(MAX_BODY_CHARS).collect();
-        warn("body_truncated", format!("the text was cut at {MAX_BODY_CHARS} characters; the whole message is in the raw copy"));
+        warn(
+            "body_truncated",
+            format!(
+                "the text was cut at {MAX_BODY_CHARS} characters; the whole message is in the raw copy"
+            ),
+        );
     }
     if body.is_empty() {
-        body = if p.parts.is_empty() { "(message sans texte)" } else { "(pièces jointes)" }.into();
+        body = if p.parts.is_empty() {
+            "(message sans texte)"
+        } else {
+            "(pièces jointes)"
+        }
+        .into();
     }
     let attachments = serde_json::to_string(
         &p.parts
@@ -227,7 +268,11 @@ pub async fn receive_in(
         if opened && let Some(team) = mailbox.team_id {
             store::case::set_team_if_none(c, done.case_id, team).await?;
         }
-        (Some(done.interaction_id), Some(done.case_id), Some(done.customer_id))
+        (
+            Some(done.interaction_id),
+            Some(done.case_id),
+            Some(done.customer_id),
+        )
     } else if let Some(case) = case_id {
         let id = ingest::record_passive_in(c, org_id, case, &v, now).await?;
         (Some(id), Some(case), None)
@@ -290,9 +335,17 @@ pub async fn receive_in(
         Some(id) => store::case::by_id(c, org_id, id).await?,
         None => None,
     };
-    if opened && mailbox.smtp_host.is_some() && let (Some(case), Some(sender)) = (&case, &sender) {
-        let lang = if p.language.as_deref().is_some_and(|l| l.starts_with("en")) { Lang::En } else { Lang::Fr };
-        let promise = crate::service::charter::response_promise(c, org_id, Channel::Email, lang, now).await?;
+    if opened
+        && mailbox.smtp_host.is_some()
+        && let (Some(case), Some(sender)) = (&case, &sender)
+    {
+        let lang = if p.language.as_deref().is_some_and(|l| l.starts_with("en")) {
+            Lang::En
+        } else {
+            Lang::Fr
+        };
+        let promise =
+            crate::service::charter::response_promise(c, org_id, Channel::Email, lang, now).await?;
         let tpl = texts::ack_template(c, org_id, lang).await?;
         let token = case_token(&org.slug, case.number);
         let values = Values {
@@ -304,9 +357,16 @@ pub async fn receive_in(
             organisation: org.name.clone(),
             advisor_name: String::new(),
         };
-        match (texts::render(&tpl.subject, &values), texts::render(&tpl.body, &values)) {
+        match (
+            texts::render(&tpl.subject, &values),
+            texts::render(&tpl.body, &values),
+        ) {
             (Ok(subject), Ok(text)) => {
-                let to = p.reply_to.clone().and_then(|r| Email::parse(&r).ok()).unwrap_or(sender.clone());
+                let to = p
+                    .reply_to
+                    .clone()
+                    .and_then(|r| Email::parse(&r).ok())
+                    .unwrap_or(sender.clone());
                 let interaction = ingest::record_passive_in(
                     c,
                     org_id,
@@ -348,7 +408,10 @@ pub async fn receive_in(
                 acknowledged = true;
             }
             (Err(e), _) | (_, Err(e)) => {
-                tracing::warn!(org = org_id, "acknowledgement template does not render: {e}");
+                tracing::warn!(
+                    org = org_id,
+                    "acknowledgement template does not render: {e}"
+                );
             }
         }
     }
@@ -367,7 +430,13 @@ pub async fn receive_in(
 
 /// The case a message continues: by the Message-IDs it answers, then Outlook's conversation,
 /// then the case token in its subject (only for the case's own customer). Never by subject alone.
-async fn thread(c: &mut Conn, org_id: i64, slug: &str, p: &Parsed, from_key: &str) -> Result<Option<i64>> {
+async fn thread(
+    c: &mut Conn,
+    org_id: i64,
+    slug: &str,
+    p: &Parsed,
+    from_key: &str,
+) -> Result<Option<i64>> {
     let mut ids = p.in_reply_to.clone();
     ids.extend(p.references.iter().rev().cloned());
     if let Some(case) = store::email::case_of_message_ids(c, org_id, &ids).await? {
@@ -383,7 +452,8 @@ async fn thread(c: &mut Conn, org_id: i64, slug: &str, p: &Parsed, from_key: &st
         && !from_key.is_empty()
         && let Some(case) = store::case::by_number(c, org_id, number).await?
     {
-        let key = Identity::Email(Email::parse(from_key).map_err(|e| Error::invalid("from", e))?).key();
+        let key =
+            Identity::Email(Email::parse(from_key).map_err(|e| Error::invalid("from", e))?).key();
         let owners = store::customer::owners_of(c, org_id, &[key]).await?;
         if owners.iter().any(|(_, id)| *id == case.customer_id) {
             return Ok(Some(case.id));

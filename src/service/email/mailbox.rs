@@ -66,15 +66,25 @@ fn check(input: &MailboxInput) -> Result<Checked> {
         .check("address", Email::parse(&input.address))
         .map(|e| e.as_str().to_string());
     let security = |checks: &mut Checks, field: &str, v: &Option<String>, default: &str| {
-        let s = present(v).unwrap_or_else(|| default.to_string()).to_lowercase();
+        let s = present(v)
+            .unwrap_or_else(|| default.to_string())
+            .to_lowercase();
         if !SECURITY.contains(&s.as_str()) {
             checks.refuse(field, "invalid_security", "tls, starttls or none");
         }
         s
     };
     let imap_security = security(&mut checks, "imap_security", &input.imap_security, "tls");
-    let smtp_security = security(&mut checks, "smtp_security", &input.smtp_security, "starttls");
-    for (field, port) in [("imap_port", input.imap_port), ("smtp_port", input.smtp_port)] {
+    let smtp_security = security(
+        &mut checks,
+        "smtp_security",
+        &input.smtp_security,
+        "starttls",
+    );
+    for (field, port) in [
+        ("imap_port", input.imap_port),
+        ("smtp_port", input.smtp_port),
+    ] {
         if port.is_some_and(|p| !(1..=65535).contains(&p)) {
             checks.refuse(field, "invalid_port", "a port between 1 and 65535");
         }
@@ -82,9 +92,16 @@ fn check(input: &MailboxInput) -> Result<Checked> {
     let imap_host = present(&input.imap_host);
     let imap_user = present(&input.imap_user);
     if imap_host.is_some() && imap_user.is_none() {
-        checks.refuse("imap_user", "required", "the IMAP account needs a user name");
+        checks.refuse(
+            "imap_user",
+            "required",
+            "the IMAP account needs a user name",
+        );
     }
-    for (field, host) in [("imap_host", &imap_host), ("smtp_host", &present(&input.smtp_host))] {
+    for (field, host) in [
+        ("imap_host", &imap_host),
+        ("smtp_host", &present(&input.smtp_host)),
+    ] {
         if host
             .as_ref()
             .is_some_and(|h| h.len() > 253 || h.contains(|c: char| c.is_whitespace() || c == '/'))
@@ -107,16 +124,21 @@ fn check(input: &MailboxInput) -> Result<Checked> {
         address_key: address.to_lowercase(),
         address,
         display_name,
-        imap_port: imap_host
-            .as_ref()
-            .map(|_| input.imap_port.unwrap_or(default_port(&imap_security, 993, 143, 143))),
+        imap_port: imap_host.as_ref().map(|_| {
+            input
+                .imap_port
+                .unwrap_or(default_port(&imap_security, 993, 143, 143))
+        }),
         imap_host,
         imap_security,
         imap_user,
         imap_folder: present(&input.imap_folder).unwrap_or_else(|| "INBOX".into()),
         imap_done_folder: present(&input.imap_done_folder),
-        smtp_port: present(&input.smtp_host)
-            .map(|_| input.smtp_port.unwrap_or(default_port(&smtp_security, 465, 587, 25))),
+        smtp_port: present(&input.smtp_host).map(|_| {
+            input
+                .smtp_port
+                .unwrap_or(default_port(&smtp_security, 465, 587, 25))
+        }),
         smtp_host: present(&input.smtp_host),
         smtp_security,
         smtp_user: present(&input.smtp_user),
@@ -152,7 +174,12 @@ pub async fn create_unchecked(store: &Store, org_id: i64, input: &MailboxInput) 
     if let Some(team) = input.team_id {
         store::org::team_in_org(&mut tx, org_id, team)
             .await?
-            .ok_or_else(|| Error::invalid("team_id", crate::domain::Invalid::new("unknown_team", "no such team")))?;
+            .ok_or_else(|| {
+                Error::invalid(
+                    "team_id",
+                    crate::domain::Invalid::new("unknown_team", "no such team"),
+                )
+            })?;
     }
     let id = store::email::insert_mailbox(
         &mut tx,
@@ -169,7 +196,12 @@ pub async fn create_unchecked(store: &Store, org_id: i64, input: &MailboxInput) 
     Ok(m)
 }
 
-pub async fn update(store: &Store, actor: &Actor, id: i64, input: &MailboxInput) -> Result<Mailbox> {
+pub async fn update(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    input: &MailboxInput,
+) -> Result<Mailbox> {
     actor.require(actor.role.can_administer())?;
     let v = check(input)?;
     let now = now_ms();
@@ -196,7 +228,16 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, input: &MailboxInput)
     )
     .await
     .map_err(taken)?;
-    store::org::audit(&mut tx, actor.org_id, Some(actor.user_id), now, "mailbox.update", &v.address, "").await?;
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "mailbox.update",
+        &v.address,
+        "",
+    )
+    .await?;
     let m = store::email::mailbox(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("mailbox"))?;
@@ -276,7 +317,12 @@ pub async fn test_connection(store: &Store, actor: &Actor, id: i64) -> Result<Co
         None => None,
     };
     let smtp = match &m.smtp_host {
-        Some(_) => Some(super::outbound::check(&m).await.map(|()| "ready".to_string()).into()),
+        Some(_) => Some(
+            super::outbound::check(&m)
+                .await
+                .map(|()| "ready".to_string())
+                .into(),
+        ),
         None => None,
     };
     Ok(ConnectionTest { imap, smtp })

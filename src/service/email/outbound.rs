@@ -73,8 +73,17 @@ pub fn case_token(org_slug: &str, number: i64) -> String {
 
 /// Builds the message and queues it, inside the caller's transaction. Returns its row id.
 pub async fn queue_in(c: &mut Conn, org_id: i64, d: &Draft<'_>, now: i64) -> Result<i64> {
-    let domain = d.mailbox.address.rsplit('@').next().unwrap_or("pacte.invalid");
-    let message_id = format!("{}.{}@{domain}", uuid::Uuid::now_v7().simple(), d.case_number);
+    let domain = d
+        .mailbox
+        .address
+        .rsplit('@')
+        .next()
+        .unwrap_or("pacte.invalid");
+    let message_id = format!(
+        "{}.{}@{domain}",
+        uuid::Uuid::now_v7().simple(),
+        d.case_number
+    );
     let (in_reply_to, refs) = match &d.answering {
         Some(a) => {
             let mut refs: Vec<&str> = a.refs.split_whitespace().collect();
@@ -87,8 +96,9 @@ pub async fn queue_in(c: &mut Conn, org_id: i64, d: &Draft<'_>, now: i64) -> Res
         }
         None => (None, String::new()),
     };
-    let raw = build(d, &message_id, in_reply_to.as_deref(), &refs)
-        .map_err(|e| crate::service::Error::invalid("to", crate::domain::Invalid::new("invalid_address", e)))?;
+    let raw = build(d, &message_id, in_reply_to.as_deref(), &refs).map_err(|e| {
+        crate::service::Error::invalid("to", crate::domain::Invalid::new("invalid_address", e))
+    })?;
     let hash = hex::encode(Sha256::digest(&raw));
     store::email::put_blob(c, &hash, &raw, now).await?;
     let id = store::email::insert_email(
@@ -121,7 +131,12 @@ pub async fn queue_in(c: &mut Conn, org_id: i64, d: &Draft<'_>, now: i64) -> Res
     Ok(id)
 }
 
-fn build(d: &Draft<'_>, message_id: &str, in_reply_to: Option<&str>, refs: &str) -> std::result::Result<Vec<u8>, String> {
+fn build(
+    d: &Draft<'_>,
+    message_id: &str,
+    in_reply_to: Option<&str>,
+    refs: &str,
+) -> std::result::Result<Vec<u8>, String> {
     let from = Address::new(
         Some(d.mailbox.display_name.clone()).filter(|n| !n.is_empty()),
         d.mailbox.address.parse().map_err(|e| format!("{e}"))?,
@@ -184,8 +199,13 @@ pub fn subject_for(original: &str, token: &str) -> String {
     reply_subject(original, token)
 }
 
-fn transport(m: &store::email::Mailbox) -> std::result::Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    let host = m.smtp_host.as_deref().ok_or("no SMTP server is configured")?;
+fn transport(
+    m: &store::email::Mailbox,
+) -> std::result::Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let host = m
+        .smtp_host
+        .as_deref()
+        .ok_or("no SMTP server is configured")?;
     let port = m.smtp_port.unwrap_or(587) as u16;
     let mut b = match m.smtp_security.as_str() {
         "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| e.to_string())?,
@@ -214,7 +234,10 @@ fn transport(m: &store::email::Mailbox) -> std::result::Result<AsyncSmtpTranspor
 }
 
 fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// "Test connection": greets the server, negotiates TLS and authenticates.
@@ -257,7 +280,16 @@ pub async fn send_due(store: &Store) -> Result<usize> {
                 if next.is_none()
                     && let Some(case_id) = e.case_id
                 {
-                    store::case::add_event(&mut tx, e.org_id, case_id, now_ms(), "email_failed", None, &error).await?;
+                    store::case::add_event(
+                        &mut tx,
+                        e.org_id,
+                        case_id,
+                        now_ms(),
+                        "email_failed",
+                        None,
+                        &error,
+                    )
+                    .await?;
                 }
             }
         }
@@ -269,14 +301,22 @@ pub async fn send_due(store: &Store) -> Result<usize> {
 type Transports = std::collections::HashMap<i64, (i64, AsyncSmtpTransport<Tokio1Executor>)>;
 
 /// Sends one message; an error says whether retrying could help.
-async fn send_one(store: &Store, e: &store::email::Email, transports: &mut Transports) -> std::result::Result<(), (String, bool)> {
+async fn send_one(
+    store: &Store,
+    e: &store::email::Email,
+    transports: &mut Transports,
+) -> std::result::Result<(), (String, bool)> {
     let (mailbox, raw) = {
         let mut c = store.reader().await.map_err(|x| (x.to_string(), false))?;
         let m = match e.mailbox_id {
-            Some(id) => store::email::mailbox(&mut c, e.org_id, id).await.map_err(|x| (x.to_string(), false))?,
+            Some(id) => store::email::mailbox(&mut c, e.org_id, id)
+                .await
+                .map_err(|x| (x.to_string(), false))?,
             None => None,
         };
-        let raw = store::email::blob(&mut c, &e.raw_hash).await.map_err(|x| (x.to_string(), false))?;
+        let raw = store::email::blob(&mut c, &e.raw_hash)
+            .await
+            .map_err(|x| (x.to_string(), false))?;
         (m, raw)
     };
     let mailbox = mailbox.ok_or(("the mailbox it was sent from was deleted".to_string(), true))?;
@@ -288,8 +328,17 @@ async fn send_one(store: &Store, e: &store::email::Email, transports: &mut Trans
     }
     let t = &transports[&mailbox.id].1;
     let envelope = lettre::address::Envelope::new(
-        Some(mailbox.address.parse().map_err(|x| (format!("{x}"), true))?),
-        vec![e.to_addresses.parse().map_err(|x| (format!("«{}»: {x}", e.to_addresses), true))?],
+        Some(
+            mailbox
+                .address
+                .parse()
+                .map_err(|x| (format!("{x}"), true))?,
+        ),
+        vec![
+            e.to_addresses
+                .parse()
+                .map_err(|x| (format!("«{}»: {x}", e.to_addresses), true))?,
+        ],
     )
     .map_err(|x| (x.to_string(), true))?;
     match t.send_raw(&envelope, &raw).await {
@@ -356,8 +405,14 @@ pub async fn queue_reply_in(
         .await?
         .ok_or(crate::service::Error::NotFound("organisation"))?;
     let token = case_token(&org.slug, case.number);
-    let original = last.as_ref().map_or(case.subject.as_str(), |e| e.subject.as_str());
-    let signature = if mailbox.display_name.is_empty() { &org.name } else { &mailbox.display_name };
+    let original = last
+        .as_ref()
+        .map_or(case.subject.as_str(), |e| e.subject.as_str());
+    let signature = if mailbox.display_name.is_empty() {
+        &org.name
+    } else {
+        &mailbox.display_name
+    };
     let text = format!("{}\n\n-- \n{author_name}\n{signature}", body.trim_end());
     let id = queue_in(
         c,

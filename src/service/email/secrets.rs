@@ -61,7 +61,9 @@ fn key() -> &'static [u8; 32] {
     KEY.get_or_init(|| {
         let mut k = [0u8; 32];
         getrandom::fill(&mut k).expect("random key");
-        tracing::warn!("no secret key configured: mailbox passwords sealed now will not survive a restart");
+        tracing::warn!(
+            "no secret key configured: mailbox passwords sealed now will not survive a restart"
+        );
         k
     })
 }
@@ -79,7 +81,10 @@ pub fn seal(plain: &str) -> String {
         .expect("encryption of a short secret");
     let mut out = nonce.to_vec();
     out.extend(sealed);
-    format!("{SEALED}{}", base64::engine::general_purpose::STANDARD.encode(out))
+    format!(
+        "{SEALED}{}",
+        base64::engine::general_purpose::STANDARD.encode(out)
+    )
 }
 
 /// The password a stored value stands for.
@@ -103,7 +108,9 @@ pub fn open(stored: &str) -> Result<String, String> {
             &Nonce::from(<[u8; 12]>::try_from(&bytes[..12]).expect("12 bytes")),
             &bytes[12..],
         )
-        .map_err(|_| "the stored password was sealed with another key (PACTE_SECRET_KEY)".to_string())?;
+        .map_err(|_| {
+            "the stored password was sealed with another key (PACTE_SECRET_KEY)".to_string()
+        })?;
     String::from_utf8(plain).map_err(|_| "the stored password is damaged".into())
 }
 

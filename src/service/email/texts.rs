@@ -109,7 +109,13 @@ pub struct TemplateInput {
 }
 
 /// Saves a template after checking it renders (a broken one would silence acknowledgements).
-pub async fn put_template(store: &Store, actor: &Actor, kind: &str, lang: &str, t: &TemplateInput) -> Result<Template> {
+pub async fn put_template(
+    store: &Store,
+    actor: &Actor,
+    kind: &str,
+    lang: &str,
+    t: &TemplateInput,
+) -> Result<Template> {
     actor.require(actor.role.can_administer())?;
     if kind != ACK {
         return Err(Error::NotFound("template"));
@@ -179,17 +185,29 @@ pub async fn add_canned(store: &Store, actor: &Actor, input: &CannedInput) -> Re
     if let Some(team) = input.team_id {
         store::org::team_in_org(&mut tx, actor.org_id, team)
             .await?
-            .ok_or_else(|| Error::invalid("team_id", crate::domain::Invalid::new("unknown_team", "no such team")))?;
+            .ok_or_else(|| {
+                Error::invalid(
+                    "team_id",
+                    crate::domain::Invalid::new("unknown_team", "no such team"),
+                )
+            })?;
     }
-    let id = store::email::insert_canned(&mut tx, actor.org_id, input.team_id, title, &input.body, now_ms())
-        .await
-        .map_err(|e| match e {
-            store::Error::Conflict(_) => Error::Conflict {
-                code: "title_taken",
-                message: "a canned reply already has this title".into(),
-            },
-            e => e.into(),
-        })?;
+    let id = store::email::insert_canned(
+        &mut tx,
+        actor.org_id,
+        input.team_id,
+        title,
+        &input.body,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| match e {
+        store::Error::Conflict(_) => Error::Conflict {
+            code: "title_taken",
+            message: "a canned reply already has this title".into(),
+        },
+        e => e.into(),
+    })?;
     tx.commit().await?;
     Ok(CannedReply {
         id,

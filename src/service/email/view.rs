@@ -61,7 +61,8 @@ pub async fn attachment(store: &Store, actor: &Actor, id: i64) -> Result<(Attach
         .ok_or(Error::NotFound("attachment"))?;
     let hash = a.blob_hash.clone().ok_or(Error::Conflict {
         code: "not_stored",
-        message: "this attachment was too large to store separately; download the raw message".into(),
+        message: "this attachment was too large to store separately; download the raw message"
+            .into(),
     })?;
     let data = store::email::blob(&mut c, &hash)
         .await?
@@ -83,7 +84,12 @@ pub async fn raw_message(store: &Store, actor: &Actor, email_id: i64) -> Result<
 
 /// The sanitised HTML of a message, its inline images pointed at their download address
 /// (`prefix` + attachment id).
-pub async fn email_html(store: &Store, actor: &Actor, email_id: i64, prefix: &str) -> Result<String> {
+pub async fn email_html(
+    store: &Store,
+    actor: &Actor,
+    email_id: i64,
+    prefix: &str,
+) -> Result<String> {
     let mut c = store.reader().await?;
     let e = store::email::get(&mut c, actor.org_id, email_id)
         .await?

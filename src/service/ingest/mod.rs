@@ -358,7 +358,13 @@ async fn record_with(
 
 /// Records a contact on a case without moving its clock: automatic mail (out-of-office replies,
 /// delivery reports) and acknowledgements neither reopen a case nor count as an answer.
-pub async fn record_passive_in(c: &mut Conn, org_id: i64, case_id: i64, v: &Valid, now: i64) -> Result<i64> {
+pub async fn record_passive_in(
+    c: &mut Conn,
+    org_id: i64,
+    case_id: i64,
+    v: &Valid,
+    now: i64,
+) -> Result<i64> {
     let case = store::case::by_id(c, org_id, case_id)
         .await?
         .ok_or(Error::NotFound("case"))?;

@@ -163,6 +163,14 @@ impl TestApp {
         self.call("POST", path, Some(token), Some(body), &[]).await
     }
 
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
+        self.call("PATCH", path, Some(token), Some(body), &[]).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Response {
+        self.call("PUT", path, Some(token), Some(body), &[]).await
+    }
+
     /// Records an interaction through the API and returns its answer.
     pub async fn interaction(&self, body: Value) -> Value {
         let r = self.post("/api/v1/interactions", &self.advisor, body).await;

@@ -20,10 +20,14 @@ fi
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check aiosmtpd
 
 work=$(mktemp -d)
+# Dovecot's mail user must reach its Maildirs, so they live apart from the PostgreSQL cluster.
+mail_dir=$(mktemp -d)
+chmod 755 "$mail_dir"
 cleanup() {
   [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null || true
   [ -n "${smtp_pid:-}" ] && kill "$smtp_pid" 2>/dev/null || true
-  [ -f "$work/dovecot/dovecot.conf" ] && doveadm -c "$work/dovecot/dovecot.conf" stop 2>/dev/null || true
+  [ -f "$mail_dir/dovecot.conf" ] && doveadm -c "$mail_dir/dovecot.conf" stop 2>/dev/null || true
+  rm -rf "$mail_dir"
   if [ -f "$work/data/postmaster.pid" ]; then
     run_pg "$pg_bin/pg_ctl -D $work/data -m fast stop" >/dev/null 2>&1 || true
   fi
@@ -55,12 +59,12 @@ for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$driver_port") 2>/dev/null && 
 
 # A real IMAP server (Dovecot) on loopback: any user name, password "secret", Maildir storage.
 imap_port=$(free_port)
-mkdir -p "$work/dovecot"/{run,state,mail}
-chown -R dovecot:dovecot "$work/dovecot/mail" 2>/dev/null || true
-sed -e "s#@DIR@#$work/dovecot#g" -e "s#@PORT@#$imap_port#g" \
+mkdir -p "$mail_dir"/{run,state,mail}
+chown -R dovecot:dovecot "$mail_dir/mail" 2>/dev/null || true
+sed -e "s#@DIR@#$mail_dir#g" -e "s#@PORT@#$imap_port#g" \
     -e "s#@UID@#$(id -u dovecot 2>/dev/null || id -u)#g" -e "s#@GID@#$(id -g dovecot 2>/dev/null || id -g)#g" \
-    scripts/dovecot.conf.in >"$work/dovecot/dovecot.conf"
-dovecot -c "$work/dovecot/dovecot.conf"
+    scripts/dovecot.conf.in >"$mail_dir/dovecot.conf"
+dovecot -c "$mail_dir/dovecot.conf"
 export PACTE_TEST_IMAP="127.0.0.1:$imap_port"
 
 smtp_port=$(free_port)

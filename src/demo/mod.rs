@@ -3,6 +3,7 @@
 //! Deterministic for a given seed.
 
 mod charter;
+mod email;
 mod generator;
 mod words;
 
@@ -115,6 +116,7 @@ pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
             advisors.push((u.id, 2usize));
         }
     }
+    email::install(store, org.id, teams[2].id).await?;
     for i in 1..25 {
         let (f, l) = (pick(&mut rng, &FIRST), pick(&mut rng, &LAST));
         let team = i % 4;

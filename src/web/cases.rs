@@ -121,6 +121,21 @@ pub struct Message {
     subject: String,
     body: String,
     wait: String,
+    email: Option<EmailBits>,
+}
+
+/// What the timeline shows of a message that came or went by email.
+pub struct EmailBits {
+    id: i64,
+    has_html: bool,
+    /// "Envoyé", "En file (nouvel essai à …)", "Échec : …"; empty for received mail.
+    status: String,
+    failed: bool,
+    automatic: String,
+    signature: String,
+    quoted: String,
+    warnings: Vec<String>,
+    files: Vec<(i64, String)>,
 }
 
 pub struct EventRow {
@@ -155,6 +170,8 @@ pub struct CasePage {
     statuses: Vec<(String, String)>,
     kinds: Vec<(String, String)>,
     priorities: Vec<(String, String)>,
+    canned: Vec<crate::service::email::texts::CannedReply>,
+    draft: String,
 }
 
 /// "facture.pdf (120 Ko)" for each attachment recorded with a message.
@@ -180,42 +197,124 @@ fn duration(ms: i64) -> String {
     }
 }
 
+#[derive(Deserialize)]
+pub struct CaseQuery {
+    /// A canned reply to start the reply with.
+    canned: Option<i64>,
+}
+
+fn email_bits(l: crate::i18n::Lang, e: &crate::service::email::CaseEmail) -> EmailBits {
+    let m = &e.email;
+    let status = match m.status.as_str() {
+        "sent" => format!(
+            "{} {}",
+            l.t("email.sent"),
+            m.sent_at.map(|t| l.datetime(t)).unwrap_or_default()
+        ),
+        "queued" => match (&m.error, m.next_attempt_at) {
+            (Some(err), Some(next)) => {
+                format!("{} {} — {err}", l.t("email.retry_at"), l.datetime(next))
+            }
+            _ => l.t("email.queued").to_string(),
+        },
+        "failed" => format!(
+            "{} {}",
+            l.t("email.failed"),
+            m.error.clone().unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
+    EmailBits {
+        id: m.id,
+        has_html: m.html.is_some(),
+        failed: m.status == "failed",
+        status,
+        automatic: match m.kind.as_str() {
+            "human" | "reply" => String::new(),
+            k => l.t(&format!("email.kind_{k}")).to_string(),
+        },
+        signature: e.folded.signature.clone().unwrap_or_default(),
+        quoted: e.folded.quoted.clone().unwrap_or_default(),
+        warnings: e
+            .warnings
+            .iter()
+            .map(|w| {
+                format!(
+                    "{} — {}",
+                    l.t(&format!("email.warning_{}", w.code)),
+                    w.detail
+                )
+            })
+            .collect(),
+        files: e
+            .attachments
+            .iter()
+            .filter(|a| a.inline == 0 || a.content_id.is_none())
+            .map(|a| (a.id, format!("{} ({} Ko)", a.name, (a.size + 1023) / 1024)))
+            .collect(),
+    }
+}
+
 pub async fn page(
     State(st): State<AppState>,
     u: WebUser,
     Path(number): Path<i64>,
+    Query(q): Query<CaseQuery>,
 ) -> Result<CasePage, WebError> {
     let l = u.lang;
     let d = case::get_by_number(&st.store, &u.actor, number)
         .await
         .web(l)?;
+    let emails = crate::service::email::case_emails(&st.store, &u.actor, d.case.id)
+        .await
+        .web(l)?;
+    let canned = crate::service::email::texts::canned(&st.store, &u.actor)
+        .await
+        .web(l)?;
+    let draft = match q.canned.and_then(|id| canned.iter().find(|c| c.id == id)) {
+        Some(c) => crate::service::email::texts::fill(&st.store, &u.actor, &d.case, &c.body)
+            .await
+            .web(l)?,
+        None => String::new(),
+    };
     let users = org::list_users(&st.store, &u.actor).await.web(l)?;
     let now = service::now_ms();
     let messages = d
         .interactions
         .iter()
-        .map(|i| Message {
-            attachments: attachment_names(&i.attachments),
-            inbound: i.direction == "inbound",
-            note: i.is_note != 0,
-            channel_label: l.t(&format!("channel.{}", i.channel)).to_string(),
-            at: l.datetime(i.occurred_at),
-            author: if i.direction == "inbound" {
-                d.customer
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| l.t("case.inbound").to_string())
-            } else {
-                Some(user_name(&users, i.author_user_id))
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| l.t("case.outbound").to_string())
-            },
-            subject: i.subject.clone().unwrap_or_default(),
-            body: i.body.clone(),
-            wait: match (i.queued_at, i.answered_at) {
-                (Some(q), Some(a)) => duration(a - q),
-                _ => String::new(),
-            },
+        .map(|i| {
+            let email = emails.iter().find(|e| e.email.interaction_id == Some(i.id));
+            Message {
+                email: email.map(|e| email_bits(l, e)),
+                attachments: if email.is_some() {
+                    Vec::new()
+                } else {
+                    attachment_names(&i.attachments)
+                },
+                inbound: i.direction == "inbound",
+                note: i.is_note != 0,
+                channel_label: l.t(&format!("channel.{}", i.channel)).to_string(),
+                at: l.datetime(i.occurred_at),
+                author: if i.direction == "inbound" {
+                    d.customer
+                        .display_name
+                        .clone()
+                        .unwrap_or_else(|| l.t("case.inbound").to_string())
+                } else {
+                    Some(user_name(&users, i.author_user_id))
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| l.t("case.outbound").to_string())
+                },
+                subject: i.subject.clone().unwrap_or_default(),
+                body: match email {
+                    Some(e) => e.folded.body.clone(),
+                    None => i.body.clone(),
+                },
+                wait: match (i.queued_at, i.answered_at) {
+                    (Some(q), Some(a)) => duration(a - q),
+                    _ => String::new(),
+                },
+            }
         })
         .collect();
     let events = d
@@ -227,6 +326,7 @@ pub async fn page(
             detail: match e.kind.as_str() {
                 "status" => l.t(&format!("status.{}", e.detail)).to_string(),
                 "opened" | "reopened" => l.t(&format!("channel.{}", e.detail)).to_string(),
+                "email_not_sent" => l.t(&format!("email.reason_{}", e.detail)).to_string(),
                 "assigned" => e
                     .detail
                     .parse()
@@ -282,6 +382,8 @@ pub async fn page(
         kinds: options(l, "kind", CaseKind::ALL),
         priorities: options(l, "priority", Priority::ALL),
         users,
+        canned,
+        draft,
         s: Shell::of(&u),
     })
 }

@@ -8,6 +8,7 @@ mod chart;
 pub(crate) mod charter;
 mod counter;
 mod customers;
+mod email;
 mod error;
 mod public;
 mod view;
@@ -64,6 +65,20 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/engagements.json", get(public::charter_json))
         .route("/o/{slug}/sites/{code}/display", get(public::display))
         .route("/admin", get(admin::page))
+        .route("/admin/email", get(email::admin))
+        .route("/admin/mailboxes", post(email::create_mailbox))
+        .route("/admin/mailboxes/new", get(email::new_mailbox))
+        .route(
+            "/admin/mailboxes/{id}",
+            get(email::edit_mailbox).post(email::update_mailbox),
+        )
+        .route("/admin/mailboxes/{id}/test", post(email::test_mailbox))
+        .route("/admin/email-templates/{lang}", post(email::save_template))
+        .route("/admin/canned", post(email::add_canned))
+        .route("/admin/canned/{id}/delete", post(email::delete_canned))
+        .route("/attachments/{id}", get(email::attachment))
+        .route("/emails/{id}/raw", get(email::raw))
+        .route("/emails/{id}/html", get(email::html))
         .route("/admin/sites", post(admin::add_site))
         .route("/admin/teams", post(admin::add_team))
         .route("/admin/users", post(admin::add_user))

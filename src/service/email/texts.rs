@@ -181,9 +181,20 @@ pub async fn add_canned(store: &Store, actor: &Actor, input: &CannedInput) -> Re
         checks.refuse("body", "invalid_template", e);
     }
     checks.finish()?;
+    add_canned_unchecked(store, actor.org_id, input.team_id, title, &input.body).await
+}
+
+/// Adds a canned reply without permission or template checks (demo, setup).
+pub async fn add_canned_unchecked(
+    store: &Store,
+    org_id: i64,
+    team_id: Option<i64>,
+    title: &str,
+    body: &str,
+) -> Result<CannedReply> {
     let mut tx = store.begin().await?;
-    if let Some(team) = input.team_id {
-        store::org::team_in_org(&mut tx, actor.org_id, team)
+    if let Some(team) = team_id {
+        store::org::team_in_org(&mut tx, org_id, team)
             .await?
             .ok_or_else(|| {
                 Error::invalid(
@@ -192,28 +203,21 @@ pub async fn add_canned(store: &Store, actor: &Actor, input: &CannedInput) -> Re
                 )
             })?;
     }
-    let id = store::email::insert_canned(
-        &mut tx,
-        actor.org_id,
-        input.team_id,
-        title,
-        &input.body,
-        now_ms(),
-    )
-    .await
-    .map_err(|e| match e {
-        store::Error::Conflict(_) => Error::Conflict {
-            code: "title_taken",
-            message: "a canned reply already has this title".into(),
-        },
-        e => e.into(),
-    })?;
+    let id = store::email::insert_canned(&mut tx, org_id, team_id, title, body, now_ms())
+        .await
+        .map_err(|e| match e {
+            store::Error::Conflict(_) => Error::Conflict {
+                code: "title_taken",
+                message: "a canned reply already has this title".into(),
+            },
+            e => e.into(),
+        })?;
     tx.commit().await?;
     Ok(CannedReply {
         id,
-        team_id: input.team_id,
+        team_id,
         title: title.into(),
-        body: input.body.clone(),
+        body: body.into(),
     })
 }
 
@@ -225,6 +229,33 @@ pub async fn delete_canned(store: &Store, actor: &Actor, id: i64) -> Result<()> 
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A canned reply filled in for a case: the customer's name, the case token, the advisor's name.
+/// A template that no longer renders is offered as written.
+pub async fn fill(
+    store: &Store,
+    actor: &Actor,
+    case: &store::case::Case,
+    body: &str,
+) -> Result<String> {
+    let mut c = store.reader().await?;
+    let org = store::org::org_by_id(&mut c, actor.org_id)
+        .await?
+        .ok_or(Error::NotFound("organisation"))?;
+    let customer = store::customer::get(&mut c, actor.org_id, case.customer_id)
+        .await?
+        .ok_or(Error::NotFound("customer"))?;
+    let values = Values {
+        customer_name: customer.display_name.unwrap_or_default(),
+        case_token: super::outbound::case_token(&org.slug, case.number),
+        case_number: case.number,
+        subject: case.subject.clone(),
+        promise: String::new(),
+        organisation: org.name,
+        advisor_name: actor.name.clone(),
+    };
+    Ok(render(body, &values).unwrap_or_else(|_| body.to_string()))
 }
 
 #[cfg(test)]

@@ -85,6 +85,16 @@ enum MailCommand {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Add a mailbox (the address customers write to). IMAP and SMTP are set in the
+    /// administration or through the API.
+    AddMailbox {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        address: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +326,27 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("backup written to {file}");
             Ok(())
         }
+        Command::Mail {
+            command:
+                MailCommand::AddMailbox {
+                    org: slug,
+                    address,
+                    display_name,
+                },
+        } => {
+            let o = service::org::org_by_slug(&store, &slug)
+                .await
+                .map_err(explain)?;
+            let input = pacte::service::email::mailbox::MailboxInput {
+                address,
+                display_name,
+                ..Default::default()
+            };
+            let m = pacte::service::email::mailbox::create_unchecked(&store, o.id, &input)
+                .await
+                .map_err(explain)?;
+            println_out(&format!("{}\t{}", m.id, m.address))
+        }
         Command::Config | Command::Restore { .. } | Command::Mail { .. } => {
             unreachable!("handled before opening the store")
         }
@@ -331,10 +362,20 @@ async fn mail_ingest(config: &Config, org: Option<&str>) -> i32 {
         eprintln!("pacte: reading the message: {e}");
         return TEMPFAIL;
     }
-    let store = match Store::open(&config.effective_database_url()).await {
-        Ok(s) => s,
-        Err(e) => {
+    // The MTA keeps the message and retries: no need to wait long for a database that is down.
+    let opened = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        Store::open(&config.effective_database_url()),
+    )
+    .await;
+    let store = match opened {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
             eprintln!("pacte: opening the database: {e}");
+            return TEMPFAIL;
+        }
+        Err(_) => {
+            eprintln!("pacte: the database did not answer within 5 s");
             return TEMPFAIL;
         }
     };

@@ -2,81 +2,9 @@
 //! ticket at the kiosk, a desk calls and serves them, the public charter shows the result; a
 //! quality manager defines a commitment (refused first, kept as typed), backtests and publishes it.
 
-use crate::support::process::{self, Server, ok};
-use fantoccini::{Client, Locator};
+use crate::support::process::{self, Server, organisation, sign_in, text};
+use fantoccini::Locator;
 use serde_json::json;
-
-fn pacte(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
-    ok(&process::pacte(dir, args, stdin, &[]))
-}
-
-/// An organisation with a quality manager and an admin; returns the admin's API token.
-fn organisation(dir: &std::path::Path) -> String {
-    pacte(
-        dir,
-        &["org", "add", "--slug", "acme", "--name", "Acme"],
-        None,
-    );
-    pacte(
-        dir,
-        &[
-            "user",
-            "add",
-            "--org",
-            "acme",
-            "--email",
-            "nadia@acme.fr",
-            "--role",
-            "quality",
-            "--name",
-            "Nadia",
-            "--password-stdin",
-        ],
-        Some("motdepasse-long\n"),
-    );
-    let out = pacte(
-        dir,
-        &[
-            "user",
-            "add",
-            "--org",
-            "acme",
-            "--email",
-            "claire@acme.fr",
-            "--role",
-            "admin",
-            "--name",
-            "Claire",
-            "--password-stdin",
-        ],
-        Some("motdepasse-long\n"),
-    );
-    out.split_whitespace()
-        .find(|w| w.starts_with("pct_"))
-        .expect("token printed")
-        .to_string()
-}
-
-async fn sign_in(b: &Client, base: &str, email: &str) -> Result<(), fantoccini::error::CmdError> {
-    b.goto(&format!("{base}/login")).await?;
-    b.find(Locator::Id("email")).await?.send_keys(email).await?;
-    b.find(Locator::Id("password"))
-        .await?
-        .send_keys("motdepasse-long")
-        .await?;
-    b.find(Locator::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    b.wait()
-        .for_element(Locator::Css("table.cases, p.empty"))
-        .await?;
-    Ok(())
-}
-
-async fn text(b: &Client, css: &str) -> Result<String, fantoccini::error::CmdError> {
-    b.find(Locator::Css(css)).await?.text().await
-}
 
 #[tokio::test]
 async fn kiosk_counter_and_public_charter() {

@@ -134,26 +134,75 @@ fn operator_round_trip() {
 fn mail_ingest_speaks_to_the_mta_in_exit_statuses() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&pacte(d, &["org", "add", "--slug", "acme", "--name", "Acme"], None, &[]));
+    ok(&pacte(
+        d,
+        &["org", "add", "--slug", "acme", "--name", "Acme"],
+        None,
+        &[],
+    ));
     let msg = |id: &str, to: &str| {
-        format!("From: Lou <lou@example.fr>\r\nTo: {to}\r\nSubject: Facture\r\nMessage-ID: <{id}@example.fr>\r\n\r\nBonjour\r\n")
+        format!(
+            "From: Lou <lou@example.fr>\r\nTo: {to}\r\nSubject: Facture\r\nMessage-ID: <{id}@example.fr>\r\n\r\nBonjour\r\n"
+        )
     };
     let code = |o: &std::process::Output| o.status.code().unwrap();
-    let no_mailbox = pacte(d, &["mail", "ingest", "--org", "acme"], Some(&msg("a", "contact@acme.fr")), &[]);
+    let no_mailbox = pacte(
+        d,
+        &["mail", "ingest", "--org", "acme"],
+        Some(&msg("a", "contact@acme.fr")),
+        &[],
+    );
     assert_eq!(code(&no_mailbox), 65);
     assert!(String::from_utf8_lossy(&no_mailbox.stderr).contains("no_mailbox"));
-    ok(&pacte(d, &["mail", "add-mailbox", "--org", "acme", "--address", "contact@acme.fr"], None, &[]));
-    let first = pacte(d, &["mail", "ingest"], Some(&msg("a", "Contact@Acme.fr")), &[]);
-    assert_eq!(code(&first), 0, "{}", String::from_utf8_lossy(&first.stderr));
+    ok(&pacte(
+        d,
+        &[
+            "mail",
+            "add-mailbox",
+            "--org",
+            "acme",
+            "--address",
+            "contact@acme.fr",
+        ],
+        None,
+        &[],
+    ));
+    let first = pacte(
+        d,
+        &["mail", "ingest"],
+        Some(&msg("a", "Contact@Acme.fr")),
+        &[],
+    );
+    assert_eq!(
+        code(&first),
+        0,
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(String::from_utf8_lossy(&first.stderr).contains("received human case 1"));
-    let again = pacte(d, &["mail", "ingest"], Some(&msg("a", "contact@acme.fr")), &[]);
+    let again = pacte(
+        d,
+        &["mail", "ingest"],
+        Some(&msg("a", "contact@acme.fr")),
+        &[],
+    );
     assert_eq!(code(&again), 0);
     assert!(String::from_utf8_lossy(&again.stderr).contains("already received"));
-    let stranger = pacte(d, &["mail", "ingest"], Some(&msg("b", "nobody@elsewhere.fr")), &[]);
+    let stranger = pacte(
+        d,
+        &["mail", "ingest"],
+        Some(&msg("b", "nobody@elsewhere.fr")),
+        &[],
+    );
     assert_eq!(code(&stranger), 65);
     assert!(String::from_utf8_lossy(&stranger.stderr).contains("unknown_recipient"));
     assert_eq!(code(&pacte(d, &["mail", "ingest"], Some(""), &[])), 65);
-    let unknown_org = pacte(d, &["mail", "ingest", "--org", "nope"], Some(&msg("c", "x@y.fr")), &[]);
+    let unknown_org = pacte(
+        d,
+        &["mail", "ingest", "--org", "nope"],
+        Some(&msg("c", "x@y.fr")),
+        &[],
+    );
     assert_eq!(code(&unknown_org), 65);
     let down = pacte(
         d,
@@ -161,5 +210,9 @@ fn mail_ingest_speaks_to_the_mta_in_exit_statuses() {
         Some(&msg("d", "contact@acme.fr")),
         &[("PACTE_DATABASE_URL", "postgres://pacte@127.0.0.1:1/pacte")],
     );
-    assert_eq!(code(&down), 75, "a database that cannot be reached is temporary");
+    assert_eq!(
+        code(&down),
+        75,
+        "a database that cannot be reached is temporary"
+    );
 }

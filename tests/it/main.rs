@@ -8,6 +8,7 @@ mod cli_test;
 mod concurrency_test;
 mod counter_test;
 mod durability_test;
+mod email_browser_test;
 mod email_test;
 mod layering_test;
 mod support;

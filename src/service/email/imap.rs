@@ -21,6 +21,14 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Io for T {}
 
 type Imap = Session<Box<dyn Io>>;
 
+static WAKE: std::sync::LazyLock<tokio::sync::Notify> =
+    std::sync::LazyLock::new(tokio::sync::Notify::new);
+
+/// Tells the watchers' supervisor that mailboxes changed (it also looks every `refresh`).
+pub fn wake() {
+    WAKE.notify_one();
+}
+
 /// Messages fetched per round trip.
 const CHUNK: usize = 50;
 
@@ -328,7 +336,7 @@ pub fn start(store: Store, poll: Duration, refresh: Duration) {
                     running.insert(id, (at, tokio::spawn(watch(store.clone(), m, poll))));
                 }
             }
-            tokio::time::sleep(refresh).await;
+            let _ = tokio::time::timeout(refresh, WAKE.notified()).await;
         }
     });
 }

@@ -193,6 +193,7 @@ pub async fn create_unchecked(store: &Store, org_id: i64, input: &MailboxInput) 
         .await?
         .ok_or(Error::NotFound("mailbox"))?;
     tx.commit().await?;
+    super::imap::wake();
     Ok(m)
 }
 
@@ -242,6 +243,7 @@ pub async fn update(
         .await?
         .ok_or(Error::NotFound("mailbox"))?;
     tx.commit().await?;
+    super::imap::wake();
     Ok(m)
 }
 

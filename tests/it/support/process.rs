@@ -91,3 +91,85 @@ pub async fn browser(webdriver: &str) -> fantoccini::Client {
         .await
         .expect("chromedriver reachable")
 }
+
+fn run(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
+    ok(&pacte(dir, args, stdin, &[]))
+}
+
+/// An organisation with a quality manager and an admin; returns the admin's API token.
+pub fn organisation(dir: &std::path::Path) -> String {
+    run(
+        dir,
+        &["org", "add", "--slug", "acme", "--name", "Acme"],
+        None,
+    );
+    run(
+        dir,
+        &[
+            "user",
+            "add",
+            "--org",
+            "acme",
+            "--email",
+            "nadia@acme.fr",
+            "--role",
+            "quality",
+            "--name",
+            "Nadia",
+            "--password-stdin",
+        ],
+        Some("motdepasse-long\n"),
+    );
+    let out = run(
+        dir,
+        &[
+            "user",
+            "add",
+            "--org",
+            "acme",
+            "--email",
+            "claire@acme.fr",
+            "--role",
+            "admin",
+            "--name",
+            "Claire",
+            "--password-stdin",
+        ],
+        Some("motdepasse-long\n"),
+    );
+    out.split_whitespace()
+        .find(|w| w.starts_with("pct_"))
+        .expect("token printed")
+        .to_string()
+}
+
+pub async fn sign_in(
+    b: &fantoccini::Client,
+    base: &str,
+    email: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    b.goto(&format!("{base}/login")).await?;
+    b.find(fantoccini::Locator::Id("email"))
+        .await?
+        .send_keys(email)
+        .await?;
+    b.find(fantoccini::Locator::Id("password"))
+        .await?
+        .send_keys("motdepasse-long")
+        .await?;
+    b.find(fantoccini::Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .for_element(fantoccini::Locator::Css("table.cases, p.empty"))
+        .await?;
+    Ok(())
+}
+
+pub async fn text(
+    b: &fantoccini::Client,
+    css: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    b.find(fantoccini::Locator::Css(css)).await?.text().await
+}

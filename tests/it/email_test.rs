@@ -682,3 +682,17 @@ Message-ID: <{out_id}>\r\nTo: {customer}\r\n\r\n--q--\r\n"
         );
     }
 }
+
+/// The fuzzer's corpus, kept in the repository, replayed on every run: nothing in it may panic
+/// or break an invariant of reading and threading.
+#[test]
+fn fuzz_corpus_keeps_its_invariants() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/parse_and_thread");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let raw = std::fs::read(entry.unwrap().path()).unwrap();
+        pacte::domain::email::check_invariants(&raw);
+        n += 1;
+    }
+    assert!(n >= 10, "the corpus is in the repository");
+}

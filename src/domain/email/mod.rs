@@ -14,3 +14,29 @@ pub use thread::{case_token, clean_header, normalize_id, reply_subject, thread_r
 pub const MAX_MESSAGE_BYTES: usize = 64 << 20;
 /// Largest attachment stored for download; a larger one stays in the raw message only.
 pub const MAX_ATTACHMENT_BYTES: usize = 25 << 20;
+
+/// The properties that must hold for any input whatsoever; panics when one breaks. Run by the
+/// fuzz target (`fuzz/`) and, over its corpus, by the test suite.
+pub fn check_invariants(raw: &[u8]) {
+    let p = parse(raw);
+    for id in p.message_id.iter().chain(&p.in_reply_to).chain(&p.references) {
+        assert!(!id.is_empty() && !id.contains(char::is_whitespace), "id {id:?}");
+    }
+    for text in [&p.subject]
+        .into_iter()
+        .chain(p.from.iter().map(|(a, _)| a))
+        .chain(p.from.iter().filter_map(|(_, n)| n.as_ref()))
+        .chain(p.parts.iter().map(|a| &a.name))
+    {
+        assert!(!text.contains(['\r', '\n']), "header text {text:?}");
+    }
+    let subject = reply_subject(&p.subject, "[#X-1]");
+    assert!(!subject.contains(['\r', '\n']) && subject.ends_with("[#X-1]"));
+    let _ = case_token(&p.subject);
+    if let Some(html) = &p.html {
+        let lower = html.to_ascii_lowercase();
+        assert!(!lower.contains("<script") && !lower.contains("onerror="), "unsafe html");
+    }
+    let f = fold(&p.text);
+    assert!(f.body.len() <= p.text.len());
+}

@@ -17,6 +17,8 @@ pub struct AppState {
     pub ingestor: Ingestor,
     pub tokens: TokenCache,
     pub logins: LoginThrottle,
+    /// Group commit for received mail (relay API and the local socket).
+    pub mail: crate::service::email::inbound::Receiver,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
         AppState {
             ingestor: Ingestor::start(store.clone()),
+            mail: crate::service::email::inbound::Receiver::start(store.clone()),
             store,
             config: Arc::new(config),
             tokens: TokenCache::default(),
@@ -48,6 +51,13 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let store = state.store.clone();
     crate::service::charter::alerts::start(store.clone());
     crate::service::email::outbound::start(store.clone());
+    if let Err(e) = crate::service::email::socket::serve(
+        &state.config.data_dir,
+        store.clone(),
+        state.mail.clone(),
+    ) {
+        tracing::warn!("mail socket not available ({e}): `pacte mail ingest` will write directly");
+    }
     crate::service::email::imap::start(
         store.clone(),
         state.config.imap_poll,

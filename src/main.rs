@@ -362,6 +362,30 @@ async fn mail_ingest(config: &Config, org: Option<&str>) -> i32 {
         eprintln!("pacte: reading the message: {e}");
         return TEMPFAIL;
     }
+    // A server on this data directory takes the message and commits it with others.
+    if let Some(answer) = pacte::service::email::socket::hand_off(&config.data_dir, org, &raw).await
+    {
+        return match answer {
+            Ok(a) => {
+                for reason in &a.reasons {
+                    eprintln!("pacte: {} ({reason})", a.outcome);
+                }
+                match (a.outcome.as_str(), a.received) {
+                    ("accepted", Some(r)) => {
+                        report(&r);
+                        eprintln!("pacte: committed by the server running on this data directory");
+                        0
+                    }
+                    ("refused", _) => DATAERR,
+                    _ => TEMPFAIL,
+                }
+            }
+            Err(e) => {
+                eprintln!("pacte: temporary failure: the server did not answer ({e})");
+                TEMPFAIL
+            }
+        };
+    }
     // The MTA keeps the message and retries: no need to wait long for a database that is down.
     let opened = tokio::time::timeout(
         std::time::Duration::from_secs(5),
@@ -395,23 +419,7 @@ async fn mail_ingest(config: &Config, org: Option<&str>) -> i32 {
     };
     let code = match pacte::service::email::receive(&store, route, &raw).await {
         Ok(r) => {
-            let case = r
-                .case_number
-                .map(|n| format!(" case {n}"))
-                .unwrap_or_default();
-            eprintln!(
-                "pacte: {} {}{case}{}",
-                if r.duplicate {
-                    "already received"
-                } else {
-                    "received"
-                },
-                r.kind,
-                r.warnings
-                    .iter()
-                    .map(|w| format!("; warning {}: {}", w.code, w.detail))
-                    .collect::<String>()
-            );
+            report(&r);
             0
         }
         Err(service::Error::Invalid(fields)) => {
@@ -427,6 +435,26 @@ async fn mail_ingest(config: &Config, org: Option<&str>) -> i32 {
     };
     store.close().await;
     code
+}
+
+fn report(r: &pacte::service::email::Received) {
+    let case = r
+        .case_number
+        .map(|n| format!(" case {n}"))
+        .unwrap_or_default();
+    eprintln!(
+        "pacte: {} {}{case}{}",
+        if r.duplicate {
+            "already received"
+        } else {
+            "received"
+        },
+        r.kind,
+        r.warnings
+            .iter()
+            .map(|w| format!("; warning {}: {}", w.code, w.detail))
+            .collect::<String>()
+    );
 }
 
 fn println_out(s: &str) -> anyhow::Result<()> {

@@ -23,7 +23,10 @@ pub async fn inbound(
     ApiActor(a): ApiActor,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Received>), ApiError> {
-    let r = email::receive(&s.store, Route::Org(a.org_id), &body).await?;
+    let r = s
+        .mail
+        .submit(&s.store, Route::Org(a.org_id), body.to_vec())
+        .await?;
     let status = if r.duplicate {
         StatusCode::OK
     } else {

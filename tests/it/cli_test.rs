@@ -215,4 +215,35 @@ fn mail_ingest_speaks_to_the_mta_in_exit_statuses() {
         75,
         "a database that cannot be reached is temporary"
     );
+
+    // With a server on the data directory, the pipe hands the message over its socket.
+    let server = Server::start(d);
+    let handed = pacte(
+        d,
+        &["mail", "ingest"],
+        Some(&msg("e", "contact@acme.fr")),
+        &[],
+    );
+    let said = String::from_utf8_lossy(&handed.stderr).to_string();
+    assert_eq!(code(&handed), 0, "{said}");
+    assert!(
+        said.contains("committed by the server") && said.contains("received human"),
+        "{said}"
+    );
+    let refused = pacte(
+        d,
+        &["mail", "ingest", "--org", "nope"],
+        Some(&msg("f", "x@y.fr")),
+        &[],
+    );
+    assert_eq!(code(&refused), 65);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown_org"));
+    let again = pacte(
+        d,
+        &["mail", "ingest"],
+        Some(&msg("e", "contact@acme.fr")),
+        &[],
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already received"));
+    drop(server);
 }

@@ -19,8 +19,16 @@ pub const MAX_ATTACHMENT_BYTES: usize = 25 << 20;
 /// fuzz target (`fuzz/`) and, over its corpus, by the test suite.
 pub fn check_invariants(raw: &[u8]) {
     let p = parse(raw);
-    for id in p.message_id.iter().chain(&p.in_reply_to).chain(&p.references) {
-        assert!(!id.is_empty() && !id.contains(char::is_whitespace), "id {id:?}");
+    for id in p
+        .message_id
+        .iter()
+        .chain(&p.in_reply_to)
+        .chain(&p.references)
+    {
+        assert!(
+            !id.is_empty() && !id.contains(char::is_whitespace),
+            "id {id:?}"
+        );
     }
     for text in [&p.subject]
         .into_iter()
@@ -35,7 +43,10 @@ pub fn check_invariants(raw: &[u8]) {
     let _ = case_token(&p.subject);
     if let Some(html) = &p.html {
         let lower = html.to_ascii_lowercase();
-        assert!(!lower.contains("<script") && !lower.contains("onerror="), "unsafe html");
+        assert!(
+            !lower.contains("<script") && !lower.contains("onerror="),
+            "unsafe html"
+        );
     }
     let f = fold(&p.text);
     assert!(f.body.len() <= p.text.len());

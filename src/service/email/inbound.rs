@@ -16,6 +16,7 @@ use crate::service::{Error, Result, now_ms};
 use crate::store::{self, Conn, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
 
 /// Messages from one sender in an hour beyond which nothing is opened nor answered (loops).
 pub const SENDER_LIMIT_PER_HOUR: i64 = 30;
@@ -31,7 +32,7 @@ pub enum Route<'a> {
     Recipient,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Received {
     pub email_id: i64,
     /// Already received before (same Message-ID): nothing was recorded again.
@@ -51,9 +52,25 @@ pub struct WarningView {
     pub detail: String,
 }
 
-/// Receives one raw message. A refusal (`Error::Invalid`, `NotFound`) is permanent; any other
-/// error is temporary and the sender should retry.
+/// Receives one raw message in its own transaction. A refusal (`Error::Invalid`, `NotFound`) is
+/// permanent; any other error is temporary and the sender should retry.
 pub async fn receive(store: &Store, route: Route<'_>, raw: &[u8]) -> Result<Received> {
+    let (mailbox, parsed) = prepare(store, route, raw).await?;
+    let mut tx = store.begin().await?;
+    let r = receive_in(&mut tx, &mailbox, raw, &parsed, now_ms()).await?;
+    tx.commit().await?;
+    if r.acknowledged {
+        outbound::wake();
+    }
+    Ok(r)
+}
+
+/// What can be decided before writing: the message is acceptable, read, and has a mailbox.
+async fn prepare(
+    store: &Store,
+    route: Route<'_>,
+    raw: &[u8],
+) -> Result<(store::email::Mailbox, Parsed)> {
     if raw.len() > MAX_MESSAGE_BYTES {
         return Err(Error::invalid(
             "message",
@@ -70,16 +87,107 @@ pub async fn receive(store: &Store, route: Route<'_>, raw: &[u8]) -> Result<Rece
         ));
     }
     let parsed = email::parse(raw);
-    let mailbox = {
-        let mut c = store.reader().await?;
-        resolve(&mut c, route, &parsed).await?
-    };
-    let mut tx = store.begin().await?;
-    let r = receive_in(&mut tx, &mailbox, raw, &parsed, now_ms()).await?;
-    tx.commit().await?;
-    if r.acknowledged {
-        outbound::wake();
+    let mut c = store.reader().await?;
+    let mailbox = resolve(&mut c, route, &parsed).await?;
+    Ok((mailbox, parsed))
+}
+
+/// Most messages, and most bytes, folded into one transaction.
+const MAX_BATCH: usize = 64;
+const MAX_BATCH_BYTES: usize = 32 << 20;
+
+struct Job {
+    mailbox: store::email::Mailbox,
+    raw: Vec<u8>,
+    parsed: Parsed,
+    reply: oneshot::Sender<Result<Received>>,
+}
+
+/// Group commit for messages arriving concurrently (HTTP relay, the local socket of
+/// `pacte mail ingest`): one transaction, one disk sync, per batch; each sender is answered
+/// once its message is committed.
+#[derive(Clone)]
+pub struct Receiver {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Receiver {
+    pub fn start(store: Store) -> Receiver {
+        let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(write_loop(store, rx));
+        Receiver { queue }
     }
+
+    /// Receives a message; resolves once it is committed (or refused).
+    pub async fn submit(&self, store: &Store, route: Route<'_>, raw: Vec<u8>) -> Result<Received> {
+        let (mailbox, parsed) = prepare(store, route, &raw).await?;
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job {
+                mailbox,
+                raw,
+                parsed,
+                reply,
+            })
+            .await
+            .map_err(|_| Error::Internal("the mail writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| Error::Internal("the mail writer dropped a message".into()))?
+    }
+}
+
+async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut bytes = first.raw.len();
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+            match rx.try_recv() {
+                Ok(j) => {
+                    bytes += j.raw.len();
+                    jobs.push(j);
+                }
+                Err(_) => break,
+            }
+        }
+        let results = match commit_batch(&store, &jobs).await {
+            Ok(done) => done.into_iter().map(Ok).collect(),
+            // One bad message must not sink the others: each is replayed alone.
+            Err(_) => {
+                let mut out = Vec::with_capacity(jobs.len());
+                for j in &jobs {
+                    out.push(commit_one(&store, j).await);
+                }
+                out
+            }
+        };
+        if results
+            .iter()
+            .any(|r| r.as_ref().is_ok_and(|r| r.acknowledged))
+        {
+            outbound::wake();
+        }
+        for (job, result) in jobs.into_iter().zip(results) {
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+async fn commit_batch(store: &Store, jobs: &[Job]) -> Result<Vec<Received>> {
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let mut out = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        out.push(receive_in(&mut tx, &j.mailbox, &j.raw, &j.parsed, now).await?);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn commit_one(store: &Store, j: &Job) -> Result<Received> {
+    let mut tx = store.begin().await?;
+    let r = receive_in(&mut tx, &j.mailbox, &j.raw, &j.parsed, now_ms()).await?;
+    tx.commit().await?;
     Ok(r)
 }
 

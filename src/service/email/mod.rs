@@ -6,6 +6,7 @@ pub mod inbound;
 pub mod mailbox;
 pub mod outbound;
 pub mod secrets;
+pub mod socket;
 pub mod texts;
 mod view;
 

@@ -5,10 +5,10 @@
 #   2. MTA pipe path: N messages, one `pacte mail ingest` process each, P at a time (as an MTA
 #      runs its pipe transport).
 # SQLite in a temp dir by default; PACTE_DATABASE_URL for PostgreSQL (an empty database).
-# Usage: bench/email.sh [seconds] [connections] [pipe messages] [pipe parallelism]  (needs wrk)
+# Usage: bench/email.sh [seconds] [connections] [pipe parallelism]  (needs wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs=${1:-10}; conns=${2:-16}; n=${3:-2000}; par=${4:-4}
+secs=${1:-10}; conns=${2:-16}; par=${3:-8}; n=2000
 cargo build --release -q
 bin=$PWD/target/release/pacte
 dir=$(mktemp -d); pid=""; trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
@@ -29,11 +29,15 @@ echo "== baseline: POST /api/v1/interactions (JSON, group commit), $conns connec
 wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/ingest.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|99%|Non-2xx"
 echo "== relay: POST /api/v1/inbound/email, $conns connections, ${secs}s"
 wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/email.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|99%|Non-2xx"
-kill $pid; wait $pid 2>/dev/null || true; pid=""
-
-echo "== pipe: $n messages, one 'pacte mail ingest' each, $par at a time"
 python3 bench/gen_email.py contact@bench.fr "$n" "$dir/pipe"
-start=$(date +%s.%N)
-ls "$dir/pipe"/*.eml | xargs -P "$par" -I{} sh -c "$bin --data-dir $dir mail ingest < {} 2>/dev/null || echo FAIL {}" | grep -c FAIL || true
-end=$(date +%s.%N)
-python3 -c "import sys; s=$end-$start; print(f'{$n} messages in {s:.1f} s: {$n/s:.0f} messages/s')"
+pipe() {
+  start=$(date +%s.%N)
+  fails=$(ls "$dir/pipe"/*.eml | $1 -n 1000 | xargs -P "$par" -I{} sh -c "$bin --data-dir $dir mail ingest < {} 2>/dev/null || echo FAIL" | grep -c FAIL || true)
+  end=$(date +%s.%N)
+  python3 -c "s=$end-$start; k=$2; print(f'{k} messages in {s:.1f} s: {k/s:.0f} messages/s, $fails refused')"
+}
+echo "== pipe, server running (hand-off over its socket): 1000 messages, one 'pacte mail ingest' each, $par at a time"
+pipe head 1000
+kill $pid; wait $pid 2>/dev/null || true; pid=""
+echo "== pipe, no server (each process writes to the database): 1000 messages, $par at a time"
+pipe tail 1000

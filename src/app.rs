@@ -60,6 +60,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     }
     crate::service::email::imap::start(
         store.clone(),
+        state.mail.clone(),
         state.config.imap_poll,
         std::time::Duration::from_secs(30),
     );

@@ -1,4 +1,4 @@
--- The email channel: mailboxes, every message in and out (raw kept, content-addressed),
+-- The email channel: mailboxes, every message in and out (raw kept, content-addressed by BLAKE3),
 -- attachments, canned replies and editable acknowledgement templates.
 CREATE TABLE mailbox (
     id INTEGER PRIMARY KEY,

@@ -124,6 +124,7 @@ struct Position {
 /// Ingests what arrived since the last position; returns how many messages were recorded.
 async fn fetch_new(
     store: &Store,
+    writer: Option<&inbound::Receiver>,
     m: &store::email::Mailbox,
     s: &mut Imap,
     pos: &mut Position,
@@ -170,9 +171,17 @@ async fn fetch_new(
             .await
             .map_err(err)?;
         fetched.sort_by_key(|(u, _)| *u);
+        // The chunk goes to the writer at once, so it shares transactions with other mailboxes'.
+        let results = futures_util::future::join_all(fetched.iter().map(|(_, raw)| async {
+            match writer {
+                Some(w) => w.submit(store, Route::Mailbox(m), raw.clone()).await,
+                None => inbound::receive(store, Route::Mailbox(m), raw).await,
+            }
+        }))
+        .await;
         let mut handled = Vec::new();
-        for (uid, raw) in &fetched {
-            match inbound::receive(store, Route::Mailbox(m), raw).await {
+        for ((uid, _), result) in fetched.iter().zip(results) {
+            match result {
                 Ok(_) => {
                     handled.push(*uid);
                     done += 1;
@@ -263,7 +272,7 @@ pub async fn poll_once(store: &Store, m: &store::email::Mailbox) -> Result<usize
     };
     let r: Result<usize, String> = async {
         let mut s = connect(m).await?;
-        let n = fetch_new(store, m, &mut s, &mut pos).await?;
+        let n = fetch_new(store, None, m, &mut s, &mut pos).await?;
         let _ = s.logout().await;
         Ok(n)
     }
@@ -274,8 +283,9 @@ pub async fn poll_once(store: &Store, m: &store::email::Mailbox) -> Result<usize
     r
 }
 
-/// Keeps one mailbox read: IDLE between fetches where supported, else a poll every `poll`.
-async fn watch(store: Store, m: store::email::Mailbox, poll: Duration) {
+/// Keeps one mailbox read: IDLE between fetches where supported (waiting at most `poll`, in
+/// case a server's announcement is lost), else a poll every `poll`.
+async fn watch(store: Store, writer: inbound::Receiver, m: store::email::Mailbox, poll: Duration) {
     let mut pos = Position {
         uid_validity: m.uid_validity,
         last_uid: m.last_uid,
@@ -286,12 +296,27 @@ async fn watch(store: Store, m: store::email::Mailbox, poll: Duration) {
             let mut s = connect(&m).await?;
             let idle = s.capabilities().await.map_err(err)?.has_str("IDLE");
             loop {
-                fetch_new(&store, &m, &mut s, &mut pos).await?;
+                fetch_new(&store, Some(&writer), &m, &mut s, &mut pos).await?;
+                // New mail announced while we were busy (an EXISTS among the answers to our own
+                // commands) would not be announced again: read before waiting.
+                let mut announced = false;
+                while let Ok(r) = s.unsolicited_responses.try_recv() {
+                    announced |= matches!(
+                        r,
+                        async_imap::types::UnsolicitedResponse::Exists(_)
+                            | async_imap::types::UnsolicitedResponse::Recent(_)
+                    );
+                }
+                if announced {
+                    continue;
+                }
                 if idle {
                     let mut h = s.idle();
                     h.init().await.map_err(err)?;
                     {
-                        let (wait, _stop) = h.wait_with_timeout(Duration::from_secs(300).max(poll));
+                        let (wait, _stop) = h.wait_with_timeout(
+                            poll.clamp(Duration::from_secs(1), Duration::from_secs(29 * 60)),
+                        );
                         wait.await.map_err(err)?;
                     }
                     s = h.done().await.map_err(err)?;
@@ -312,7 +337,7 @@ async fn watch(store: Store, m: store::email::Mailbox, poll: Duration) {
 
 /// Watches every active IMAP mailbox for as long as the server runs; a mailbox added, changed
 /// or removed is picked up within `refresh`.
-pub fn start(store: Store, poll: Duration, refresh: Duration) {
+pub fn start(store: Store, writer: inbound::Receiver, poll: Duration, refresh: Duration) {
     tokio::spawn(async move {
         let mut running: HashMap<i64, (i64, tokio::task::JoinHandle<()>)> = HashMap::new();
         loop {
@@ -333,7 +358,13 @@ pub fn start(store: Store, poll: Duration, refresh: Duration) {
             for m in boxes {
                 if !running.contains_key(&m.id) {
                     let (id, at) = (m.id, m.updated_at);
-                    running.insert(id, (at, tokio::spawn(watch(store.clone(), m, poll))));
+                    running.insert(
+                        id,
+                        (
+                            at,
+                            tokio::spawn(watch(store.clone(), writer.clone(), m, poll)),
+                        ),
+                    );
                 }
             }
             let _ = tokio::time::timeout(refresh, WAKE.notified()).await;

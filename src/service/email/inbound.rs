@@ -15,7 +15,6 @@ use crate::service::ingest::{self, MAX_BODY_CHARS, Valid};
 use crate::service::{Error, Result, now_ms};
 use crate::store::{self, Conn, Store};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 /// Messages from one sender in an hour beyond which nothing is opened nor answered (loops).
@@ -242,11 +241,11 @@ pub async fn receive_in(
     now: i64,
 ) -> Result<Received> {
     let org_id = mailbox.org_id;
-    let hash = hex::encode(Sha256::digest(raw));
+    let hash = blake3::hash(raw).to_hex().to_string();
     let message_id = p
         .message_id
         .clone()
-        .unwrap_or_else(|| format!("sha256.{hash}@pacte.invalid"));
+        .unwrap_or_else(|| format!("blake3.{hash}@pacte.invalid"));
     if let Some(prev) = store::email::by_message_id(c, org_id, &message_id).await? {
         return Ok(Received {
             email_id: prev.id,
@@ -420,7 +419,7 @@ pub async fn receive_in(
         let blob = if part.data.is_empty() && part.size > 0 {
             None
         } else {
-            let h = hex::encode(Sha256::digest(&part.data));
+            let h = blake3::hash(&part.data).to_hex().to_string();
             store::email::put_blob(c, &h, &part.data, now).await?;
             Some(h)
         };

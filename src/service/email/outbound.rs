@@ -12,7 +12,6 @@ use lettre::message::{Mailbox as Address, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -99,7 +98,7 @@ pub async fn queue_in(c: &mut Conn, org_id: i64, d: &Draft<'_>, now: i64) -> Res
     let raw = build(d, &message_id, in_reply_to.as_deref(), &refs).map_err(|e| {
         crate::service::Error::invalid("to", crate::domain::Invalid::new("invalid_address", e))
     })?;
-    let hash = hex::encode(Sha256::digest(&raw));
+    let hash = blake3::hash(&raw).to_hex().to_string();
     store::email::put_blob(c, &hash, &raw, now).await?;
     let id = store::email::insert_email(
         c,

@@ -696,3 +696,74 @@ fn fuzz_corpus_keeps_its_invariants() {
     }
     assert!(n >= 10, "the corpus is in the repository");
 }
+
+/// A folder renumbered by the server (new UIDVALIDITY) is read again from the start without
+/// recording anything twice; handled messages are moved to the folder named for them.
+#[tokio::test]
+async fn a_renumbered_folder_is_reread_without_duplicates() {
+    let Some(s) = servers() else {
+        eprintln!("PACTE_TEST_IMAP not set: email test skipped");
+        return;
+    };
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let tag = unique("u");
+        let user = format!("uv-{tag}");
+        let address = format!("uv-{tag}@acme.fr");
+        let mut admin = imap_session(&s, &user).await;
+        admin.create("Support").await.unwrap();
+        admin.create("Done").await.unwrap();
+        let r = app
+            .post(
+                "/api/v1/mailboxes",
+                &app.admin,
+                json!({"address": address, "imap_host": s.imap.0, "imap_port": s.imap.1,
+                       "imap_security": "none", "imap_user": user, "imap_password": "secret",
+                       "imap_folder": "Support", "imap_done_folder": "Done"}),
+            )
+            .await;
+        let id = r.json["id"].as_i64().unwrap();
+        let msg = |n: u32| {
+            format!(
+                "From: c-{tag}@example.fr\r\nTo: {address}\r\nSubject: n{n}\r\nMessage-ID: <{n}-{tag}@example.fr>\r\n\r\nx\r\n"
+            )
+        };
+        admin.append("Support", None, None, msg(1)).await.unwrap();
+        assert_eq!(
+            imap::poll_once(&app.store, &stored_mailbox(&app, id).await)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            admin.select("Support").await.unwrap().exists,
+            0,
+            "moved once recorded"
+        );
+        assert_eq!(admin.select("Done").await.unwrap().exists, 1);
+        let before = stored_mailbox(&app, id).await.uid_validity;
+
+        // The folder is deleted and made again: same name, new UIDVALIDITY, the old message back.
+        admin.select("INBOX").await.unwrap();
+        admin.delete("Support").await.unwrap();
+        admin.create("Support").await.unwrap();
+        admin.append("Support", None, None, msg(1)).await.unwrap();
+        admin.append("Support", None, None, msg(2)).await.unwrap();
+        let m = stored_mailbox(&app, id).await;
+        assert_eq!(
+            imap::poll_once(&app.store, &m).await.unwrap(),
+            2,
+            "both read again"
+        );
+        let after = stored_mailbox(&app, id).await;
+        assert_ne!(after.uid_validity, before);
+        let cases = app.get("/api/v1/cases", &app.advisor).await;
+        assert_eq!(
+            cases.json["items"].as_array().unwrap().len(),
+            2,
+            "n1 once, n2 once: {}",
+            cases.json
+        );
+        admin.logout().await.unwrap();
+    }
+}

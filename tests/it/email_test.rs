@@ -767,3 +767,116 @@ async fn a_renumbered_folder_is_reread_without_duplicates() {
         admin.logout().await.unwrap();
     }
 }
+
+/// SMTP with STARTTLS and a login, against a real server that requires both.
+#[tokio::test]
+async fn smtp_with_starttls_and_a_login() {
+    if servers().is_none() {
+        eprintln!("PACTE_TEST_SMTP not set: email test skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let maildir = dir.path().join("maildir");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/support/smtp_tls.py");
+    let mut server = Killed(
+        std::process::Command::new("python3")
+            .arg(script)
+            .args([&cert, &key, &maildir])
+            .args([port.to_string().as_str(), "relay", "s3cret"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs"),
+    );
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    let s = Servers {
+        imap: ("127.0.0.1".into(), 0),
+        smtp: ("127.0.0.1".into(), port),
+        maildir,
+    };
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let tag = unique("s");
+        let address = format!("tls-{tag}@acme.fr");
+        let customer = format!("zoe-{tag}@example.fr");
+        let settings = |password: &str| {
+            json!({"address": address, "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "starttls",
+                   "smtp_user": "relay", "smtp_password": password})
+        };
+        let r = app
+            .post("/api/v1/mailboxes", &app.admin, settings("s3cret"))
+            .await;
+        let id = r.json["id"].as_i64().unwrap();
+        let test = app
+            .post(
+                &format!("/api/v1/mailboxes/{id}/test"),
+                &app.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(test.json["smtp"]["ok"], true, "{}", test.json);
+        let created = app
+            .post(
+                "/api/v1/interactions",
+                &app.admin,
+                json!({"channel": "email", "direction": "inbound", "customer": {"email": customer}, "subject": "Question", "body": "?"}),
+            )
+            .await;
+        let case_id = created.json["case_id"].as_i64().unwrap();
+        app.post(
+            &format!("/api/v1/cases/{case_id}/replies"),
+            &app.advisor,
+            json!({"body": "Réponse chiffrée"}),
+        )
+        .await;
+        assert_eq!(outbound::send_due(&app.store).await.unwrap(), 1);
+        assert_eq!(sent_to(&s, &customer).len(), 1);
+    }
+    drop(server);
+}
+
+/// A child process killed when dropped, even when a test panics.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

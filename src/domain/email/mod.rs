@@ -42,12 +42,32 @@ pub fn check_invariants(raw: &[u8]) {
     assert!(!subject.contains(['\r', '\n']) && subject.ends_with("[#X-1]"));
     let _ = case_token(&p.subject);
     if let Some(html) = &p.html {
-        let lower = html.to_ascii_lowercase();
-        assert!(
-            !lower.contains("<script") && !lower.contains("onerror="),
-            "unsafe html"
-        );
+        assert_safe_html(html);
     }
     let f = fold(&p.text);
     assert!(f.body.len() <= p.text.len());
+}
+
+/// Every `<` of sanitised HTML opens a real tag (text has `&lt;`) and attribute values are
+/// double-quoted: no tag may be a script or style, carry an event handler or a script URL.
+fn assert_safe_html(html: &str) {
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("").to_ascii_lowercase();
+        let name = tag.trim_start_matches('/');
+        assert!(
+            !name.starts_with("script")
+                && !name.starts_with("style")
+                && !name.starts_with("iframe"),
+            "unsafe tag <{tag}>"
+        );
+        // Outside quoted values, no attribute named on…
+        let unquoted: String = tag.split('"').step_by(2).collect::<Vec<_>>().join(" ");
+        assert!(
+            !unquoted
+                .split(|c: char| c.is_whitespace() || c == '/')
+                .any(|a| a.starts_with("on") && a.contains('=')),
+            "event handler in <{tag}>"
+        );
+        assert!(!tag.contains("javascript:"), "script URL in <{tag}>");
+    }
 }

@@ -217,9 +217,10 @@ fn transport(
         // A relay on this machine often has no certificate for "localhost"; still encrypt.
         let params = TlsParameters::builder(host.to_string())
             .dangerous_accept_invalid_certs(true)
+            .dangerous_accept_invalid_hostnames(true)
             .build()
             .map_err(|e| e.to_string())?;
-        b = b.tls(Tls::Opportunistic(params));
+        b = b.tls(Tls::Required(params));
     }
     b = b.port(port).timeout(Some(Duration::from_secs(30)));
     if let Some(user) = &m.smtp_user {

@@ -118,9 +118,10 @@ pub fn parse(raw: &[u8]) -> Parsed {
     }
     for name in ["Delivered-To", "X-Original-To", "Envelope-To"] {
         for v in msg.header_values(name) {
-            if let Some(t) = v.as_text() {
-                out.recipients
-                    .push(t.trim().trim_matches(['<', '>']).to_string());
+            if let Some(t) = v.as_text().map(|t| t.trim().trim_matches(['<', '>']))
+                && plain_address(t)
+            {
+                out.recipients.push(t.to_string());
             }
         }
     }
@@ -305,7 +306,7 @@ fn ids(v: &HeaderValue<'_>) -> Vec<String> {
 fn first_address(a: Option<&Address<'_>>) -> Option<(String, Option<String>)> {
     let a = a?.first()?;
     let address = a.address()?.trim();
-    if address.is_empty() || address.len() > 254 {
+    if !plain_address(address) {
         return None;
     }
     Some((
@@ -320,9 +321,15 @@ fn addresses(a: &Address<'_>) -> Vec<String> {
     a.iter()
         .filter_map(|x| x.address())
         .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty() && s.len() <= 254)
+        .filter(|s| plain_address(s))
         .take(100)
         .collect()
+}
+
+/// An address fit to store, show and answer: no control characters or spaces (found by the
+/// fuzzer: a From with a carriage return inside).
+fn plain_address(a: &str) -> bool {
+    !a.is_empty() && a.len() <= 254 && !a.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 fn mime_of(part: &mail_parser::MessagePart<'_>) -> String {

@@ -370,21 +370,17 @@ pub async fn receive_in(
         fresh_case: true,
     };
     let opened = human && case_id.is_none();
-    let (interaction_id, case_id, customer_id) = if human {
+    let (interaction_id, case_id) = if human {
         let done = ingest::record_in(c, org_id, &v, now).await?;
         if opened && let Some(team) = mailbox.team_id {
             store::case::set_team_if_none(c, done.case_id, team).await?;
         }
-        (
-            Some(done.interaction_id),
-            Some(done.case_id),
-            Some(done.customer_id),
-        )
+        (Some(done.interaction_id), Some(done.case_id))
     } else if let Some(case) = case_id {
         let id = ingest::record_passive_in(c, org_id, case, &v, now).await?;
-        (Some(id), Some(case), None)
+        (Some(id), Some(case))
     } else {
-        (None, None, None)
+        (None, None)
     };
     let warnings_json = serde_json::to_string(&warnings).expect("warnings serialise");
     let recipients = p.recipients.join(", ");
@@ -501,7 +497,6 @@ pub async fn receive_in(
                         answering: Some(Answering {
                             message_id: &message_id,
                             refs: &p.references.join(" "),
-                            subject: &p.subject,
                         }),
                         automatic: true,
                         case_id: case.id,
@@ -522,7 +517,6 @@ pub async fn receive_in(
             }
         }
     }
-    let _ = customer_id;
     Ok(Received {
         email_id,
         duplicate: false,

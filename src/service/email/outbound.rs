@@ -48,7 +48,6 @@ impl Header for AutoSubmitted {
 pub struct Answering<'a> {
     pub message_id: &'a str,
     pub refs: &'a str,
-    pub subject: &'a str,
 }
 
 /// A message ready to queue.
@@ -425,7 +424,6 @@ pub async fn queue_reply_in(
             answering: last.as_ref().map(|e| Answering {
                 message_id: &e.message_id,
                 refs: &e.refs,
-                subject: &e.subject,
             }),
             automatic: false,
             case_id: case.id,

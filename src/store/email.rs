@@ -483,31 +483,16 @@ pub async fn attachments_of_case(c: &mut Conn, case_id: i64) -> Result<Vec<Attac
     .await?)
 }
 
-pub async fn attachment(
-    c: &mut Conn,
-    org_id: i64,
-    id: i64,
-) -> Result<Option<(AttachmentRow, Option<i64>)>> {
-    let row: Option<AttachmentRow> = sqlx::query_as(
+pub async fn attachment(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<AttachmentRow>> {
+    Ok(sqlx::query_as(
         "SELECT a.id, a.email_id, a.blob_hash, a.name, a.content_type, a.content_id, a.inline, a.size
          FROM email_attachment a JOIN email_message e ON e.id = a.email_id
          WHERE a.id = $1 AND e.org_id = $2",
     )
     .bind(id)
     .bind(org_id)
-    .fetch_optional(&mut *c)
-    .await?;
-    match row {
-        None => Ok(None),
-        Some(a) => {
-            let case: Option<(Option<i64>,)> =
-                sqlx::query_as("SELECT case_id FROM email_message WHERE id = $1")
-                    .bind(a.email_id)
-                    .fetch_optional(c)
-                    .await?;
-            Ok(Some((a, case.and_then(|c| c.0))))
-        }
-    }
+    .fetch_optional(c)
+    .await?)
 }
 
 /// Leases the outgoing messages due now so that one sender sends each; returns them.

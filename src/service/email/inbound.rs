@@ -284,8 +284,11 @@ pub async fn receive_in(
         .as_ref()
         .map(|e| e.as_str().to_lowercase())
         .unwrap_or_default();
-    let own = store::email::mailboxes(c, org_id).await?;
-    let looped = own.iter().any(|m| m.address.to_lowercase() == from_key);
+    let looped = !from_key.is_empty()
+        && store::email::mailboxes_by_addresses(c, std::slice::from_ref(&from_key))
+            .await?
+            .iter()
+            .any(|m| m.org_id == org_id);
     if looped {
         warn(
             "own_address",

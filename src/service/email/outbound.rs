@@ -192,11 +192,6 @@ fn escape(s: &str) -> String {
     out
 }
 
-/// The subject of an answer on a case.
-pub fn subject_for(original: &str, token: &str) -> String {
-    reply_subject(original, token)
-}
-
 fn transport(
     m: &store::email::Mailbox,
 ) -> std::result::Result<AsyncSmtpTransport<Tokio1Executor>, String> {
@@ -259,8 +254,7 @@ pub async fn send_due(store: &Store) -> Result<usize> {
         due
     };
     let mut sent = 0;
-    let mut transports: std::collections::HashMap<i64, (i64, AsyncSmtpTransport<Tokio1Executor>)> =
-        std::collections::HashMap::new();
+    let mut transports = Transports::new();
     for e in due {
         let outcome = send_one(store, &e, &mut transports).await;
         let mut tx = store.begin().await?;
@@ -419,7 +413,7 @@ pub async fn queue_reply_in(
         &Draft {
             mailbox,
             to: &to,
-            subject: subject_for(original, &token),
+            subject: reply_subject(original, &token),
             text,
             answering: last.as_ref().map(|e| Answering {
                 message_id: &e.message_id,

@@ -56,7 +56,7 @@ pub async fn case_emails(store: &Store, actor: &Actor, case_id: i64) -> Result<V
 /// An attachment's metadata and content, for an advisor of its organisation.
 pub async fn attachment(store: &Store, actor: &Actor, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
     let mut c = store.reader().await?;
-    let (a, _) = store::email::attachment(&mut c, actor.org_id, id)
+    let a = store::email::attachment(&mut c, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("attachment"))?;
     let hash = a.blob_hash.clone().ok_or(Error::Conflict {

@@ -8,8 +8,12 @@ pub mod commitment;
 pub mod email;
 pub mod fold;
 pub mod identity;
+pub mod link;
+pub mod review;
 pub mod role;
 pub mod site;
+pub mod survey;
+pub mod verbatim;
 
 /// A value refused by a parser, with the reason in plain words (English; the UI translates codes).
 #[derive(Debug, Clone, PartialEq, Eq)]

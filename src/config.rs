@@ -39,6 +39,10 @@ pub struct Config {
     /// Seconds between two reads of an IMAP mailbox whose server lacks IDLE.
     #[arg(long, env = "PACTE_IMAP_POLL", default_value = "60", value_parser = parse_secs, global = true)]
     pub imap_poll: std::time::Duration,
+    /// Address customers reach Pacte at, for the links in survey and review emails
+    /// (default: http://LISTEN).
+    #[arg(long, env = "PACTE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
@@ -48,6 +52,14 @@ fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
 }
 
 impl Config {
+    /// The base of links sent to customers, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.listen),
+        }
+    }
+
     /// The database URL in force: PostgreSQL when configured, else SQLite in the data directory.
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
@@ -68,6 +80,7 @@ impl Config {
             body_limit: 1 << 20,
             secure_cookies: false,
             imap_poll: std::time::Duration::from_secs(60),
+            public_url: None,
         }
     }
 }
@@ -94,6 +107,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("body_limit", &self.body_limit)
             .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_base())
             .finish()
     }
 }

@@ -48,6 +48,14 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// A date in Paris time, e.g. "22/11/2026" or "2026-11-22".
+    pub fn date(self, ms: i64) -> String {
+        let dt = self.datetime(ms);
+        dt.split(' ').next().unwrap_or("").to_string()
+    }
+}
+
 /// (key, French, English).
 const WORDS: &[(&str, &str, &str)] = &[
     (

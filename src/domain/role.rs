@@ -48,6 +48,14 @@ impl Role {
     pub fn can_read_charter(self) -> bool {
         matches!(self, Role::Manager | Role::Quality | Role::Admin)
     }
+    /// Survey figures, verbatims, alerts and reviews: managers and above.
+    pub fn can_read_voice(self) -> bool {
+        matches!(self, Role::Manager | Role::Quality | Role::Admin)
+    }
+    /// Survey wording, triggers and theme rules; rejecting a review (a legal decision).
+    pub fn can_define_surveys(self) -> bool {
+        matches!(self, Role::Quality | Role::Admin)
+    }
 }
 
 #[cfg(test)]

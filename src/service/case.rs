@@ -521,3 +521,55 @@ async fn set_status(
     }
     Ok(())
 }
+
+/// The customer answered "no, not solved" to a survey: the case reopens (if it was solved or
+/// closed) and the team gets a call-back task due within a day. Returns whether it reopened.
+pub(crate) async fn reopen_not_solved(
+    c: &mut store::Conn,
+    org_id: i64,
+    case_id: i64,
+    comment: &str,
+    now: i64,
+) -> Result<bool> {
+    let case = store::case::by_id(c, org_id, case_id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
+    let before = super::charter::evaluate::CaseState::of(&case);
+    let mut after = before.clone();
+    let reopened = after.clock.set_status(CaseStatus::Open, now) == Some(Transition::Reopened);
+    if reopened {
+        store::case::add_event(c, org_id, case_id, now, "reopened", None, "survey").await?;
+        measure(c, org_id, &before, &mut after, now).await?;
+        store::case::save_clock(c, case_id, &after.clock).await?;
+    }
+    let note = if comment.trim().is_empty() {
+        "Le client indique que sa demande n'est pas résolue : le rappeler.".to_string()
+    } else {
+        format!(
+            "Le client indique que sa demande n'est pas résolue : le rappeler. Il écrit : « {} »",
+            comment.trim()
+        )
+    };
+    let task = store::survey::insert_task(
+        c,
+        org_id,
+        case_id,
+        case.team_id,
+        "callback",
+        &note,
+        now + crate::domain::DAY_MS,
+        now,
+    )
+    .await?;
+    store::case::add_event(
+        c,
+        org_id,
+        case_id,
+        now,
+        "callback_task",
+        None,
+        &task.to_string(),
+    )
+    .await?;
+    Ok(reopened)
+}

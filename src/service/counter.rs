@@ -339,6 +339,8 @@ pub async fn end(
         let mut v = input.validate(now)?;
         v.author_user_id = Some(actor.user_id);
         let done = super::ingest::record_in(&mut tx, actor.org_id, &v, now).await?;
+        super::survey::trigger::counter_visit(&mut tx, actor.org_id, done.case_id, now, now)
+            .await?;
         interaction = Some((done.interaction_id, done.customer_id));
     }
     let status = if served { "done" } else { "no_show" };

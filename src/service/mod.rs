@@ -10,7 +10,11 @@ pub mod email;
 pub mod group_commit;
 pub mod ingest;
 pub mod org;
+pub mod review;
+pub mod survey;
 pub mod transfer;
+pub mod verbatim;
+pub mod voice;
 
 use crate::domain::Invalid;
 use crate::domain::role::Role;

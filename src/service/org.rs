@@ -35,7 +35,9 @@ pub async fn create_org(store: &Store, slug: &str, name: &str) -> Result<Organiz
         ));
     }
     let mut tx = store.begin().await?;
-    let org = store::org::insert_org(&mut tx, slug, name.trim(), now_ms()).await?;
+    let now = now_ms();
+    let org = store::org::insert_org(&mut tx, slug, name.trim(), now).await?;
+    super::survey::ensure_defaults(&mut tx, org.id, now).await?;
     tx.commit().await?;
     Ok(org)
 }

@@ -10,6 +10,8 @@ pub mod customer;
 pub mod email;
 pub mod interaction;
 pub mod org;
+pub mod review;
+pub mod survey;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions};

@@ -502,7 +502,7 @@ pub async fn receive_in(
                             refs: &p.references.join(" "),
                         }),
                         automatic: true,
-                        case_id: case.id,
+                        case_id: Some(case.id),
                         case_number: case.number,
                         interaction_id: Some(interaction),
                         kind: "ack",

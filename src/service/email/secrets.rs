@@ -68,6 +68,13 @@ fn key() -> &'static [u8; 32] {
     })
 }
 
+/// The key of signed customer links (surveys, review invitations), derived from the server's
+/// key so every node of a PostgreSQL deployment signs alike.
+pub fn link_key() -> &'static [u8; 32] {
+    static LINK: OnceLock<[u8; 32]> = OnceLock::new();
+    LINK.get_or_init(|| blake3::derive_key("pacte 2026 signed customer links", key()))
+}
+
 /// What to store for a password typed in: `env:NAME` is kept as a reference, anything else sealed.
 pub fn seal(plain: &str) -> String {
     if is_reference(plain) {

@@ -86,6 +86,55 @@ pub struct Valid {
     pub fresh_case: bool,
 }
 
+fn present(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl CustomerRef {
+    /// The identities given, each checked (refusals go to `checks`); at least one is required.
+    pub fn identities(&self, checks: &mut crate::service::Checks) -> Vec<Identity> {
+        let c = self;
+        let mut identities = Vec::new();
+        if let Some(n) = present(&c.customer_number) {
+            identities.extend(checks.check(
+                "customer.customer_number",
+                CustomerNumber::parse(&n).map(Identity::Number),
+            ));
+        }
+        if let Some(e) = present(&c.email) {
+            identities
+                .extend(checks.check("customer.email", Email::parse(&e).map(Identity::Email)));
+        }
+        if let Some(p) = present(&c.phone) {
+            identities
+                .extend(checks.check("customer.phone", PhoneE164::parse(&p).map(Identity::Phone)));
+        }
+        if let Some(s) = &c.social {
+            identities.extend(checks.check(
+                "customer.social",
+                SocialHandle::parse(&s.network, &s.handle).map(Identity::Social),
+            ));
+        }
+        let no_identity = c.customer_number.is_none()
+            && present(&c.email).is_none()
+            && present(&c.phone).is_none()
+            && c.social.is_none();
+        if no_identity {
+            checks.check::<()>(
+                "customer",
+                Err(Invalid::new(
+                    "missing_identity",
+                    "give at least one of email, phone, customer_number or social",
+                )),
+            );
+        }
+        identities
+    }
+}
+
 impl InteractionInput {
     /// Checks every field, reporting all problems at once.
     pub fn validate(&self, now: i64) -> Result<Valid> {
@@ -122,48 +171,8 @@ impl InteractionInput {
                 )),
             );
         }
-        let c = &self.customer;
-        let mut identities = Vec::new();
-        let present = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        if let Some(n) = present(&c.customer_number) {
-            identities.extend(checks.check(
-                "customer.customer_number",
-                CustomerNumber::parse(&n).map(Identity::Number),
-            ));
-        }
-        if let Some(e) = present(&c.email) {
-            identities
-                .extend(checks.check("customer.email", Email::parse(&e).map(Identity::Email)));
-        }
-        if let Some(p) = present(&c.phone) {
-            identities
-                .extend(checks.check("customer.phone", PhoneE164::parse(&p).map(Identity::Phone)));
-        }
-        if let Some(s) = &c.social {
-            identities.extend(checks.check(
-                "customer.social",
-                SocialHandle::parse(&s.network, &s.handle).map(Identity::Social),
-            ));
-        }
-        let no_identity = c.customer_number.is_none()
-            && present(&c.email).is_none()
-            && present(&c.phone).is_none()
-            && c.social.is_none();
-        if no_identity {
-            checks.check::<()>(
-                "customer",
-                Err(Invalid::new(
-                    "missing_identity",
-                    "give at least one of email, phone, customer_number or social",
-                )),
-            );
-        }
-        let name = present(&c.name);
+        let identities = self.customer.identities(&mut checks);
+        let name = present(&self.customer.name);
         if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
             checks.check::<()>(
                 "customer.name",

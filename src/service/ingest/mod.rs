@@ -186,7 +186,8 @@ async fn record_with(
         }),
         None => None,
     };
-    let (customer_id, new_customer) = recognise(c, org_id, v).await?;
+    let (customer_id, new_customer) =
+        recognise(c, org_id, &v.identities, v.name.as_deref(), v.occurred_at).await?;
     let key = v
         .subject
         .as_deref()
@@ -252,8 +253,9 @@ async fn record_with(
             .await?
         }
     };
+    after.id = case_id;
+    super::survey::trigger::case_changed(c, org_id, before.as_ref(), &after, now).await?;
     if !charter.active.is_empty() {
-        after.id = case_id;
         evaluate::case_changed(
             c,
             &mut seen.measures,
@@ -371,7 +373,9 @@ pub async fn record_passive_in(
     let customer_id = if v.identities.is_empty() {
         case.customer_id
     } else {
-        recognise(c, org_id, v).await?.0
+        recognise(c, org_id, &v.identities, v.name.as_deref(), v.occurred_at)
+            .await?
+            .0
     };
     let new = store::interaction::NewInteraction {
         customer_id,
@@ -395,38 +399,40 @@ pub async fn record_passive_in(
 /// Finds the customer by any identity (customer number first, then email, phone, social);
 /// attaches identities seen with a known one; creates the customer when none is known.
 /// Returns the customer and whether it was created now.
-async fn recognise(c: &mut Conn, org_id: i64, v: &Valid) -> Result<(i64, bool)> {
-    let keys: Vec<String> = v.identities.iter().map(Identity::key).collect();
+pub(crate) async fn recognise(
+    c: &mut Conn,
+    org_id: i64,
+    identities: &[Identity],
+    name: Option<&str>,
+    at: i64,
+) -> Result<(i64, bool)> {
+    let keys: Vec<String> = identities.iter().map(Identity::key).collect();
     let owners = store::customer::owners_of(c, org_id, &keys).await?;
-    let name_key = v.name.as_deref().map(fold_key).unwrap_or_default();
+    let name_key = name.map(fold_key).unwrap_or_default();
     let known = keys
         .iter()
         .find_map(|k| owners.iter().find(|(ok, _)| ok == k).map(|(_, id)| *id));
     let customer_id = match known {
         Some(id) => {
-            store::customer::touch(c, id, v.occurred_at, v.name.as_deref(), &name_key).await?;
+            store::customer::touch(c, id, at, name, &name_key).await?;
             id
         }
-        None => {
-            store::customer::insert(c, org_id, v.name.as_deref(), &name_key, v.occurred_at).await?
-        }
+        None => store::customer::insert(c, org_id, name, &name_key, at).await?,
     };
-    let new: Vec<(&str, &str, String)> = v
-        .identities
+    let new: Vec<(&str, &str, String)> = identities
         .iter()
         .zip(&keys)
         .filter(|(_, key)| !owners.iter().any(|(ok, _)| ok == *key))
         .map(|(identity, key)| (identity.kind(), key.as_str(), identity.display()))
         .collect();
-    let attached =
-        store::customer::attach_identities(c, org_id, customer_id, &new, v.occurred_at).await?;
+    let attached = store::customer::attach_identities(c, org_id, customer_id, &new, at).await?;
     if known.is_none() && attached.len() < new.len() {
         // Another process recorded this customer's first contact at the same time (PostgreSQL,
         // several nodes): it owns some of these identities now. Join it instead of duplicating.
         let owners = store::customer::owners_of(c, org_id, &keys).await?;
         if let Some(&(_, other)) = owners.iter().find(|(_, id)| *id != customer_id) {
             store::customer::fold_new_into(c, customer_id, other).await?;
-            store::customer::touch(c, other, v.occurred_at, v.name.as_deref(), &name_key).await?;
+            store::customer::touch(c, other, at, name, &name_key).await?;
             return Ok((other, false));
         }
     }

@@ -1,0 +1,374 @@
+//! When surveys go out. A solved case or a counter visit schedules an invitation in the same
+//! transaction (after the survey's delay); periodic surveys schedule a random sample of
+//! reachable customers. The dispatcher then applies the fatigue rule and opt-outs at sending
+//! time, mails the signed link (with a review invitation for the same verified experience), or
+//! keeps it as a link to give in a chat or on the phone when there is no address to mail.
+
+use crate::domain::DAY_MS;
+use crate::domain::case::CaseStatus;
+use crate::domain::link::Purpose;
+use crate::domain::survey::{LINK_DAYS, SurveyKind, Tally};
+use crate::service::charter::evaluate::CaseState;
+use crate::service::{Result, now_ms, voice};
+use crate::store::{self, Conn, Store};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Cases solved longer ago than this (imports, history) are not surveyed.
+const FRESH_MS: i64 = 2 * DAY_MS;
+
+/// Called wherever a case is written: schedules post-case surveys when it turns solved.
+pub async fn case_changed(
+    c: &mut Conn,
+    org_id: i64,
+    before: Option<&CaseState>,
+    after: &CaseState,
+    now: i64,
+) -> Result<()> {
+    let solved = |s: &CaseState| s.clock.status() == CaseStatus::Solved;
+    if !solved(after) || before.is_some_and(solved) || after.channel == "counter" {
+        return Ok(());
+    }
+    let solved_at = after.clock.solved_at.unwrap_or(now);
+    if now - solved_at > FRESH_MS {
+        return Ok(());
+    }
+    let surveys = store::survey::active_with_trigger(c, org_id, "case_solved").await?;
+    let surveys: Vec<_> = surveys
+        .into_iter()
+        .filter(|s| s.channels.is_empty() || s.channels.split(',').any(|ch| ch == after.channel))
+        .collect();
+    schedule_for_case(c, org_id, after.id, &surveys, solved_at, now).await
+}
+
+/// A served counter visit recorded on a customer's case.
+pub async fn counter_visit(
+    c: &mut Conn,
+    org_id: i64,
+    case_id: i64,
+    at: i64,
+    now: i64,
+) -> Result<()> {
+    if now - at > FRESH_MS {
+        return Ok(());
+    }
+    let surveys = store::survey::active_with_trigger(c, org_id, "counter_visit").await?;
+    schedule_for_case(c, org_id, case_id, &surveys, at, now).await
+}
+
+async fn schedule_for_case(
+    c: &mut Conn,
+    org_id: i64,
+    case_id: i64,
+    surveys: &[store::survey::Survey],
+    at: i64,
+    now: i64,
+) -> Result<()> {
+    if surveys.is_empty() {
+        return Ok(());
+    }
+    let Some(case) = store::case::by_id(c, org_id, case_id).await? else {
+        return Ok(());
+    };
+    for s in surveys {
+        let inv = store::survey::Invitation {
+            id: 0,
+            org_id,
+            survey_id: s.id,
+            customer_id: case.customer_id,
+            case_id: Some(case.id),
+            site_id: case.site_id,
+            team_id: case.team_id,
+            channel: Some(case.channel.clone()),
+            category: case.category.clone(),
+            lang: "fr".into(),
+            status: "scheduled".into(),
+            skip_reason: None,
+            due_at: at + s.delay_minutes * 60_000,
+            sent_at: None,
+            expires_at: None,
+            email_id: None,
+            answered_at: None,
+        };
+        store::survey::insert_invitation(c, &inv, now).await?;
+    }
+    wake();
+    Ok(())
+}
+
+/// Schedules a relationship survey for a random sample of reachable customers (not opted out,
+/// not surveyed within the fatigue window). Returns how many were scheduled.
+pub async fn sample(c: &mut Conn, s: &store::survey::Survey, size: i64, now: i64) -> Result<usize> {
+    let (fatigue_days, _) = store::survey::voice_settings(c, s.org_id).await?;
+    let ids =
+        store::survey::sample_customers(c, s.org_id, now - fatigue_days * DAY_MS, size).await?;
+    for customer_id in &ids {
+        let inv = store::survey::Invitation {
+            id: 0,
+            org_id: s.org_id,
+            survey_id: s.id,
+            customer_id: *customer_id,
+            case_id: None,
+            site_id: None,
+            team_id: None,
+            channel: None,
+            category: None,
+            lang: "fr".into(),
+            status: "scheduled".into(),
+            skip_reason: None,
+            due_at: now,
+            sent_at: None,
+            expires_at: None,
+            email_id: None,
+            answered_at: None,
+        };
+        store::survey::insert_invitation(c, &inv, now).await?;
+    }
+    wake();
+    Ok(ids.len())
+}
+
+/// What became of one due invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Mailed,
+    LinkOnly,
+    Skipped(&'static str),
+    TakenElsewhere,
+}
+
+/// Sends (or skips) one due invitation, in its own transaction.
+pub async fn dispatch_one(
+    store: &Store,
+    inv: &store::survey::Invitation,
+    base: &str,
+) -> Result<Outcome> {
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let (fatigue_days, _) = store::survey::voice_settings(&mut tx, inv.org_id).await?;
+    let skip = if store::survey::opted_out(&mut tx, inv.customer_id).await? {
+        Some("opt_out")
+    } else if fatigue_days > 0
+        && store::survey::surveyed_since(&mut tx, inv.customer_id, now - fatigue_days * DAY_MS)
+            .await?
+    {
+        Some("fatigue")
+    } else {
+        match inv.case_id {
+            Some(id) => match store::case::by_id(&mut tx, inv.org_id, id).await? {
+                Some(case) if case.status == "solved" || case.status == "closed" => None,
+                _ => Some("case_reopened"),
+            },
+            None => None,
+        }
+    };
+    if let Some(reason) = skip {
+        let ok =
+            store::survey::dispatch(&mut tx, inv.id, "skipped", Some(reason), None, None).await?;
+        tx.commit().await?;
+        return Ok(if ok {
+            Outcome::Skipped(reason)
+        } else {
+            Outcome::TakenElsewhere
+        });
+    }
+    let address = voice::customer_email(&mut tx, inv.customer_id).await?;
+    let mailbox = voice::sending_mailbox(&mut tx, inv.org_id).await?;
+    let status = if address.is_some() && mailbox.is_some() {
+        "sent"
+    } else {
+        "shown"
+    };
+    let expires = now + LINK_DAYS * DAY_MS;
+    if !store::survey::dispatch(&mut tx, inv.id, status, None, Some(now), Some(expires)).await? {
+        return Ok(Outcome::TakenElsewhere);
+    }
+    let Some(survey) = store::survey::survey(&mut tx, inv.org_id, inv.survey_id).await? else {
+        return Ok(Outcome::TakenElsewhere);
+    };
+    // The same verified experience may be reviewed publicly.
+    let review = match inv.case_id {
+        Some(case_id) => {
+            crate::service::review::invite_for_case(&mut tx, inv.org_id, case_id, now).await?
+        }
+        None => None,
+    };
+    let (tz, _) = store::org::org_calendar(&mut tx, inv.org_id).await?;
+    record::count_invited(&mut tx, &survey, inv, &tz, now).await?;
+    if let (Some(to), Some(_)) = (address, mailbox) {
+        let org = store::org::org_by_id(&mut tx, inv.org_id)
+            .await?
+            .ok_or(crate::service::Error::NotFound("organisation"))?;
+        let case = match inv.case_id {
+            Some(id) => store::case::by_id(&mut tx, inv.org_id, id).await?,
+            None => None,
+        };
+        let (subject, text) =
+            invitation_text(&org, &survey, case.as_ref(), inv.id, review.as_ref(), base);
+        if let Some(email_id) =
+            voice::mail(&mut tx, inv.org_id, &to, subject, text, "survey", now).await?
+        {
+            store::survey::set_invitation_email(&mut tx, inv.id, email_id).await?;
+        }
+    }
+    tx.commit().await?;
+    crate::service::email::outbound::wake();
+    Ok(if status == "sent" {
+        Outcome::Mailed
+    } else {
+        Outcome::LinkOnly
+    })
+}
+
+use super::record;
+
+/// The invitation mail, in French (the customer's language is not known before they answer;
+/// the page offers English).
+fn invitation_text(
+    org: &store::org::Organization,
+    survey: &store::survey::Survey,
+    case: Option<&store::case::Case>,
+    invitation_id: i64,
+    review: Option<&store::review::Invitation>,
+    base: &str,
+) -> (String, String) {
+    let link = voice::link(base, Purpose::Survey, invitation_id);
+    let about = match case {
+        Some(c) => format!(
+            "votre demande « {} » {}",
+            c.subject,
+            crate::service::email::outbound::case_token(&org.slug, c.number)
+        ),
+        None => format!("{} et ses services", org.name),
+    };
+    let subject = match case {
+        Some(c) => format!(
+            "Votre avis sur votre demande {}",
+            crate::service::email::outbound::case_token(&org.slug, c.number)
+        ),
+        None => format!("Votre avis sur {}", org.name),
+    };
+    let mut t = format!(
+        "Bonjour,\n\n{} vous pose une question sur {about}.\n\n{}\n\nRépondez en une minute : {link}\n",
+        org.name, survey.question_fr
+    );
+    if let Some((lo, hi)) = SurveyKind::parse(&survey.kind)
+        .ok()
+        .and_then(SurveyKind::range)
+    {
+        t.push_str("\nOu choisissez directement votre note (vous la confirmerez sur la page) :\n");
+        for s in lo..=hi {
+            t.push_str(&format!("  {s} : {link}?score={s}\n"));
+        }
+    }
+    if let Some(r) = review {
+        t.push_str(&format!(
+            "\nVous pouvez aussi publier un avis vérifié : {}\nIl sera publié tel quel, avec votre prénom, \
+             l'initiale de votre nom et la date de votre expérience, sur {base}/o/{}/avis ; {} pourra y \
+             répondre publiquement. Lien valable jusqu'au {}.\n",
+            voice::link(base, Purpose::Review, r.id),
+            org.slug,
+            org.name,
+            crate::i18n::Lang::Fr.date(r.expires_at),
+        ));
+    }
+    t.push_str(&format!(
+        "\nLien valable {LINK_DAYS} jours, pour une seule réponse.\nNe plus recevoir d'enquêtes : {link}/stop\n\n\
+         English: {link}?lang=en\n"
+    ));
+    (subject, t)
+}
+
+/// Schedules due periodic surveys (once per period, whichever node gets there first).
+pub async fn run_periodic(store: &Store) -> Result<usize> {
+    let now = now_ms();
+    let due = {
+        let mut c = store.reader().await?;
+        store::survey::periodic_due(&mut c, now).await?
+    };
+    let mut n = 0;
+    for s in due {
+        let mut tx = store.begin().await?;
+        if store::survey::claim_run(&mut tx, s.id, s.last_run_at, now).await? {
+            n += sample(&mut tx, &s, s.sample_size.unwrap_or(0), now).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(n)
+}
+
+/// Dispatches every due invitation; returns how many were handled.
+pub async fn dispatch_due(store: &Store, base: &str) -> Result<usize> {
+    let mut handled = 0;
+    loop {
+        let due = {
+            let mut c = store.reader().await?;
+            store::survey::due_invitations(&mut c, now_ms(), 100).await?
+        };
+        if due.is_empty() {
+            return Ok(handled);
+        }
+        for inv in &due {
+            dispatch_one(store, inv, base).await?;
+            handled += 1;
+        }
+    }
+}
+
+fn notify() -> &'static tokio::sync::Notify {
+    static N: OnceLock<tokio::sync::Notify> = OnceLock::new();
+    N.get_or_init(tokio::sync::Notify::new)
+}
+
+/// Wakes the dispatcher (a survey was scheduled).
+pub fn wake() {
+    notify().notify_one();
+}
+
+/// Runs periodic sampling and dispatch for as long as the server runs.
+pub fn start(store: Store, base: String) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = run_periodic(&store).await {
+                tracing::warn!("periodic surveys: {e}");
+            }
+            if let Err(e) = dispatch_due(&store, &base).await {
+                tracing::warn!("survey dispatch: {e}");
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(5), notify().notified()).await;
+        }
+    });
+}
+
+/// What an advisor or the API sees of an invitation: its state and, while it can be answered,
+/// the link to give the customer (at the end of a chat, on the phone).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct InvitationView {
+    #[serde(flatten)]
+    pub invitation: store::survey::Invitation,
+    pub survey_name: String,
+    pub link: Option<String>,
+}
+
+pub fn view(
+    inv: store::survey::Invitation,
+    survey_name: String,
+    base: &str,
+    now: i64,
+) -> InvitationView {
+    let open =
+        matches!(inv.status.as_str(), "sent" | "shown") && inv.expires_at.is_some_and(|e| e > now);
+    InvitationView {
+        link: open.then(|| voice::link(base, Purpose::Survey, inv.id)),
+        invitation: inv,
+        survey_name,
+    }
+}
+
+/// Tally of one dispatched invitation (for `record::count_invited`).
+pub(crate) fn invited_delta() -> Tally {
+    Tally {
+        invited: 1,
+        ..Tally::default()
+    }
+}

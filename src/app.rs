@@ -19,6 +19,8 @@ pub struct AppState {
     pub logins: LoginThrottle,
     /// Group commit for received mail (relay API and the local socket).
     pub mail: crate::service::email::inbound::Receiver,
+    /// Public forms (survey answers, reviews, flags): 30 posts per client address per 10 min.
+    pub public_posts: crate::service::ratelimit::RateLimit,
 }
 
 impl AppState {
@@ -31,6 +33,10 @@ impl AppState {
             config: Arc::new(config),
             tokens: TokenCache::default(),
             logins: LoginThrottle::default(),
+            public_posts: crate::service::ratelimit::RateLimit::new(
+                30,
+                std::time::Duration::from_secs(600),
+            ),
         }
     }
 }
@@ -51,6 +57,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let store = state.store.clone();
     crate::service::charter::alerts::start(store.clone());
     crate::service::email::outbound::start(store.clone());
+    crate::service::survey::trigger::start(store.clone(), state.config.public_base());
     if let Err(e) = crate::service::email::socket::serve(
         &state.config.data_dir,
         store.clone(),
@@ -64,9 +71,12 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         state.config.imap_poll,
         std::time::Duration::from_secs(30),
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     store.close().await;
     Ok(())
 }

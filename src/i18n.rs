@@ -35,8 +35,8 @@ impl Lang {
     }
 
     /// A date-time shown in Paris time, e.g. "22/11/2026 10:05" or "2026-11-22 10:05".
-    pub fn datetime(self, ms: i64) -> String {
-        let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+    pub fn datetime(self, ms: impl std::borrow::Borrow<i64>) -> String {
+        let Ok(ts) = jiff::Timestamp::from_millisecond(*ms.borrow()) else {
             return String::new();
         };
         let z =
@@ -50,7 +50,7 @@ impl Lang {
 
 impl Lang {
     /// A date in Paris time, e.g. "22/11/2026" or "2026-11-22".
-    pub fn date(self, ms: i64) -> String {
+    pub fn date(self, ms: impl std::borrow::Borrow<i64>) -> String {
         let dt = self.datetime(ms);
         dt.split(' ').next().unwrap_or("").to_string()
     }
@@ -813,6 +813,435 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Commitment deadline",
     ),
     ("role.kiosk", "Borne d'accueil", "Kiosk"),
+    ("nav.voice", "Voix du client", "Voice of the customer"),
+    ("nav.reviews", "Avis", "Reviews"),
+    (
+        "event.survey_answered",
+        "Réponse à l'enquête",
+        "Survey answered",
+    ),
+    (
+        "event.callback_task",
+        "Rappel demandé",
+        "Call-back requested",
+    ),
+    (
+        "invitation.link",
+        "Lien à donner au client :",
+        "Link to give the customer:",
+    ),
+    ("invitation.scheduled", "prévue", "scheduled"),
+    ("invitation.sent", "envoyée par courriel", "sent by email"),
+    (
+        "invitation.shown",
+        "lien à donner (pas d'adresse ou de boîte d'envoi)",
+        "link to give (no address or sending mailbox)",
+    ),
+    ("invitation.skipped", "non envoyée", "not sent"),
+    ("invitation.answered", "répondue", "answered"),
+    (
+        "invitation.reason.opt_out",
+        "le client ne veut plus d'enquêtes",
+        "the customer opted out",
+    ),
+    (
+        "invitation.reason.fatigue",
+        "déjà sollicité récemment",
+        "surveyed recently",
+    ),
+    (
+        "invitation.reason.case_reopened",
+        "dossier rouvert entre-temps",
+        "case reopened meanwhile",
+    ),
+    ("public.too_many", "Trop d'envois", "Too many submissions"),
+    (
+        "public.retry_in",
+        "Merci de réessayer dans",
+        "Please try again in",
+    ),
+    ("survey.title", "Votre avis", "Your opinion"),
+    ("survey.about", "À propos de :", "About:"),
+    (
+        "survey.solved_q",
+        "Votre demande est-elle résolue ?",
+        "Has your request been solved?",
+    ),
+    ("survey.yes", "Oui", "Yes"),
+    ("survey.no", "Non", "No"),
+    ("survey.solved_yes", "résolu", "solved"),
+    ("survey.solved_no", "non résolu", "not solved"),
+    ("survey.importance", "Importance", "Importance"),
+    ("survey.satisfaction", "Satisfaction", "Satisfaction"),
+    ("survey.send", "Envoyer ma réponse", "Send my answer"),
+    (
+        "survey.privacy",
+        "Votre réponse sert uniquement à améliorer nos services.",
+        "Your answer is used only to improve our services.",
+    ),
+    (
+        "survey.stop",
+        "Ne plus recevoir d'enquêtes",
+        "Stop receiving surveys",
+    ),
+    (
+        "survey.stop_confirm",
+        "Vous ne recevrez plus aucune enquête de notre part.",
+        "You will receive no more surveys from us.",
+    ),
+    (
+        "survey.stopped",
+        "C'est noté : vous ne recevrez plus d'enquêtes.",
+        "Done: you will receive no more surveys.",
+    ),
+    (
+        "survey.thanks",
+        "Merci pour votre réponse",
+        "Thank you for your answer",
+    ),
+    (
+        "survey.reopened",
+        "Nous avons rouvert votre demande : un conseiller va vous rappeler.",
+        "We have reopened your request: an advisor will call you back.",
+    ),
+    (
+        "survey.review_offer",
+        "Vous pouvez aussi partager votre expérience publiquement.",
+        "You can also share your experience publicly.",
+    ),
+    (
+        "survey.review_link",
+        "Écrire un avis vérifié",
+        "Write a verified review",
+    ),
+    (
+        "survey.low.nps",
+        "0 = pas du tout probable",
+        "0 = not at all likely",
+    ),
+    (
+        "survey.high.nps",
+        "10 = très probable",
+        "10 = extremely likely",
+    ),
+    (
+        "survey.low.ces",
+        "1 = pas du tout d'accord",
+        "1 = strongly disagree",
+    ),
+    (
+        "survey.high.ces",
+        "7 = tout à fait d'accord",
+        "7 = strongly agree",
+    ),
+    (
+        "survey.low.csat",
+        "1 = très insatisfait",
+        "1 = very dissatisfied",
+    ),
+    (
+        "survey.high.csat",
+        "5 = très satisfait",
+        "5 = very satisfied",
+    ),
+    ("survey.closed.forged", "Lien invalide", "Invalid link"),
+    (
+        "survey.closed.forged.text",
+        "Ce lien n'est pas reconnu : il a peut-être été mal copié. Rien n'a été enregistré.",
+        "This link is not recognised: it may have been copied incompletely. Nothing was recorded.",
+    ),
+    ("survey.closed.expired", "Lien expiré", "Link expired"),
+    (
+        "survey.closed.expired.text",
+        "Ce lien n'est plus valable. Merci de votre intérêt.",
+        "This link is no longer valid. Thank you for your interest.",
+    ),
+    (
+        "survey.closed.answered",
+        "Réponse déjà enregistrée",
+        "Answer already recorded",
+    ),
+    (
+        "survey.closed.answered.text",
+        "Une réponse a déjà été donnée avec ce lien : elle ne peut être donnée qu'une fois.",
+        "An answer was already given with this link: it can be given only once.",
+    ),
+    (
+        "task.callback",
+        "Rappeler le client",
+        "Call the customer back",
+    ),
+    ("task.due", "À faire avant le", "Due by"),
+    ("task.done", "Rappel fait", "Call-back done"),
+    ("task.done_at", "Fait le", "Done on"),
+    ("review.write", "Votre avis", "Your review"),
+    ("review.about", "Votre expérience :", "Your experience:"),
+    (
+        "review.how_published",
+        "Votre avis sera publié tel quel, sans filtre ni retouche, avec votre prénom, l'initiale de votre nom et la date de votre expérience, du plus récent au plus ancien ; l'organisation pourra y répondre publiquement. Vous pourrez le retirer avec ce même lien. Il n'est écarté que pour une raison légale (propos injurieux, données personnelles, hors sujet, contenu illicite, publicité), qui vous sera indiquée. Publication :",
+        "Your review will be published as written, unfiltered and unedited, with your first name, your surname's initial and the date of your experience, newest first; the organisation may reply publicly. You can withdraw it with this same link. It is only set aside for a legal reason (insults, personal data, off-topic, unlawful content, advertising), which you will be told. Published at:",
+    ),
+    (
+        "review.valid_until",
+        "Lien valable jusqu'au",
+        "Link valid until",
+    ),
+    ("review.stars", "Votre note", "Your rating"),
+    (
+        "review.comment",
+        "Votre avis (500 caractères au plus)",
+        "Your review (at most 500 characters)",
+    ),
+    ("review.publish", "Publier mon avis", "Publish my review"),
+    (
+        "review.thanks",
+        "Merci, votre avis est publié",
+        "Thank you, your review is published",
+    ),
+    ("review.yours", "Votre avis", "Your review"),
+    ("review.withdraw", "Retirer mon avis", "Withdraw my review"),
+    ("review.forged", "Lien invalide", "Invalid link"),
+    ("review.expired", "Invitation expirée", "Invitation expired"),
+    (
+        "review.expired.text",
+        "Une invitation à donner son avis vaut 50 jours après l'expérience.",
+        "An invitation to review is valid 50 days after the experience.",
+    ),
+    (
+        "review.reply",
+        "Réponse de l'organisation :",
+        "The organisation's reply:",
+    ),
+    ("review.status.published", "Publié", "Published"),
+    ("review.status.rejected", "Non publié", "Not published"),
+    (
+        "review.status.withdrawn",
+        "Retiré par son auteur",
+        "Withdrawn by its author",
+    ),
+    (
+        "review.reason.insulting",
+        "propos injurieux, menaçants ou diffamatoires",
+        "insulting, threatening or defamatory",
+    ),
+    (
+        "review.reason.personal_data",
+        "données personnelles d'un tiers",
+        "someone's personal data",
+    ),
+    (
+        "review.reason.unrelated",
+        "sans rapport avec l'expérience",
+        "unrelated to the experience",
+    ),
+    (
+        "review.reason.unlawful",
+        "contenu illicite ou discriminatoire",
+        "unlawful or discriminatory content",
+    ),
+    (
+        "review.reason.commercial",
+        "publicité ou conflit d'intérêts",
+        "advertising or conflict of interest",
+    ),
+    ("review.flag", "Signaler", "Report"),
+    ("review.flag_reason", "Motif", "Reason"),
+    ("review.flag.insulting", "Injurieux", "Insulting"),
+    (
+        "review.flag.personal_data",
+        "Données personnelles",
+        "Personal data",
+    ),
+    ("review.flag.unrelated", "Hors sujet", "Off-topic"),
+    ("review.flag.fake", "Faux avis", "Fake review"),
+    (
+        "review.flag_thanks",
+        "Merci, votre signalement sera examiné.",
+        "Thank you, your report will be looked at.",
+    ),
+    ("review.flags", "signalement(s)", "report(s)"),
+    (
+        "review.of_case",
+        "Avis sur ce dossier :",
+        "Review of this case:",
+    ),
+    ("review.one", "Avis :", "Review:"),
+    ("review.see", "voir", "see"),
+    ("review.public_reply", "Réponse publique", "Public reply"),
+    (
+        "review.send_reply",
+        "Publier la réponse",
+        "Publish the reply",
+    ),
+    ("review.reject", "Ne pas publier", "Do not publish"),
+    ("review.reject_for", "Motif légal", "Legal reason"),
+    ("review.public.title", "Avis clients", "Customer reviews"),
+    (
+        "review.public.method",
+        "Avis vérifiés : seuls des clients invités après une expérience réelle (dossier traité, visite en agence, achat) peuvent écrire, une fois, dans les 50 jours. Tous les avis sont publiés, du plus récent au plus ancien, sans filtre ; un avis n'est écarté que pour une raison légale indiquée à son auteur (NF ISO 20488).",
+        "Verified reviews: only customers invited after a real experience (a handled case, an agency visit, a purchase) can write, once, within 50 days. Every review is published, newest first, unfiltered; a review is only set aside for a legal reason given to its author (ISO 20488).",
+    ),
+    (
+        "review.public.none",
+        "Aucun avis publié pour l'instant.",
+        "No review published yet.",
+    ),
+    ("review.public.count", "avis", "reviews"),
+    (
+        "review.public.distribution",
+        "Répartition des notes",
+        "Distribution of ratings",
+    ),
+    ("review.public.experience", "expérience du", "experience of"),
+    ("review.public.published", "publié le", "published"),
+    ("review.public.reply", "Réponse de", "Reply from"),
+    ("review.public.older", "Avis plus anciens", "Older reviews"),
+    ("alert.detractor", "Détracteur", "Detractor"),
+    (
+        "alert.difficult",
+        "Expérience difficile",
+        "Difficult experience",
+    ),
+    (
+        "alert.dissatisfied",
+        "Client insatisfait",
+        "Dissatisfied customer",
+    ),
+    ("alert.negative_review", "Avis négatif", "Negative review"),
+    (
+        "trigger.case_solved",
+        "après un dossier résolu",
+        "after a solved case",
+    ),
+    (
+        "trigger.counter_visit",
+        "après une visite en agence",
+        "after an agency visit",
+    ),
+    (
+        "trigger.periodic",
+        "périodique (échantillon)",
+        "periodic (sample)",
+    ),
+    ("trigger.manual", "à la demande", "on demand"),
+    ("zone.strength", "Points forts", "Strengths"),
+    ("zone.urgent", "Urgent", "Urgent"),
+    ("zone.watch", "À surveiller", "Watch"),
+    ("zone.medium_term", "Moyen terme", "Medium term"),
+    ("voice.title", "Voix du client", "Voice of the customer"),
+    ("voice.settings", "Enquêtes et thèmes", "Surveys and themes"),
+    ("voice.case_title", "Satisfaction", "Satisfaction"),
+    (
+        "voice.customer_title",
+        "Enquêtes et avis",
+        "Surveys and reviews",
+    ),
+    (
+        "voice.opted_out",
+        "Ne veut plus recevoir d'enquêtes.",
+        "Opted out of surveys.",
+    ),
+    ("voice.from", "Du mois", "From"),
+    ("voice.to", "au mois", "to"),
+    ("voice.by", "Par", "By"),
+    ("voice.dim.site", "site", "site"),
+    ("voice.dim.channel", "canal", "channel"),
+    ("voice.dim.team", "équipe", "team"),
+    ("voice.dim.category", "catégorie", "category"),
+    ("voice.answers", "Réponses", "Answers"),
+    (
+        "voice.ppd",
+        "Promoteurs / passifs / détracteurs",
+        "Promoters / passives / detractors",
+    ),
+    ("voice.easy", "Part « facile » (5–7)", "Share easy (5–7)"),
+    (
+        "voice.satisfied",
+        "Part satisfaits (4–5)",
+        "Share satisfied (4–5)",
+    ),
+    ("voice.solved", "Résolu", "Solved"),
+    ("voice.response_rate", "Taux de réponse", "Response rate"),
+    ("voice.total", "Ensemble", "All"),
+    ("voice.trend", "Évolution mensuelle", "Monthly trend"),
+    ("voice.no_survey", "Aucune enquête.", "No survey."),
+    ("voice.irritants", "Principaux irritants", "Top irritants"),
+    (
+        "voice.no_irritant",
+        "Aucun verbatim négatif sur la période.",
+        "No negative verbatim in the period.",
+    ),
+    ("voice.negative_of", "négatifs sur", "negative out of"),
+    ("voice.alerts", "Alertes", "Alerts"),
+    ("voice.no_alert", "Aucune alerte.", "No alert."),
+    (
+        "voice.mapping",
+        "Mapping de satisfaction",
+        "Satisfaction mapping",
+    ),
+    (
+        "voice.mapping_method",
+        "Importance (verticale) et satisfaction (horizontale) moyennes de chaque critère, de 1 à 5 ; les axes se croisent à la moyenne des critères.",
+        "Mean importance (vertical) and satisfaction (horizontal) of each criterion, 1 to 5; the axes cross at the criteria's mean.",
+    ),
+    (
+        "voice.no_answer",
+        "Aucune réponse sur la période.",
+        "No answer in the period.",
+    ),
+    ("voice.surveys", "Enquêtes", "Surveys"),
+    ("voice.survey", "Enquête", "Survey"),
+    ("voice.kind", "Type", "Kind"),
+    ("voice.trigger", "Déclenchement", "Trigger"),
+    ("voice.inactive", "inactive", "inactive"),
+    ("voice.sample", "Échantillon", "Sample"),
+    ("voice.send", "Envoyer maintenant", "Send now"),
+    ("voice.rules", "Thèmes des verbatims", "Verbatim themes"),
+    (
+        "voice.rules_help",
+        "Mots ou expressions séparés par des virgules ; les formes d'un même mot se rejoignent (attente, attendre, attendu). Enregistrer une règle reclasse toutes les réponses.",
+        "Words or phrases separated by commas; forms of one word meet (wait, waiting, waited). Saving a rule re-tags every answer.",
+    ),
+    ("voice.theme", "Thème", "Theme"),
+    ("voice.keywords", "Mots-clés", "Keywords"),
+    ("voice.lang", "Langue", "Language"),
+    ("voice.delete", "Supprimer", "Delete"),
+    ("voice.save_rule", "Enregistrer le thème", "Save the theme"),
+    (
+        "voice.retagged",
+        "Réponses reclassées :",
+        "Answers re-tagged:",
+    ),
+    (
+        "voice.org_settings",
+        "Règles d'envoi et alertes",
+        "Sending rules and alerts",
+    ),
+    (
+        "voice.fatigue",
+        "Au plus une enquête par client tous les (jours)",
+        "At most one survey per customer every (days)",
+    ),
+    (
+        "voice.webhook",
+        "Webhook des alertes (facultatif)",
+        "Alert webhook (optional)",
+    ),
+    ("voice.save", "Enregistrer", "Save"),
+    ("voice.question", "Question", "Question"),
+    ("voice.why", "Question ouverte", "Open question"),
+    (
+        "voice.channels",
+        "Canaux (vide = tous)",
+        "Channels (empty = all)",
+    ),
+    (
+        "voice.delay",
+        "Délai après l'événement (minutes)",
+        "Delay after the event (minutes)",
+    ),
+    ("voice.every_days", "Tous les (jours)", "Every (days)"),
+    ("voice.active", "Active", "Active"),
 ];
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod interactions;
 pub mod openapi;
+pub mod voice;
 
 use crate::app::AppState;
 use axum::Router;
@@ -19,6 +20,33 @@ use axum::routing::{get, post, put};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
+        .route("/surveys", get(voice::list).post(voice::create))
+        .route("/surveys/{id}", get(voice::get).put(voice::update))
+        .route("/surveys/{id}/send", post(voice::send))
+        .route("/surveys/{id}/figures", get(voice::figures))
+        .route("/surveys/{id}/mapping", get(voice::mapping))
+        .route(
+            "/surveys/{id}/responses",
+            get(voice::responses).post(voice::record),
+        )
+        .route("/cases/{id}/surveys", get(voice::case_voice))
+        .route(
+            "/voice/settings",
+            get(voice::settings).put(voice::set_settings),
+        )
+        .route("/voice/alerts", get(voice::alerts))
+        .route("/verbatim-rules", get(voice::rules).put(voice::put_rule))
+        .route(
+            "/verbatim-rules/{id}",
+            axum::routing::delete(voice::delete_rule),
+        )
+        .route("/verbatims/irritants", get(voice::irritants))
+        .route("/tasks", get(voice::tasks))
+        .route("/tasks/{id}/done", post(voice::task_done))
+        .route("/review-invitations", post(voice::invite))
+        .route("/reviews", get(voice::reviews))
+        .route("/reviews/{id}/reply", post(voice::reply))
+        .route("/reviews/{id}/reject", post(voice::reject))
         .route("/interactions", post(interactions::create))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::get).patch(cases::update))

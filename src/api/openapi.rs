@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Pacte API", description = "Customers, interactions and cases across every channel; the charter of commitments; the email channel."),
+    info(title = "Pacte API", description = "Customers, interactions and cases across every channel; the charter of commitments; the email channel; surveys, verbatims and verified reviews."),
     paths(
         super::interactions::create,
         super::cases::list, super::cases::get, super::cases::update, super::cases::reply,
@@ -24,6 +24,13 @@ use utoipa::{Modify, OpenApi};
         super::email::case_emails, super::email::raw, super::email::attachment,
         super::email::list_canned, super::email::add_canned, super::email::delete_canned,
         super::email::templates, super::email::put_template,
+        super::voice::list, super::voice::create, super::voice::get, super::voice::update,
+        super::voice::send, super::voice::figures, super::voice::mapping, super::voice::responses,
+        super::voice::record, super::voice::case_voice, super::voice::settings,
+        super::voice::set_settings, super::voice::alerts, super::voice::rules,
+        super::voice::put_rule, super::voice::delete_rule, super::voice::irritants,
+        super::voice::tasks, super::voice::task_done, super::voice::invite, super::voice::reviews,
+        super::voice::reply, super::voice::reject,
     ),
     modifiers(&Bearer)
 )]

@@ -10,6 +10,7 @@ pub mod email;
 pub mod group_commit;
 pub mod ingest;
 pub mod org;
+pub mod ratelimit;
 pub mod review;
 pub mod survey;
 pub mod transfer;

@@ -172,6 +172,8 @@ pub struct CasePage {
     priorities: Vec<(String, String)>,
     canned: Vec<crate::service::email::texts::CannedReply>,
     draft: String,
+    /// Surveys, answers, call-back tasks and the review of this case.
+    voice: crate::service::survey::CaseVoice,
 }
 
 /// "facture.pdf (120 Ko)" for each attachment recorded with a message.
@@ -384,6 +386,9 @@ pub async fn page(
         users,
         canned,
         draft,
+        voice: crate::service::survey::of_case(&st.store, &u.actor, c.id, &st.config.public_base())
+            .await
+            .web(l)?,
         s: Shell::of(&u),
     })
 }

@@ -132,3 +132,151 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 2);
     }
 }
+
+/// One series over months, on a scale from `lo` to `hi` (NPS: −100..100; shares: 0..100).
+pub fn trend(title: &str, months: &[String], values: &[Option<f64>], lo: f64, hi: f64) -> String {
+    let n = months.len().max(1);
+    let x = |i: usize| {
+        PAD_L
+            + (W - PAD_L - 10.0)
+                * if n == 1 {
+                    0.5
+                } else {
+                    i as f64 / (n - 1) as f64
+                }
+    };
+    let y = |v: f64| 8.0 + (H - PAD_B - 8.0) * (1.0 - (v - lo) / (hi - lo));
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        t = esc(title)
+    );
+    for v in [lo, (lo + hi) / 2.0, hi] {
+        let _ = write!(
+            s,
+            r##"<line x1="{PAD_L}" x2="{}" y1="{y}" y2="{y}" stroke="#e2e8f0"/><text x="{}" y="{}" font-size="10" text-anchor="end" fill="#5b6573">{v}</text>"##,
+            W - 10.0,
+            PAD_L - 4.0,
+            y(v) + 3.0,
+            y = y(v)
+        );
+    }
+    let step = n.div_ceil(6).max(1);
+    for (i, m) in months
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % step == 0 || *i == n - 1)
+    {
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#5b6573">{}</text>"##,
+            x(i),
+            H - 6.0,
+            esc(m)
+        );
+    }
+    let mut path = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if let Some(v) = v {
+            let _ = write!(
+                path,
+                "{}{:.1},{:.1} ",
+                if path.is_empty() { "M" } else { "L" },
+                x(i),
+                y(*v)
+            );
+            let _ = write!(
+                s,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#0f766e"><title>{}: {v:.1}</title></circle>"##,
+                x(i),
+                y(*v),
+                esc(&months[i])
+            );
+        }
+    }
+    let _ = write!(
+        s,
+        r##"<path d="{path}" fill="none" stroke="#0f766e" stroke-width="2"/></svg>"##
+    );
+    s
+}
+
+/// The satisfaction mapping: criteria placed by importance (y) and satisfaction (x), both 1–5,
+/// the axes crossing at (`sat_axis`, `imp_axis`), the four zones named.
+pub fn mapping(
+    title: &str,
+    points: &[(String, f64, f64)],
+    imp_axis: f64,
+    sat_axis: f64,
+    zones: [&str; 4],
+) -> String {
+    const S: f64 = 420.0;
+    const P: f64 = 40.0;
+    let x = |sat: f64| P + (S - 2.0 * P) * (sat - 1.0) / 4.0;
+    let y = |imp: f64| P + (S - 2.0 * P) * (1.0 - (imp - 1.0) / 4.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart mapping" viewBox="0 0 {S} {S}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        t = esc(title)
+    );
+    let (ax, ay) = (x(sat_axis), y(imp_axis));
+    // Zones: 1 strengths (top right), 2 urgent (top left), 3 watch (bottom right), 4 medium term.
+    let fills = ["#dcfce7", "#fee2e2", "#e0f2fe", "#fef3c7"];
+    let rects = [
+        (ax, P, S - P - ax, ay - P),
+        (P, P, ax - P, ay - P),
+        (ax, ay, S - P - ax, S - P - ay),
+        (P, ay, ax - P, S - P - ay),
+    ];
+    for (k, (rx, ry, rw, rh)) in rects.iter().enumerate() {
+        let _ = write!(
+            s,
+            r##"<rect x="{rx:.1}" y="{ry:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#334155">{}</text>"##,
+            rw.max(0.0),
+            rh.max(0.0),
+            fills[k],
+            rx + 4.0,
+            ry + 13.0,
+            esc(zones[k])
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{ax:.1}" x2="{ax:.1}" y1="{P}" y2="{}" stroke="#64748b"/><line x1="{P}" x2="{}" y1="{ay:.1}" y2="{ay:.1}" stroke="#64748b"/>"##,
+        S - P,
+        S - P
+    );
+    for (label, imp, sat) in points {
+        let _ = write!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#1c2430"><title>{}</title></circle><text x="{:.1}" y="{:.1}" font-size="10" fill="#1c2430">{}</text>"##,
+            x(*sat),
+            y(*imp),
+            esc(&format!("{label}: {imp:.1} / {sat:.1}")),
+            x(*sat) + 7.0,
+            y(*imp) + 3.0,
+            esc(label)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#5b6573">{}</text><text x="12" y="{}" font-size="11" text-anchor="middle" fill="#5b6573" transform="rotate(-90 12 {})">{}</text></svg>"##,
+        S / 2.0,
+        S - 10.0,
+        esc(zones_axis(true)),
+        S / 2.0,
+        S / 2.0,
+        esc(zones_axis(false))
+    );
+    s
+}
+
+fn zones_axis(satisfaction: bool) -> &'static str {
+    if satisfaction {
+        "satisfaction →"
+    } else {
+        "importance →"
+    }
+}

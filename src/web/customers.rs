@@ -72,6 +72,8 @@ pub struct MergeRow {
 #[template(path = "customer.html")]
 pub struct CustomerPage {
     s: Shell,
+    /// Survey answers and reviews of this customer.
+    voice: crate::service::survey::CustomerVoice,
     id: i64,
     name: String,
     merged_into: Option<i64>,
@@ -91,6 +93,9 @@ pub async fn page(
 ) -> Result<CustomerPage, WebError> {
     let l = u.lang;
     let v = customer::view(&st.store, &u.actor, id).await.web(l)?;
+    let voice = crate::service::survey::of_customer(&st.store, &u.actor, id)
+        .await
+        .web(l)?;
     let users = org::list_users(&st.store, &u.actor).await.web(l)?;
     let number_of = |case_id: i64| {
         v.cases
@@ -99,6 +104,7 @@ pub async fn page(
             .map_or(0, |c| c.number)
     };
     Ok(CustomerPage {
+        voice,
         id,
         name: v
             .customer

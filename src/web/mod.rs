@@ -12,6 +12,8 @@ mod email;
 mod error;
 mod public;
 mod view;
+mod voice;
+mod voice_public;
 
 use crate::app::AppState;
 use crate::i18n::Lang;
@@ -64,6 +66,47 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/engagements", get(public::charter_page))
         .route("/o/{slug}/engagements.json", get(public::charter_json))
         .route("/o/{slug}/sites/{code}/display", get(public::display))
+        .route("/voice", get(voice::dashboard))
+        .route("/voice/mapping/{id}", get(voice::mapping))
+        .route(
+            "/voice/settings",
+            get(voice::themes).post(voice::save_settings),
+        )
+        .route("/voice/rules", post(voice::put_rule))
+        .route("/voice/rules/{id}/delete", post(voice::delete_rule))
+        .route(
+            "/voice/surveys/{id}",
+            get(voice::survey_page).post(voice::save_survey),
+        )
+        .route("/voice/surveys/{id}/send", post(voice::send))
+        .route("/tasks/{id}/done", post(voice::task_done))
+        .route("/reviews", get(voice::reviews))
+        .route("/reviews/{id}/reply", post(voice::reply))
+        .route("/reviews/{id}/reject", post(voice::reject))
+        .route(
+            "/s/{token}",
+            get(voice_public::survey_page).post(voice_public::survey_submit),
+        )
+        .route(
+            "/s/{token}/stop",
+            get(voice_public::stop_page).post(voice_public::stop),
+        )
+        .route(
+            "/r/{token}",
+            get(voice_public::review_page).post(voice_public::review_submit),
+        )
+        .route("/r/{token}/withdraw", post(voice_public::review_withdraw))
+        .route("/o/{slug}/avis", get(voice_public::reviews_page))
+        .route("/o/{slug}/avis.json", get(voice_public::reviews_json))
+        .route("/o/{slug}/avis/{id}/signaler", post(voice_public::flag))
+        .route(
+            "/o/{slug}/sites/{code}/avis",
+            get(voice_public::site_reviews_page),
+        )
+        .route(
+            "/o/{slug}/sites/{code}/avis.json",
+            get(voice_public::site_reviews_json),
+        )
         .route("/admin", get(admin::page))
         .route("/admin/email", get(email::admin))
         .route("/admin/mailboxes", post(email::create_mailbox))

@@ -418,3 +418,175 @@ pub async fn ensure_defaults(c: &mut Conn, org_id: i64, now: i64) -> Result<()> 
     }
     Ok(())
 }
+
+/// Sends a survey now to a random sample of reachable customers (manual or periodic surveys).
+pub async fn send_sample(store: &Store, actor: &Actor, id: i64, size: i64) -> Result<usize> {
+    actor.require(actor.role.can_define_surveys())?;
+    if !(1..=100_000).contains(&size) {
+        return Err(Error::invalid(
+            "sample_size",
+            crate::domain::Invalid::new("out_of_range", "from 1 to 100,000 customers"),
+        ));
+    }
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let s = store::survey::survey(&mut tx, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("survey"))?;
+    let n = trigger::sample(&mut tx, &s, size, now).await?;
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "survey.send",
+        &format!("survey:{id}"),
+        &n.to_string(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The latest answers of a survey (managers and above).
+pub async fn responses(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    limit: i64,
+) -> Result<Vec<store::survey::Response>> {
+    actor.require(actor.role.can_read_voice())?;
+    let mut c = store.reader().await?;
+    Ok(store::survey::responses(
+        &mut c,
+        actor.org_id,
+        None,
+        None,
+        Some(id),
+        limit.clamp(1, 1_000),
+    )
+    .await?)
+}
+
+/// An answer with its survey's kind and name, for pages.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AnswerView {
+    #[serde(flatten)]
+    pub response: store::survey::Response,
+    pub kind: String,
+    pub survey_name: String,
+}
+
+fn views(surveys: &[store::survey::Survey], rows: Vec<store::survey::Response>) -> Vec<AnswerView> {
+    rows.into_iter()
+        .map(|r| {
+            let s = surveys.iter().find(|s| s.id == r.survey_id);
+            AnswerView {
+                kind: s.map(|s| s.kind.clone()).unwrap_or_default(),
+                survey_name: s.map(|s| s.name.clone()).unwrap_or_default(),
+                response: r,
+            }
+        })
+        .collect()
+}
+
+/// Surveys around one case: invitations (with the link while it can be answered), answers and
+/// call-back tasks — what the case page shows.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseVoice {
+    pub invitations: Vec<trigger::InvitationView>,
+    pub answers: Vec<AnswerView>,
+    pub tasks: Vec<store::survey::Task>,
+    pub review: Option<store::review::Review>,
+}
+
+pub async fn of_case(store: &Store, actor: &Actor, case_id: i64, base: &str) -> Result<CaseVoice> {
+    let mut c = store.reader().await?;
+    store::case::by_id(&mut c, actor.org_id, case_id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
+    let surveys = store::survey::surveys(&mut c, actor.org_id).await?;
+    let name = |id: i64| {
+        surveys
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    let now = now_ms();
+    let invitations = store::survey::case_invitations(&mut c, case_id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let n = name(i.survey_id);
+            trigger::view(i, n, base, now)
+        })
+        .collect();
+    let review =
+        match crate::service::review::invitation_of_case(&mut c, actor.org_id, case_id).await? {
+            Some(i) => store::review::review_of_invitation(&mut c, i.id).await?,
+            None => None,
+        };
+    Ok(CaseVoice {
+        invitations,
+        answers: views(
+            &surveys,
+            store::survey::responses(&mut c, actor.org_id, None, Some(case_id), None, 50).await?,
+        ),
+        tasks: store::survey::tasks(&mut c, actor.org_id, Some(case_id)).await?,
+        review,
+    })
+}
+
+/// A customer's answers and reviews, for their record.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CustomerVoice {
+    pub answers: Vec<AnswerView>,
+    pub reviews: Vec<store::review::Review>,
+    pub opted_out: bool,
+}
+
+pub async fn of_customer(store: &Store, actor: &Actor, customer_id: i64) -> Result<CustomerVoice> {
+    let mut c = store.reader().await?;
+    store::customer::get(&mut c, actor.org_id, customer_id)
+        .await?
+        .ok_or(Error::NotFound("customer"))?;
+    let surveys = store::survey::surveys(&mut c, actor.org_id).await?;
+    Ok(CustomerVoice {
+        answers: views(
+            &surveys,
+            store::survey::responses(&mut c, actor.org_id, Some(customer_id), None, None, 50)
+                .await?,
+        ),
+        reviews: crate::service::review::of_customer(&mut c, actor.org_id, customer_id).await?,
+        opted_out: store::survey::opted_out(&mut c, customer_id).await?,
+    })
+}
+
+/// Open call-back tasks of the organisation, soonest due first.
+pub async fn open_tasks(store: &Store, actor: &Actor) -> Result<Vec<store::survey::Task>> {
+    actor.require(actor.role != crate::domain::role::Role::Kiosk)?;
+    let mut c = store.reader().await?;
+    Ok(store::survey::tasks(&mut c, actor.org_id, None).await?)
+}
+
+pub async fn complete_task(store: &Store, actor: &Actor, id: i64) -> Result<()> {
+    actor.require(actor.role != crate::domain::role::Role::Kiosk)?;
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    if !store::survey::complete_task(&mut tx, actor.org_id, id, actor.user_id, now).await? {
+        return Err(Error::Conflict {
+            code: "not_open",
+            message: "no open task has this id".into(),
+        });
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The latest alerts to managers (detractors, difficult experiences, negative reviews).
+pub async fn alerts(store: &Store, actor: &Actor, limit: i64) -> Result<Vec<store::survey::Alert>> {
+    actor.require(actor.role.can_read_voice())?;
+    let mut c = store.reader().await?;
+    Ok(store::survey::alerts(&mut c, actor.org_id, limit.clamp(1, 500)).await?)
+}

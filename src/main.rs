@@ -74,6 +74,38 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Surveys: list them, import answers collected elsewhere.
+    Survey {
+        #[command(subcommand)]
+        command: SurveyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SurveyCommand {
+    /// The organisation's surveys (id, kind, name).
+    List {
+        #[arg(long)]
+        org: String,
+    },
+    /// Import answers from a CSV file (header on line 1). Refused lines are listed as
+    /// `FILE:LINE: reason`; a rerun records nothing twice (by `external_id`).
+    Import {
+        file: String,
+        #[arg(long)]
+        org: String,
+        /// The survey's id (see `pacte survey list`).
+        #[arg(long)]
+        survey: i64,
+        /// FIELD=HEADER when the file's header differs, e.g. `--column score=nps_score`.
+        /// Fields: external_id, answered_at, score, solved, comment, lang, email,
+        /// customer_number, site, channel, category.
+        #[arg(long = "column")]
+        columns: Vec<String>,
+        /// Language of answers whose line gives none (fr or en): their verbatims are read with it.
+        #[arg(long, default_value = "fr")]
+        lang: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -346,6 +378,59 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             println_out(&format!("{}\t{}", m.id, m.address))
+        }
+        Command::Survey {
+            command: SurveyCommand::List { org: slug },
+        } => {
+            let o = org::org_by_slug(&store, &slug).await.map_err(explain)?;
+            let mut out = std::io::stdout().lock();
+            for s in service::survey::list_unchecked(&store, o.id)
+                .await
+                .map_err(explain)?
+            {
+                writeln!(out, "{}\t{}\t{}\t{}", s.id, s.kind, s.trigger, s.name)?;
+            }
+            Ok(())
+        }
+        Command::Survey {
+            command:
+                SurveyCommand::Import {
+                    file,
+                    org: slug,
+                    survey,
+                    columns,
+                    lang,
+                },
+        } => {
+            let mut map = Vec::new();
+            for c in &columns {
+                let (k, v) = c
+                    .split_once('=')
+                    .with_context(|| format!("--column {c}: expected FIELD=HEADER"))?;
+                map.push((k.trim().to_string(), v.trim().to_string()));
+            }
+            let started = std::time::Instant::now();
+            let report = service::survey::import::import_file(
+                &store,
+                &slug,
+                survey,
+                std::path::Path::new(&file),
+                &map,
+                &lang,
+            )
+            .await
+            .map_err(|e| e.context(file.clone()))?;
+            for (line, reason) in &report.refused {
+                eprintln!("{file}:{line}: {reason}");
+            }
+            eprintln!(
+                "{file}: {} imported, {} already there, {} refused in {:.2} s",
+                report.imported,
+                report.duplicates,
+                report.refused.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Config | Command::Restore { .. } | Command::Mail { .. } => {
             unreachable!("handled before opening the store")

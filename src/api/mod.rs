@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
             get(voice::responses).post(voice::record),
         )
         .route("/cases/{id}/surveys", get(voice::case_voice))
+        .route("/customers/{id}/surveys", get(voice::customer_voice))
         .route(
             "/voice/settings",
             get(voice::settings).put(voice::set_settings),

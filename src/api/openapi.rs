@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         super::email::templates, super::email::put_template,
         super::voice::list, super::voice::create, super::voice::get, super::voice::update,
         super::voice::send, super::voice::figures, super::voice::mapping, super::voice::responses,
-        super::voice::record, super::voice::case_voice, super::voice::settings,
+        super::voice::record, super::voice::case_voice, super::voice::customer_voice, super::voice::settings,
         super::voice::set_settings, super::voice::alerts, super::voice::rules,
         super::voice::put_rule, super::voice::delete_rule, super::voice::irritants,
         super::voice::tasks, super::voice::task_done, super::voice::invite, super::voice::reviews,

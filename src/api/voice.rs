@@ -155,6 +155,17 @@ pub async fn case_voice(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/customers/{id}/surveys", responses((status = 200, body = crate::service::survey::CustomerVoice)), security(("bearer" = [])))]
+pub async fn customer_voice(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<crate::service::survey::CustomerVoice>, ApiError> {
+    Ok(Json(
+        survey::of_customer(&s.store, &a, id, &s.config.public_base()).await?,
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/voice/settings", responses((status = 200, body = Settings)), security(("bearer" = [])))]
 pub async fn settings(
     State(s): State<AppState>,

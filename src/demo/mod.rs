@@ -5,6 +5,7 @@
 mod charter;
 mod email;
 mod generator;
+mod voice;
 mod words;
 
 use crate::service::ingest;
@@ -95,6 +96,7 @@ pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
     }
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let mut advisors = Vec::new();
+    let mut manager_id = 0;
     for (email, role) in LOGINS {
         let name = match role {
             "admin" => "Claire Administratrice".to_string(),
@@ -112,6 +114,9 @@ pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
         };
         let u = org::add_user_unchecked(store, org.id, &input).await?;
         org::set_password(store, u.id, PASSWORD).await?;
+        if role == "manager" {
+            manager_id = u.id;
+        }
         if role == "advisor" {
             advisors.push((u.id, 2usize));
         }
@@ -150,6 +155,8 @@ pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
     let generator = Generator::new(rng, people, advisors, now_ms(), opts.interactions);
     Ok(Some(History {
         org_id: org.id,
+        manager_id,
+        seed: opts.seed,
         generator,
     }))
 }
@@ -157,6 +164,8 @@ pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
 /// A year of generated interactions, ready to be recorded.
 pub struct History {
     org_id: i64,
+    manager_id: i64,
+    seed: u64,
     generator: Generator,
 }
 
@@ -176,7 +185,8 @@ impl History {
         loop {
             let batch = self.generator.next_batch(crate::service::transfer::BATCH);
             if batch.is_empty() {
-                return Ok(());
+                // Surveys and reviews follow the cases they are about.
+                return voice::install(store, self.org_id, self.manager_id, self.seed).await;
             }
             ingest::record_batch(store, self.org_id, &batch).await?;
             done += batch.len();

@@ -121,7 +121,8 @@ const NEGATIVE_FR: &str = "mauvais mauvaise nul nulle lent lente lenteur long lo
     décevante mécontent mécontente insatisfait insatisfaite problème problèmes erreur erreurs panne \
     perdu perdue perte oubli oublié oubliée ignoré ignorée plainte réclamation \
     incompréhensible confus confuse cher chère trop sale bruyant inutile catastrophe catastrophique \
-    honte pire énervé énervant fatigant galère relancer relance bloqué bloquée annulé annulée";
+    honte pire énervé énervant fatigant galère relancer relance bloqué bloquée annulé annulée \
+    interminable";
 const POSITIVE_EN: &str = "good great excellent perfect perfectly brilliant fantastic amazing wonderful \
     lovely nice kind friendly helpful polite courteous professional efficient quick quickly fast prompt \
     promptly easy easily simple clear clearly satisfied happy pleased thank thanks thankful grateful \
@@ -136,7 +137,7 @@ const NEGATIVE_EN: &str = "bad poor terrible awful horrible rude slow late delay
     cancelled cancel unacceptable ridiculous pathetic upset angry wrong failed failure lack \
     lacking cold dismissive careless chaos stressful stressed painful";
 // Words that turn the polarity of the next few words.
-const NEGATIONS_FR: &str = "pas ne n jamais aucun aucune sans ni plus";
+const NEGATIONS_FR: &str = "pas ne n jamais aucun aucune sans ni plus peu";
 const NEGATIONS_EN: &str = "not no never t nobody none without nothing cannot";
 
 struct Lexicon {
@@ -173,6 +174,15 @@ fn lexicon(lang: Lang) -> &'static Lexicon {
 /// turned by a negation among the three before it.
 pub fn polarity(text: &str, lang: Lang) -> Polarity {
     let lex = lexicon(lang);
+    let mut sum = 0i64;
+    // A negation reaches no further than its clause: "pas remboursé, attente interminable".
+    for clause in text.split(['.', ',', ';', ':', '!', '?', '\n']) {
+        sum += clause_polarity(lex, clause, lang);
+    }
+    Polarity::from_i64(sum)
+}
+
+fn clause_polarity(lex: &Lexicon, text: &str, lang: Lang) -> i64 {
     let raw: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -194,7 +204,7 @@ pub fn polarity(text: &str, lang: Lang) -> Polarity {
         // "Rien à redire", "never a problem": a negated negative word is mildly positive.
         sum += if negated { -value } else { value };
     }
-    Polarity::from_i64(sum)
+    sum
 }
 
 /// Starter rules a new organisation gets (editable): the usual themes of service feedback.

@@ -483,6 +483,7 @@ async fn measure(
     after: &mut super::charter::evaluate::CaseState,
     now: i64,
 ) -> Result<()> {
+    super::survey::trigger::case_changed(c, org_id, Some(before), after, now).await?;
     let charter = super::charter::Charter::load(c, org_id).await?;
     after.clock.due_at = super::charter::due_of(&charter, after);
     if !charter.active.is_empty() {

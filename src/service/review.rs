@@ -664,3 +664,105 @@ pub async fn public(
         next,
     })
 }
+
+/// A review from the past (the demo's year).
+pub struct HistoricReview {
+    pub case_id: i64,
+    pub stars: i64,
+    pub comment: String,
+    pub written_at: i64,
+    pub reply: Option<(String, i64)>,
+    /// published | rejected (with a reason) | withdrawn
+    pub status: &'static str,
+    pub reason: Option<&'static str>,
+}
+
+/// Records past reviews with their invitations, replies and tally, as if written then.
+pub async fn record_history(
+    store: &Store,
+    org_id: i64,
+    replier: i64,
+    items: &[HistoricReview],
+) -> Result<usize> {
+    let mut tx = store.begin().await?;
+    let mut n = 0;
+    for h in items {
+        let Some(case) = store::case::by_id(&mut tx, org_id, h.case_id).await? else {
+            continue;
+        };
+        let at = case.solved_at.unwrap_or(case.updated_at);
+        let inv = store::review::Invitation {
+            id: 0,
+            org_id,
+            site_id: case.site_id,
+            customer_id: case.customer_id,
+            experience: if case.channel == "counter" {
+                "counter".into()
+            } else {
+                "case".into()
+            },
+            reference: case.id.to_string(),
+            about: case.subject.clone(),
+            lang: "fr".into(),
+            experienced_at: at,
+            expires_at: at + rules::INVITATION_MS,
+            email_id: None,
+            used_at: None,
+        };
+        let Some(inv_id) = store::review::insert_invitation(&mut tx, &inv, at).await? else {
+            continue;
+        };
+        store::review::use_invitation(&mut tx, inv_id, h.written_at).await?;
+        let name = store::customer::get(&mut tx, org_id, case.customer_id)
+            .await?
+            .and_then(|c| c.display_name);
+        let id = store::review::insert_review(
+            &mut tx,
+            &store::review::Review {
+                id: 0,
+                org_id,
+                site_id: case.site_id,
+                invitation_id: inv_id,
+                customer_id: case.customer_id,
+                author: rules::public_author(name.as_deref()),
+                stars: h.stars,
+                comment: h.comment.clone(),
+                lang: "fr".into(),
+                experienced_at: at,
+                created_at: h.written_at,
+                status: "published".into(),
+                reason: None,
+                decided_at: None,
+                withdrawn_at: None,
+                reply: None,
+                replied_at: None,
+                flags: 0,
+            },
+        )
+        .await?;
+        if let Some((text, when)) = &h.reply {
+            store::review::set_reply(&mut tx, id, text, replier, *when).await?;
+        }
+        match h.status {
+            "published" => {
+                store::review::add_tally(&mut tx, org_id, case.site_id, h.stars, 1).await?
+            }
+            to => {
+                let by = (to == "rejected").then_some(replier);
+                store::review::set_status(
+                    &mut tx,
+                    id,
+                    "published",
+                    to,
+                    h.reason,
+                    by,
+                    h.written_at + 86_400_000,
+                )
+                .await?;
+            }
+        }
+        n += 1;
+    }
+    tx.commit().await?;
+    Ok(n)
+}

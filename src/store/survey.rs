@@ -215,6 +215,17 @@ pub async fn case_invitations(c: &mut Conn, case_id: i64) -> Result<Vec<Invitati
         .await?)
 }
 
+/// A customer's latest invitations, newest first.
+pub async fn customer_invitations(c: &mut Conn, customer_id: i64) -> Result<Vec<Invitation>> {
+    let sql = format!(
+        "SELECT {INVITATION_COLS} FROM survey_invitation WHERE customer_id = $1 ORDER BY id DESC LIMIT 50"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(customer_id)
+        .fetch_all(c)
+        .await?)
+}
+
 /// Moves a scheduled invitation on; false when another node already did.
 pub async fn dispatch(
     c: &mut Conn,
@@ -885,4 +896,28 @@ pub async fn site_manager_emails(
     .fetch_all(c)
     .await?;
     Ok(all.into_iter().map(|r| r.0).collect())
+}
+
+/// A solved case as the demo's answers and reviews need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SolvedCase {
+    pub id: i64,
+    pub customer_id: i64,
+    pub site_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub channel: String,
+    pub category: Option<String>,
+    pub subject: String,
+    pub solved_at: i64,
+}
+
+pub async fn solved_cases(c: &mut Conn, org_id: i64, limit: i64) -> Result<Vec<SolvedCase>> {
+    Ok(sqlx::query_as(
+        "SELECT id, customer_id, site_id, team_id, channel, category, subject, solved_at FROM support_case
+         WHERE org_id = $1 AND solved_at IS NOT NULL ORDER BY id LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
 }

@@ -118,21 +118,6 @@ pub fn compliance(
     s
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn names_are_escaped_and_points_drawn() {
-        let svg = super::compliance(
-            "<b>",
-            &["2026-09-01".into(), "2026-10-01".into()],
-            &[("Tous & co".into(), vec![Some(50.0), Some(100.0)], true)],
-            85.0,
-        );
-        assert!(svg.contains("&lt;b&gt;") && svg.contains("Tous &amp; co"));
-        assert_eq!(svg.matches("<circle").count(), 2);
-    }
-}
-
 /// One series over months, on a scale from `lo` to `hi` (NPS: −100..100; shares: 0..100).
 pub fn trend(title: &str, months: &[String], values: &[Option<f64>], lo: f64, hi: f64) -> String {
     let n = months.len().max(1);
@@ -278,5 +263,20 @@ fn zones_axis(satisfaction: bool) -> &'static str {
         "satisfaction →"
     } else {
         "importance →"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_escaped_and_points_drawn() {
+        let svg = super::compliance(
+            "<b>",
+            &["2026-09-01".into(), "2026-10-01".into()],
+            &[("Tous & co".into(), vec![Some(50.0), Some(100.0)], true)],
+            85.0,
+        );
+        assert!(svg.contains("&lt;b&gt;") && svg.contains("Tous &amp; co"));
+        assert_eq!(svg.matches("<circle").count(), 2);
     }
 }

@@ -93,9 +93,10 @@ pub async fn page(
 ) -> Result<CustomerPage, WebError> {
     let l = u.lang;
     let v = customer::view(&st.store, &u.actor, id).await.web(l)?;
-    let voice = crate::service::survey::of_customer(&st.store, &u.actor, id)
-        .await
-        .web(l)?;
+    let voice =
+        crate::service::survey::of_customer(&st.store, &u.actor, id, &st.config.public_base())
+            .await
+            .web(l)?;
     let users = org::list_users(&st.store, &u.actor).await.web(l)?;
     let number_of = |case_id: i64| {
         v.cases

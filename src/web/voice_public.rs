@@ -53,8 +53,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientKey {
     }
 }
 
-fn limited(st: &AppState, key: &str, l: Lang) -> Result<(), Response> {
-    st.public_posts.hit(key).map_err(|wait| {
+/// The refusal when `key` posted too often, else `None`.
+fn limited(st: &AppState, key: &str, l: Lang) -> Option<Response> {
+    st.public_posts.hit(key).err().map(|wait| {
         (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, wait.to_string())],
@@ -210,7 +211,7 @@ pub async fn survey_submit(
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Result<Response, super::WebError> {
     let l = lang_of(l);
-    if let Err(r) = limited(&st, &client, l) {
+    if let Some(r) = limited(&st, &client, l) {
         return Ok(r);
     }
     let num = |k: &str| f.get(k).and_then(|v| v.trim().parse::<i64>().ok());
@@ -385,7 +386,7 @@ pub async fn review_submit(
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Result<Response, super::WebError> {
     let l = lang_of(l);
-    if let Err(r) = limited(&st, &client, l) {
+    if let Some(r) = limited(&st, &client, l) {
         return Ok(r);
     }
     let input = ReviewInput {
@@ -583,7 +584,7 @@ pub async fn flag(
 ) -> Result<Response, super::WebError> {
     let l = lang_of(l);
     let key = client;
-    if let Err(r) = limited(&st, &key, l) {
+    if let Some(r) = limited(&st, &key, l) {
         return Ok(r);
     }
     review::flag(&st.store, &slug, id, &f.reason, &key)

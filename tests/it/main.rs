@@ -13,4 +13,5 @@ mod email_test;
 mod layering_test;
 mod support;
 mod transfer_test;
+mod voice_test;
 mod web_test;

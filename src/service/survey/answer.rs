@@ -113,11 +113,11 @@ pub struct Recorded {
     pub review_link: Option<String>,
 }
 
+/// An answer checked against its survey: (score, solved, comment, criteria).
+pub type Checked = (Option<i64>, Option<bool>, String, Vec<CriterionAnswer>);
+
 /// Checks an answer against its survey; every refused field is named.
-pub fn check(
-    open: &Open,
-    a: &AnswerInput,
-) -> Result<(Option<i64>, Option<bool>, String, Vec<CriterionAnswer>)> {
+pub fn check(open: &Open, a: &AnswerInput) -> Result<Checked> {
     let mut ch = Checks::default();
     let score = ch.check("score", open.kind.check_score(a.score)).flatten();
     let asks_solved = open.kind == SurveyKind::Solved || open.survey.ask_solved == 1;

@@ -266,6 +266,7 @@ pub async fn import_csv(
     survey_id: i64,
     data: &[u8],
     columns: &[(String, String)],
+    default_lang: &str,
 ) -> Result<Report> {
     const FIELDS: [&str; 11] = [
         "external_id",
@@ -339,7 +340,9 @@ pub async fn import_csv(
                 score: get("score"),
                 solved: get("solved"),
                 comment: get("comment"),
-                lang: get("lang"),
+                lang: get("lang")
+                    .filter(|l| !l.trim().is_empty())
+                    .or_else(|| Some(default_lang.to_string())),
                 email: get("email"),
                 customer_number: get("customer_number"),
                 site: get("site"),
@@ -379,6 +382,7 @@ pub async fn import_file(
     survey_id: i64,
     path: &std::path::Path,
     columns: &[(String, String)],
+    default_lang: &str,
 ) -> anyhow::Result<Report> {
     let mut c = store.reader().await?;
     let org = store::org::org_by_slug(&mut c, org_slug)
@@ -386,5 +390,97 @@ pub async fn import_file(
         .ok_or_else(|| anyhow::anyhow!("no organisation has the slug «{org_slug}»"))?;
     drop(c);
     let data = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    Ok(import_csv(store, org.id, survey_id, &data, columns).await?)
+    Ok(import_csv(store, org.id, survey_id, &data, columns, default_lang).await?)
+}
+
+/// An answer from the past (the demo's year), given with the invitation it answered.
+pub struct HistoricAnswer {
+    pub survey_id: i64,
+    pub case: Option<store::survey::SolvedCase>,
+    pub customer_id: i64,
+    pub sent_at: i64,
+    /// `None`: invited, never answered.
+    pub answered_at: Option<i64>,
+    pub score: Option<i64>,
+    pub solved: Option<bool>,
+    pub comment: String,
+    pub criteria: Vec<super::record::CriterionAnswer>,
+}
+
+/// Records past invitations and their answers, in batches, with their tallies (for the demo
+/// and for migrations from another tool).
+pub async fn record_history(store: &Store, org_id: i64, items: &[HistoricAnswer]) -> Result<usize> {
+    let mut n = 0;
+    for chunk in items.chunks(BATCH) {
+        let mut tx = store.begin().await?;
+        let (tz, _) = store::org::org_calendar(&mut tx, org_id).await?;
+        let rules = Rules::load(&mut tx, org_id).await?;
+        let mut deltas = Deltas::default();
+        for h in chunk {
+            let k = h.case.as_ref();
+            let inv = store::survey::Invitation {
+                id: 0,
+                org_id,
+                survey_id: h.survey_id,
+                customer_id: h.customer_id,
+                case_id: k.map(|k| k.id),
+                site_id: k.and_then(|k| k.site_id),
+                team_id: k.and_then(|k| k.team_id),
+                channel: k.map(|k| k.channel.clone()),
+                category: k.and_then(|k| k.category.clone()),
+                lang: "fr".into(),
+                status: "scheduled".into(),
+                skip_reason: None,
+                due_at: h.sent_at,
+                sent_at: None,
+                expires_at: None,
+                email_id: None,
+                answered_at: None,
+            };
+            let id = store::survey::insert_invitation(&mut tx, &inv, h.sent_at).await?;
+            let expires = h.sent_at + survey::LINK_DAYS * crate::domain::DAY_MS;
+            store::survey::dispatch(&mut tx, id, "sent", None, Some(h.sent_at), Some(expires))
+                .await?;
+            record::add_invited(&mut deltas, &inv, &record::month_of(h.sent_at, &tz));
+            let Some(at) = h.answered_at else { continue };
+            store::survey::mark_answered(&mut tx, id, at).await?;
+            let r = store::survey::Response {
+                id: 0,
+                org_id,
+                survey_id: h.survey_id,
+                invitation_id: Some(id),
+                customer_id: Some(h.customer_id),
+                case_id: inv.case_id,
+                site_id: inv.site_id,
+                team_id: inv.team_id,
+                channel: inv.channel.clone(),
+                category: inv.category.clone(),
+                month: String::new(),
+                score: h.score,
+                solved: h.solved.map(i64::from),
+                comment: h.comment.clone(),
+                lang: "fr".into(),
+                criteria: String::new(),
+                themes: String::new(),
+                polarity: 0,
+                external_id: None,
+                answered_at: at,
+            };
+            record::record_in(&mut tx, &mut deltas, &rules, &tz, r, &h.criteria, at).await?;
+            n += 1;
+        }
+        deltas.flush(&mut tx).await?;
+        tx.commit().await?;
+    }
+    Ok(n)
+}
+
+/// Solved cases of an organisation (oldest first), for generating history.
+pub async fn solved_cases(
+    store: &Store,
+    org_id: i64,
+    limit: i64,
+) -> Result<Vec<store::survey::SolvedCase>> {
+    let mut c = store.reader().await?;
+    Ok(store::survey::solved_cases(&mut c, org_id, limit).await?)
 }

@@ -175,6 +175,12 @@ pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<store::survey::Sur
     Ok(store::survey::surveys(&mut c, actor.org_id).await?)
 }
 
+/// The surveys of an organisation, for the command line (run by the server's operator).
+pub async fn list_unchecked(store: &Store, org_id: i64) -> Result<Vec<store::survey::Survey>> {
+    let mut c = store.reader().await?;
+    Ok(store::survey::surveys(&mut c, org_id).await?)
+}
+
 pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<store::survey::Survey> {
     actor.require(actor.role.can_read_voice())?;
     let mut c = store.reader().await?;
@@ -541,18 +547,42 @@ pub async fn of_case(store: &Store, actor: &Actor, case_id: i64, base: &str) -> 
 /// A customer's answers and reviews, for their record.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CustomerVoice {
+    /// Invitations, with the link while one can be answered (to give on the phone or in a chat).
+    pub invitations: Vec<trigger::InvitationView>,
     pub answers: Vec<AnswerView>,
     pub reviews: Vec<store::review::Review>,
     pub opted_out: bool,
 }
 
-pub async fn of_customer(store: &Store, actor: &Actor, customer_id: i64) -> Result<CustomerVoice> {
+pub async fn of_customer(
+    store: &Store,
+    actor: &Actor,
+    customer_id: i64,
+    base: &str,
+) -> Result<CustomerVoice> {
     let mut c = store.reader().await?;
     store::customer::get(&mut c, actor.org_id, customer_id)
         .await?
         .ok_or(Error::NotFound("customer"))?;
     let surveys = store::survey::surveys(&mut c, actor.org_id).await?;
+    let now = now_ms();
+    let name = |id: i64| {
+        surveys
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    let invitations = store::survey::customer_invitations(&mut c, customer_id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let n = name(i.survey_id);
+            trigger::view(i, n, base, now)
+        })
+        .collect();
     Ok(CustomerVoice {
+        invitations,
         answers: views(
             &surveys,
             store::survey::responses(&mut c, actor.org_id, Some(customer_id), None, None, 50)

@@ -171,29 +171,30 @@ pub async fn record_in(
     Ok(Some(id))
 }
 
-/// Counts a dispatched invitation (sent or shown) in its month's slices: the response rate's
-/// denominator.
-pub async fn count_invited(
-    c: &mut Conn,
-    survey: &store::survey::Survey,
-    inv: &store::survey::Invitation,
-    tz: &str,
-    now: i64,
-) -> Result<()> {
-    let mut deltas = Deltas::default();
+/// Counts a dispatched invitation (sent or shown) in the slices of its month: the response
+/// rate's denominator.
+pub fn add_invited(deltas: &mut Deltas, inv: &store::survey::Invitation, month: &str) {
     let slices = Slices {
         site_id: inv.site_id,
         team_id: inv.team_id,
         channel: inv.channel.clone(),
         category: inv.category.clone(),
     };
-    deltas.slices(
-        inv.org_id,
-        survey.id,
-        &month_of(now, tz),
-        &slices,
-        &super::trigger::invited_delta(),
-    );
+    let d = Tally {
+        invited: 1,
+        ..Tally::default()
+    };
+    deltas.slices(inv.org_id, inv.survey_id, month, &slices, &d);
+}
+
+pub async fn count_invited(
+    c: &mut Conn,
+    inv: &store::survey::Invitation,
+    tz: &str,
+    now: i64,
+) -> Result<()> {
+    let mut deltas = Deltas::default();
+    add_invited(&mut deltas, inv, &month_of(now, tz));
     deltas.flush(c).await
 }
 

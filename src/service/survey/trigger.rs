@@ -7,7 +7,7 @@
 use crate::domain::DAY_MS;
 use crate::domain::case::CaseStatus;
 use crate::domain::link::Purpose;
-use crate::domain::survey::{LINK_DAYS, SurveyKind, Tally};
+use crate::domain::survey::{LINK_DAYS, SurveyKind};
 use crate::service::charter::evaluate::CaseState;
 use crate::service::{Result, now_ms, voice};
 use crate::store::{self, Conn, Store};
@@ -194,7 +194,7 @@ pub async fn dispatch_one(
         None => None,
     };
     let (tz, _) = store::org::org_calendar(&mut tx, inv.org_id).await?;
-    record::count_invited(&mut tx, &survey, inv, &tz, now).await?;
+    record::count_invited(&mut tx, inv, &tz, now).await?;
     if let (Some(to), Some(_)) = (address, mailbox) {
         let org = store::org::org_by_id(&mut tx, inv.org_id)
             .await?
@@ -362,13 +362,5 @@ pub fn view(
         link: open.then(|| voice::link(base, Purpose::Survey, inv.id)),
         invitation: inv,
         survey_name,
-    }
-}
-
-/// Tally of one dispatched invitation (for `record::count_invited`).
-pub(crate) fn invited_delta() -> Tally {
-    Tally {
-        invited: 1,
-        ..Tally::default()
     }
 }

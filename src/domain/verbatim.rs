@@ -128,7 +128,8 @@ const POSITIVE_EN: &str = "good great excellent perfect perfectly brilliant fant
     promptly easy easily simple clear clearly satisfied happy pleased thank thanks thankful grateful \
     caring care attentive reassuring reassured supportive patient understanding smooth reliable \
     recommend outstanding superb pleasant respectful informative knowledgeable competent best well \
-    excellent fab fabulous marvellous exceptional compassionate calm comfortable safe";
+    excellent fab fabulous marvellous exceptional compassionate calm comfortable safe fine ok okay \
+    appreciate appreciated";
 const NEGATIVE_EN: &str = "bad poor terrible awful horrible rude slow late delay delayed delays waiting \
     wait waited impossible difficult hard confusing confused unhelpful unprofessional useless \
     disappointed disappointing disappointment unhappy dissatisfied problem problems issue issues error \
@@ -170,11 +171,81 @@ fn lexicon(lang: Lang) -> &'static Lexicon {
     }
 }
 
-/// The polarity of a text: the sum of its positive (+1) and negative (−1) words, a word being
-/// turned by a negation among the three before it.
+// Whole answers that say "nothing to improve" ("Rien.", "RAS", "Nothing at all."): customers
+// answering "what could we do better?" or "why?" with nothing to report are satisfied.
+const NOTHING_FR: [&str; 9] = [
+    "rien",
+    "ras",
+    "r a s",
+    "rien du tout",
+    "rien a signaler",
+    "rien a redire",
+    "rien a dire",
+    "aucun",
+    "aucune",
+];
+const NOTHING_EN: [&str; 10] = [
+    "nothing",
+    "none",
+    "nothing at all",
+    "not a thing",
+    "nothing really",
+    "nothing else",
+    "no",
+    "nil",
+    "n a",
+    "nothing to add",
+];
+// Set phrases whose words alone would mislead ("could not have done better").
+const PHRASES_FR: [&str; 7] = [
+    "rien a redire",
+    "rien a signaler",
+    "aucun reproche",
+    "pas de reproche",
+    "on ne peut mieux",
+    "rien a ameliorer",
+    "rien a dire",
+];
+const PHRASES_EN: [&str; 14] = [
+    "could not have done better",
+    "couldn t have done better",
+    "could not be better",
+    "couldn t be better",
+    "could not have been better",
+    "couldn t have been better",
+    "can t fault",
+    "cannot fault",
+    "couldn t fault",
+    "could not fault",
+    "couldn t find fault",
+    "first class",
+    "can t think of anything",
+    "nothing to improve",
+];
+
+/// The polarity of a text: set phrases, then the sum of its positive (+1) and negative (−1)
+/// words, a word being turned by a negation among the three before it in its clause.
 pub fn polarity(text: &str, lang: Lang) -> Polarity {
     let lex = lexicon(lang);
-    let mut sum = 0i64;
+    let flat = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| fold(&w.to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (nothing, phrases): (&[&str], &[&str]) = match lang {
+        Lang::Fr => (&NOTHING_FR, &PHRASES_FR),
+        Lang::En => (&NOTHING_EN, &PHRASES_EN),
+    };
+    if nothing.contains(&flat.as_str()) {
+        return Polarity::Positive;
+    }
+    let padded = format!(" {flat} ");
+    let mut sum: i64 = phrases
+        .iter()
+        .filter(|p| padded.contains(&format!(" {p} ")))
+        .count() as i64
+        * 2;
     // A negation reaches no further than its clause: "pas remboursé, attente interminable".
     for clause in text.split(['.', ',', ';', ':', '!', '?', '\n']) {
         sum += clause_polarity(lex, clause, lang);
@@ -283,7 +354,22 @@ mod tests {
             polarity("Attente beaucoup trop longue", Lang::Fr),
             Polarity::Negative
         );
-        assert_eq!(polarity("Rien à signaler", Lang::Fr), Polarity::Neutral);
+        assert_eq!(
+            polarity("Je suis venu pour un colis", Lang::Fr),
+            Polarity::Neutral
+        );
+        // "Nothing to report" answers and set phrases.
+        assert_eq!(polarity("Rien à signaler.", Lang::Fr), Polarity::Positive);
+        assert_eq!(polarity("RAS", Lang::Fr), Polarity::Positive);
+        assert_eq!(polarity("Nothing at all.", Lang::En), Polarity::Positive);
+        assert_eq!(
+            polarity("They could not have done better", Lang::En),
+            Polarity::Positive
+        );
+        assert_eq!(
+            polarity("Toujours pas remboursé, attente interminable", Lang::Fr),
+            Polarity::Negative
+        );
         assert_eq!(
             polarity("Staff were lovely and helpful", Lang::En),
             Polarity::Positive

@@ -13,5 +13,7 @@ mod email_test;
 mod layering_test;
 mod support;
 mod transfer_test;
+mod verbatim_agreement_test;
+mod voice_browser_test;
 mod voice_test;
 mod web_test;

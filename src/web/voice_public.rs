@@ -462,6 +462,15 @@ impl PublicPage {
             .map(|a| format!("{a:.1}"))
             .unwrap_or_default()
     }
+    /// The average as readers write it ("4,2" in French).
+    fn average_shown(&self) -> String {
+        let a = self.average();
+        if self.l == Lang::Fr {
+            a.replace('.', ",")
+        } else {
+            a
+        }
+    }
     fn share(&self, i: &usize) -> i64 {
         let n = self.r.count.max(1);
         self.r.distribution[*i] * 100 / n

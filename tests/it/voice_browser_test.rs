@@ -151,19 +151,20 @@ async fn survey_and_review_in_the_browser() {
         sign_in(&b, &base, "claire@acme.fr").await?;
         b.goto(&format!("{base}/cases/{number}")).await?;
         let voice = text(&b, "#case-voice").await?;
+        let tasks = text(&b, "#case-tasks").await?;
         assert!(
-            voice.contains("Rappeler le client") && voice.contains("Toujours pas de colis"),
-            "{voice}"
+            tasks.contains("Rappeler le client") && tasks.contains("Toujours pas de colis"),
+            "{tasks}"
         );
         assert!(voice.contains("CSAT 2"), "{voice}");
         crate::browser_test::shoot(&b, "case-voice").await;
-        b.find(Locator::Css("#case-voice .task.open button"))
+        b.find(Locator::Css("#case-tasks .task.open button"))
             .await?
             .click()
             .await?;
         b.wait().for_element(Locator::Id("case-voice")).await?;
         assert!(
-            b.find_all(Locator::Css("#case-voice .task.open"))
+            b.find_all(Locator::Css("#case-tasks .task.open"))
                 .await?
                 .is_empty()
         );
@@ -212,7 +213,7 @@ async fn survey_and_review_in_the_browser() {
             "{public}"
         );
         assert!(public.contains("Une équipe intervient demain"), "{public}");
-        assert!(public.contains("1.0 / 5"), "{public}");
+        assert!(public.contains("1,0 / 5"), "{public}");
         crate::browser_test::shoot(&b, "reviews-public").await;
         Ok::<(), fantoccini::error::CmdError>(())
     }

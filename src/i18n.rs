@@ -967,6 +967,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "An answer was already given with this link: it can be given only once.",
     ),
     (
+        "task.to_do",
+        "rappel(s) à faire : des clients disent que leur demande n'est pas résolue",
+        "call-back(s) to make: customers say their request is not solved",
+    ),
+    (
         "task.callback",
         "Rappeler le client",
         "Call the customer back",

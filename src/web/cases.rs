@@ -19,6 +19,8 @@ use serde::Deserialize;
 #[template(path = "inbox.html")]
 pub struct Inbox {
     s: Shell,
+    /// Open call-backs asked by customers who said "not solved".
+    callbacks: Vec<crate::store::survey::Task>,
     q: ListQuery,
     rows: Vec<CaseRow>,
     counts: Vec<(String, String, i64)>,
@@ -73,7 +75,11 @@ pub async fn inbox(
         .collect();
     let base = query_string(&q, l.code());
     let now = service::now_ms();
+    let callbacks = crate::service::survey::open_tasks(&st.store, &u.actor)
+        .await
+        .web(l)?;
     Ok(Inbox {
+        callbacks,
         rows: page
             .cases
             .iter()

@@ -149,6 +149,7 @@ async fn survey_and_review_in_the_browser() {
 
         // The advisor sees the reopened case, the answer and the call-back, and closes it.
         sign_in(&b, &base, "claire@acme.fr").await?;
+        assert!(text(&b, "#callbacks").await?.contains("1 rappel"));
         b.goto(&format!("{base}/cases/{number}")).await?;
         let voice = text(&b, "#case-voice").await?;
         let tasks = text(&b, "#case-tasks").await?;

@@ -78,6 +78,7 @@ pub async fn retag(store: &Store, org_id: i64) -> Result<usize> {
     let rules = Rules::load(&mut tx, org_id).await?;
     let (tz, _) = store::org::org_calendar(&mut tx, org_id).await?;
     store::survey::clear_themes(&mut tx, org_id).await?;
+    let mut counts = crate::service::survey::record::Deltas::default();
     let mut after = 0;
     let mut n = 0;
     loop {
@@ -92,12 +93,13 @@ pub async fn retag(store: &Store, org_id: i64) -> Result<usize> {
             }
             let month = month_of(r.answered_at, &tz);
             for t in themes.split(',').filter(|t| !t.is_empty()) {
-                store::survey::add_theme(&mut tx, org_id, &month, t, polarity).await?;
+                counts.theme(org_id, &month, t, polarity);
             }
             after = r.id;
             n += 1;
         }
     }
+    counts.flush(&mut tx).await?;
     tx.commit().await?;
     Ok(n)
 }

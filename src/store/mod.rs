@@ -50,6 +50,7 @@ pub(crate) enum Bind {
     Int(i64),
     OptInt(Option<i64>),
     Text(String),
+    OptText(Option<String>),
 }
 
 /// A statement assembled at run time with `$N` placeholders, which both PostgreSQL and
@@ -96,6 +97,7 @@ impl Sql {
                 Bind::Int(i) => q.bind(*i),
                 Bind::OptInt(i) => q.bind(*i),
                 Bind::Text(s) => q.bind(s.clone()),
+                Bind::OptText(s) => q.bind(s.clone()),
             };
         }
         q
@@ -108,6 +110,7 @@ impl Sql {
                 Bind::Int(i) => q.bind(*i),
                 Bind::OptInt(i) => q.bind(*i),
                 Bind::Text(s) => q.bind(s.clone()),
+                Bind::OptText(s) => q.bind(s.clone()),
             };
         }
         q

@@ -408,6 +408,54 @@ pub async fn insert_response(c: &mut Conn, r: &Response, now: i64) -> Result<Opt
     Ok(row.map(|r| r.0))
 }
 
+/// Records answers in one statement; for each, whether it was new (false: its external id
+/// was recorded before, or earlier in the same list).
+pub async fn insert_responses(c: &mut Conn, rows: &[Response], now: i64) -> Result<Vec<bool>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "INSERT INTO survey_response (org_id, survey_id, invitation_id, customer_id, case_id,
+            site_id, team_id, channel, category, month, score, solved, comment, lang, criteria,
+            themes, polarity, external_id, answered_at, created_at) VALUES ",
+    );
+    let opt_text = |v: &Option<String>| match v {
+        Some(t) => super::Bind::Text(t.clone()),
+        None => super::Bind::OptText(None),
+    };
+    for (i, r) in rows.iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" });
+        q.int(r.org_id).push(", ").int(r.survey_id).push(", ");
+        q.bind(super::Bind::OptInt(r.invitation_id)).push(", ");
+        q.bind(super::Bind::OptInt(r.customer_id)).push(", ");
+        q.bind(super::Bind::OptInt(r.case_id)).push(", ");
+        q.bind(super::Bind::OptInt(r.site_id)).push(", ");
+        q.bind(super::Bind::OptInt(r.team_id)).push(", ");
+        q.bind(opt_text(&r.channel)).push(", ");
+        q.bind(opt_text(&r.category)).push(", ");
+        q.text(&r.month).push(", ");
+        q.bind(super::Bind::OptInt(r.score)).push(", ");
+        q.bind(super::Bind::OptInt(r.solved)).push(", ");
+        q.text(&r.comment).push(", ").text(&r.lang).push(", ");
+        q.text(&r.criteria).push(", ").text(&r.themes).push(", ");
+        q.int(r.polarity).push(", ");
+        q.bind(opt_text(&r.external_id)).push(", ");
+        q.int(r.answered_at).push(", ").int(now).push(")");
+    }
+    q.push(" ON CONFLICT (survey_id, external_id) DO NOTHING RETURNING external_id");
+    let back: Vec<(Option<String>,)> = q.query_as().fetch_all(c).await?;
+    let mut new_ids: std::collections::HashSet<String> =
+        back.iter().filter_map(|(e,)| e.clone()).collect();
+    Ok(rows
+        .iter()
+        .map(|r| match &r.external_id {
+            // Rows without an external id never conflict.
+            None => true,
+            Some(e) => new_ids.remove(e),
+        })
+        .collect())
+}
+
 pub async fn response(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Response>> {
     let sql = format!("SELECT {RESPONSE_COLS} FROM survey_response WHERE org_id = $1 AND id = $2");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -603,25 +651,28 @@ pub async fn tallies(
     Ok(q.query_as().fetch_all(c).await?)
 }
 
+/// Adds `answers` answers with these sums to a criterion's month.
 pub async fn add_criterion(
     c: &mut Conn,
     survey_id: i64,
     month: &str,
     criterion: &str,
+    answers: i64,
     importance: i64,
     satisfaction: i64,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO criterion_tally (survey_id, month, criterion, answers, importance_sum, satisfaction_sum)
-         VALUES ($1, $2, $3, 1, $4, $5)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (survey_id, month, criterion) DO UPDATE SET
-            answers = criterion_tally.answers + 1,
+            answers = criterion_tally.answers + excluded.answers,
             importance_sum = criterion_tally.importance_sum + excluded.importance_sum,
             satisfaction_sum = criterion_tally.satisfaction_sum + excluded.satisfaction_sum",
     )
     .bind(survey_id)
     .bind(month)
     .bind(criterion)
+    .bind(answers)
     .bind(importance)
     .bind(satisfaction)
     .execute(c)
@@ -649,26 +700,30 @@ pub async fn criteria_tallies(
     .await?)
 }
 
+/// Adds mentions of a theme (and how many were negative, positive) to a month.
 pub async fn add_theme(
     c: &mut Conn,
     org_id: i64,
     month: &str,
     theme: &str,
-    polarity: i64,
+    mentions: i64,
+    negative: i64,
+    positive: i64,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO theme_tally (org_id, month, theme, mentions, negative, positive)
-         VALUES ($1, $2, $3, 1, $4, $5)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (org_id, month, theme) DO UPDATE SET
-            mentions = theme_tally.mentions + 1,
+            mentions = theme_tally.mentions + excluded.mentions,
             negative = theme_tally.negative + excluded.negative,
             positive = theme_tally.positive + excluded.positive",
     )
     .bind(org_id)
     .bind(month)
     .bind(theme)
-    .bind(i64::from(polarity < 0))
-    .bind(i64::from(polarity > 0))
+    .bind(mentions)
+    .bind(negative)
+    .bind(positive)
     .execute(c)
     .await?;
     Ok(())

@@ -11,13 +11,13 @@ use pacte::service::email::{self, imap, outbound};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-struct Servers {
-    imap: (String, u16),
-    smtp: (String, u16),
-    maildir: PathBuf,
+pub(crate) struct Servers {
+    pub(crate) imap: (String, u16),
+    pub(crate) smtp: (String, u16),
+    pub(crate) maildir: PathBuf,
 }
 
-fn servers() -> Option<Servers> {
+pub(crate) fn servers() -> Option<Servers> {
     let split = |v: String| {
         let (h, p) = v.rsplit_once(':').expect("host:port");
         (h.to_string(), p.parse().expect("port"))
@@ -73,7 +73,7 @@ async fn seen_flags(s: &Servers, user: &str) -> Vec<bool> {
 }
 
 /// Messages the SMTP server received for an address, oldest first.
-fn sent_to(s: &Servers, to: &str) -> Vec<String> {
+pub(crate) fn sent_to(s: &Servers, to: &str) -> Vec<String> {
     let mut out: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(s.maildir.join("new"))
         .map(|d| {
             d.filter_map(|e| e.ok())

@@ -707,3 +707,181 @@ async fn questionnaire_criteria_map_into_four_zones() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_agency_visit_is_surveyed_and_reviewable() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let admin = &app.admin;
+        let r = app
+            .post(
+                "/api/v1/sites",
+                admin,
+                json!({"code": "lyon", "name": "Agence de Lyon", "kind": "agency"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let r = app
+            .post(
+                "/api/v1/counter-services",
+                admin,
+                json!({"code": "C", "name_fr": "Colis", "name_en": "Parcels"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        let service = r.json["id"].as_i64().unwrap();
+        survey_now(&app, admin, "ces").await;
+        let t = app
+            .post(
+                "/api/v1/sites/lyon/tickets",
+                &app.advisor,
+                json!({"service_id": service}),
+            )
+            .await;
+        assert_eq!(t.status, StatusCode::CREATED, "{}", t.json);
+        let c = app
+            .post(
+                "/api/v1/sites/lyon/calls",
+                &app.advisor,
+                json!({"desk": "Guichet 1"}),
+            )
+            .await;
+        let r = app
+            .post(
+                &format!("/api/v1/tickets/{}/end", c.json["id"]),
+                &app.advisor,
+                json!({"served": true, "customer_number": "CLI-42", "note": "Colis remis"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        trigger::dispatch_due(&app.store, BASE).await.unwrap();
+        let found = app
+            .get("/api/v1/customers?customer_number=CLI-42", admin)
+            .await
+            .json;
+        let customer = found["items"][0]["id"].as_i64().unwrap();
+        let v = app
+            .get(&format!("/api/v1/customers/{customer}/surveys"), admin)
+            .await
+            .json;
+        let invitations = v["invitations"].as_array().unwrap();
+        // The visit is surveyed once (CES), not also as a solved case.
+        assert_eq!(invitations.len(), 1, "{v}");
+        assert_eq!(invitations[0]["survey_name"], "Après une visite en agence");
+        assert_eq!(invitations[0]["site_id"], json!(1));
+        let link = path_of(invitations[0]["link"].as_str().unwrap());
+        let (_, html) = page(&app, &link).await;
+        assert!(html.contains("Il a été facile"), "{html}");
+        let r = form(&app, &link, &[("score", "6"), ("solved", "yes")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        let thanks = r.json.as_str().unwrap().to_string();
+        let at = thanks.find("/r/").expect("the visit can be reviewed");
+        let review = thanks[at..].split(['?', '"']).next().unwrap().to_string();
+        let (status, html) = page(&app, &review).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Agence de Lyon"), "{html}");
+        let f = app.get("/api/v1/surveys/2/figures", admin).await.json;
+        assert_eq!(f["total"]["ces_easy"]["part"], 1, "{f}");
+    }
+}
+
+#[tokio::test]
+async fn a_review_invitation_expires() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let almost = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(50 * 24)
+            + jiff::SignedDuration::from_secs(2);
+        let r = app
+            .post(
+                "/api/v1/review-invitations",
+                &app.admin,
+                json!({
+                "customer": {"email": "late@exemple.fr"}, "reference": "CMD-9", "about": "Commande",
+                "purchased_at": almost.to_string()}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        let link = path_of(r.json["link"].as_str().unwrap());
+        tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+        let (status, html) = page(&app, &link).await;
+        assert_eq!(status, StatusCode::GONE);
+        assert!(html.contains("Invitation expirée"));
+        let r = form(&app, &link, &[("stars", "5"), ("comment", "Trop tard ?")]).await;
+        assert_eq!(r.status, StatusCode::GONE);
+        assert_eq!(
+            app.call("GET", "/o/acme/avis.json", None, None, &[])
+                .await
+                .json["count"],
+            0
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_survey_goes_out_by_mail_and_is_answered_from_it() {
+    let Some(s) = crate::email_test::servers() else {
+        eprintln!("PACTE_TEST_SMTP not set: skipped");
+        return;
+    };
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let tag = uuid::Uuid::now_v7().simple().to_string();
+        let r = app
+            .post(
+                "/api/v1/mailboxes",
+                &app.admin,
+                json!({"address": format!("contact-{tag}@acme.fr"),
+                "smtp_host": s.smtp.0, "smtp_port": s.smtp.1, "smtp_security": "none"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        survey_now(&app, &app.admin, "csat").await;
+        let customer = format!("client-{tag}@exemple.fr");
+        let (case_id, v) = solved_case(&app, &customer, None).await;
+        assert_eq!(v["invitations"][0]["status"], "sent", "{v}");
+        pacte::service::email::outbound::send_due(&app.store)
+            .await
+            .unwrap();
+        let mails = crate::email_test::sent_to(&s, &customer);
+        let mail = mails
+            .iter()
+            .find(|m| m.contains("Votre avis sur votre demande"))
+            .expect("invitation mailed");
+        let text = mail.replace("=\r\n", "").replace("=\n", "");
+        assert!(
+            text.contains("Ne plus recevoir d'enqu") || text.contains("Ne plus recevoir"),
+            "{text}"
+        );
+        let at = text.find("/s/").expect("survey link in the mail");
+        let token: String = text[at + 3..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        assert!(
+            text.contains(&format!("/s/{token}?score=4")),
+            "one-click scores"
+        );
+        assert!(
+            text.contains("/r/"),
+            "the review invitation of the same case"
+        );
+        let (status, html) = page(&app, &format!("/s/{token}?score=4")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"value="4" checked"#));
+        let r = form(
+            &app,
+            &format!("/s/{token}"),
+            &[("score", "4"), ("solved", "yes")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let case = app
+            .get(&format!("/api/v1/cases/{case_id}"), &app.admin)
+            .await
+            .json;
+        assert_eq!(
+            case["status"], "solved",
+            "a satisfied answer reopens nothing"
+        );
+    }
+}

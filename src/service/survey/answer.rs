@@ -300,8 +300,7 @@ pub async fn submit(
     let review_link = match inv.case_id {
         Some(case_id) => {
             let r =
-                store::review::invitation_for(&mut tx, inv.org_id, "case", &case_id.to_string())
-                    .await?;
+                crate::service::review::invitation_of_case(&mut tx, inv.org_id, case_id).await?;
             r.filter(|r| r.used_at.is_none() && r.expires_at > now)
                 .map(|r| voice::link(base, Purpose::Review, r.id))
         }

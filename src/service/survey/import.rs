@@ -324,6 +324,7 @@ pub async fn import_csv(
         let (s, kind, tz, sites) = context(&mut tx, org_id, survey_id).await?;
         let rules = Rules::load(&mut tx, org_id).await?;
         let mut deltas = Deltas::default();
+        let mut checked = Vec::with_capacity(BATCH);
         for (i, rec) in records.by_ref().take(BATCH) {
             let line = i + 2;
             let rec = match rec {
@@ -350,14 +351,7 @@ pub async fn import_csv(
                 category: get("category"),
             };
             match check(&mut tx, &s, kind, &tz, &sites, &r, now).await {
-                Ok(row) => {
-                    match record::record_in(&mut tx, &mut deltas, &rules, &tz, row, &[], now)
-                        .await?
-                    {
-                        Some(_) => report.imported += 1,
-                        None => report.duplicates += 1,
-                    }
-                }
+                Ok(row) => checked.push(row),
                 Err(Error::Invalid(fields)) => report.refused.push((
                     line,
                     fields
@@ -369,6 +363,10 @@ pub async fn import_csv(
                 Err(e) => return Err(e),
             }
         }
+        let (recorded, duplicates) =
+            record::record_many(&mut tx, &mut deltas, &rules, &tz, checked, now).await?;
+        report.imported += recorded;
+        report.duplicates += duplicates;
         deltas.flush(&mut tx).await?;
         tx.commit().await?;
     }

@@ -59,8 +59,10 @@ impl Rules {
 #[derive(Default)]
 pub struct Deltas {
     tallies: HashMap<(i64, i64, String, &'static str, String), Tally>,
-    criteria: Vec<(i64, String, String, i64, i64)>,
-    themes: Vec<(i64, String, String, i64)>,
+    /// (survey, month, criterion) → (answers, importance sum, satisfaction sum)
+    criteria: HashMap<(i64, String, String), (i64, i64, i64)>,
+    /// (organisation, month, theme) → (mentions, negative, positive)
+    themes: HashMap<(i64, String, String), (i64, i64, i64)>,
 }
 
 impl Deltas {
@@ -86,15 +88,28 @@ impl Deltas {
         }
     }
 
+    /// Counts one mention of a theme with the comment's polarity.
+    pub fn theme(&mut self, org_id: i64, month: &str, theme: &str, polarity: i64) {
+        let e = self
+            .themes
+            .entry((org_id, month.to_string(), theme.to_string()))
+            .or_default();
+        *e = (
+            e.0 + 1,
+            e.1 + i64::from(polarity < 0),
+            e.2 + i64::from(polarity > 0),
+        );
+    }
+
     pub async fn flush(&mut self, c: &mut Conn) -> Result<()> {
         for ((org, survey, month, dim, value), d) in self.tallies.drain() {
             store::survey::add_tally(c, org, survey, &month, dim, &value, &d).await?;
         }
-        for (survey, month, key, imp, sat) in self.criteria.drain(..) {
-            store::survey::add_criterion(c, survey, &month, &key, imp, sat).await?;
+        for ((survey, month, key), (n, imp, sat)) in self.criteria.drain() {
+            store::survey::add_criterion(c, survey, &month, &key, n, imp, sat).await?;
         }
-        for (org, month, theme, pol) in self.themes.drain(..) {
-            store::survey::add_theme(c, org, &month, &theme, pol).await?;
+        for ((org, month, theme), (n, neg, pos)) in self.themes.drain() {
+            store::survey::add_theme(c, org, &month, &theme, n, neg, pos).await?;
         }
         Ok(())
     }
@@ -116,25 +131,17 @@ pub struct CriterionAnswer {
     pub satisfaction: i64,
 }
 
-/// Writes a checked answer and adds it to `deltas`; `None` if its external id was recorded
-/// before (an import run twice).
-pub async fn record_in(
-    c: &mut Conn,
-    deltas: &mut Deltas,
-    rules: &Rules,
-    tz: &str,
-    mut r: store::survey::Response,
-    criteria: &[CriterionAnswer],
-    now: i64,
-) -> Result<Option<i64>> {
+/// Fills what is derived from an answer: its month, themes, polarity and criteria.
+fn prepare(rules: &Rules, tz: &str, r: &mut store::survey::Response, criteria: &[CriterionAnswer]) {
     r.month = month_of(r.answered_at, tz);
     let (themes, polarity) = rules.tag(&r.comment, &r.lang);
     r.themes = themes;
     r.polarity = polarity;
     r.criteria = serde_json::to_string(criteria).expect("serialisable");
-    let Some(id) = store::survey::insert_response(c, &r, now).await? else {
-        return Ok(None);
-    };
+}
+
+/// Adds a recorded answer to the tallies.
+fn count(deltas: &mut Deltas, r: &store::survey::Response, criteria: &[CriterionAnswer]) {
     let mut d = Tally::default();
     if let Some(s) = r.score
         && (0..=10).contains(&s)
@@ -155,20 +162,62 @@ pub async fn record_in(
     };
     deltas.slices(r.org_id, r.survey_id, &r.month, &slices, &d);
     for a in criteria {
-        deltas.criteria.push((
-            r.survey_id,
-            r.month.clone(),
-            a.key.clone(),
-            a.importance,
-            a.satisfaction,
-        ));
+        let e = deltas
+            .criteria
+            .entry((r.survey_id, r.month.clone(), a.key.clone()))
+            .or_default();
+        *e = (e.0 + 1, e.1 + a.importance, e.2 + a.satisfaction);
     }
     for t in r.themes.split(',').filter(|t| !t.is_empty()) {
-        deltas
-            .themes
-            .push((r.org_id, r.month.clone(), t.to_string(), r.polarity));
+        deltas.theme(r.org_id, &r.month, t, r.polarity);
     }
+}
+
+/// Writes a checked answer and adds it to `deltas`; `None` if its external id was recorded
+/// before (an import run twice).
+pub async fn record_in(
+    c: &mut Conn,
+    deltas: &mut Deltas,
+    rules: &Rules,
+    tz: &str,
+    mut r: store::survey::Response,
+    criteria: &[CriterionAnswer],
+    now: i64,
+) -> Result<Option<i64>> {
+    prepare(rules, tz, &mut r, criteria);
+    let Some(id) = store::survey::insert_response(c, &r, now).await? else {
+        return Ok(None);
+    };
+    count(deltas, &r, criteria);
     Ok(Some(id))
+}
+
+/// Writes many checked answers (without criteria) in multi-row statements; returns how many
+/// were recorded and how many had been before (by external id).
+pub async fn record_many(
+    c: &mut Conn,
+    deltas: &mut Deltas,
+    rules: &Rules,
+    tz: &str,
+    mut rows: Vec<store::survey::Response>,
+    now: i64,
+) -> Result<(usize, usize)> {
+    for r in &mut rows {
+        prepare(rules, tz, r, &[]);
+    }
+    let mut recorded = 0;
+    // 20 values a row: 6 rows a statement (sqlx-sqlite looks parameters up by name in
+    // quadratic time: 12 rows were slower).
+    for chunk in rows.chunks(6) {
+        let new = store::survey::insert_responses(c, chunk, now).await?;
+        for (r, inserted) in chunk.iter().zip(new) {
+            if inserted {
+                count(deltas, r, &[]);
+                recorded += 1;
+            }
+        }
+    }
+    Ok((recorded, rows.len() - recorded))
 }
 
 /// Counts a dispatched invitation (sent or shown) in the slices of its month: the response

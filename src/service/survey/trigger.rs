@@ -335,7 +335,14 @@ pub fn start(store: Store, base: String) {
             if let Err(e) = dispatch_due(&store, &base).await {
                 tracing::warn!("survey dispatch: {e}");
             }
-            let _ = tokio::time::timeout(Duration::from_secs(5), notify().notified()).await;
+            // Woken from inside the transaction that scheduled the survey: give it time to
+            // commit before reading (the 5 s tick catches anything later).
+            if tokio::time::timeout(Duration::from_secs(5), notify().notified())
+                .await
+                .is_ok()
+            {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
         }
     });
 }

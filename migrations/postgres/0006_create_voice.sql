@@ -84,6 +84,8 @@ CREATE TABLE survey_response (
 CREATE INDEX survey_response_org ON survey_response (org_id, answered_at);
 CREATE INDEX survey_response_customer ON survey_response (customer_id, answered_at);
 CREATE INDEX survey_response_case ON survey_response (case_id);
+-- The latest negative comments of a period: the quotes under the top irritants.
+CREATE INDEX survey_response_negative ON survey_response (org_id, polarity, answered_at);
 
 -- Per survey × month × slice (dim: all | site | channel | team | category; value: its id or name).
 CREATE TABLE survey_tally (

@@ -127,13 +127,25 @@ pub async fn irritants(
     let (tz, _) = store::org::org_calendar(&mut c, actor.org_id).await?;
     let (start, end) = crate::service::survey::figures::month_bounds(from, to, &tz)?;
     let rows = store::survey::theme_tallies(&mut c, actor.org_id, from, to).await?;
+    // One read of the latest negative comments quotes most themes; a theme absent from them
+    // gets its own (rarer) look-up.
+    let latest = store::survey::latest_negative(&mut c, actor.org_id, start, end, 100).await?;
     let mut out = Vec::new();
     for (theme, mentions, negative, positive) in rows.into_iter().filter(|r| r.2 > 0).take(top) {
-        let quotes = store::survey::negative_quotes(&mut c, actor.org_id, start, end, &theme, 3)
-            .await?
-            .into_iter()
-            .map(|r| r.comment)
+        let tag = format!(",{theme},");
+        let mut quotes: Vec<String> = latest
+            .iter()
+            .filter(|(themes, _)| themes.contains(&tag))
+            .take(3)
+            .map(|(_, comment)| comment.clone())
             .collect();
+        if quotes.is_empty() {
+            quotes = store::survey::negative_quotes(&mut c, actor.org_id, start, end, &theme, 3)
+                .await?
+                .into_iter()
+                .map(|r| r.comment)
+                .collect();
+        }
         out.push(Irritant {
             theme,
             mentions,

@@ -516,6 +516,26 @@ pub async fn negative_quotes(
         .await?)
 }
 
+/// The latest negative comments between two instants (newest first), to quote under themes.
+pub async fn latest_negative(
+    c: &mut Conn,
+    org_id: i64,
+    from: i64,
+    to: i64,
+    limit: i64,
+) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT themes, comment FROM survey_response WHERE org_id = $1 AND polarity = -1
+           AND answered_at >= $2 AND answered_at < $3 ORDER BY answered_at DESC LIMIT $4",
+    )
+    .bind(org_id)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
 /// Answers with a comment after `after_id`, for re-tagging when rules change.
 pub async fn comments_after(
     c: &mut Conn,

@@ -836,6 +836,8 @@ async fn a_survey_goes_out_by_mail_and_is_answered_from_it() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
         survey_now(&app, &app.admin, "csat").await;
+        let manager = format!("manager-{tag}@acme.fr");
+        user(&app.store, app.org_id, &manager, "manager").await;
         let customer = format!("client-{tag}@exemple.fr");
         let (case_id, v) = solved_case(&app, &customer, None).await;
         assert_eq!(v["invitations"][0]["status"], "sent", "{v}");
@@ -871,7 +873,11 @@ async fn a_survey_goes_out_by_mail_and_is_answered_from_it() {
         let r = form(
             &app,
             &format!("/s/{token}"),
-            &[("score", "4"), ("solved", "yes")],
+            &[
+                ("score", "1"),
+                ("solved", "yes"),
+                ("comment", "Conseiller peu aimable"),
+            ],
         )
         .await;
         assert_eq!(r.status, StatusCode::OK);
@@ -879,9 +885,13 @@ async fn a_survey_goes_out_by_mail_and_is_answered_from_it() {
             .get(&format!("/api/v1/cases/{case_id}"), &app.admin)
             .await
             .json;
-        assert_eq!(
-            case["status"], "solved",
-            "a satisfied answer reopens nothing"
-        );
+        assert_eq!(case["status"], "solved", "\"solved: yes\" reopens nothing");
+        // A dissatisfied customer: the managers are told by mail.
+        pacte::service::email::outbound::send_due(&app.store)
+            .await
+            .unwrap();
+        let alerts = crate::email_test::sent_to(&s, &manager);
+        assert_eq!(alerts.len(), 1, "one alert mail");
+        assert!(alerts[0].contains("CSAT 1"), "{}", alerts[0]);
     }
 }

@@ -8,6 +8,7 @@ use crate::domain::case::{CaseKind, CaseStatus, Priority};
 use crate::service::case::{self, CasePatch, ListQuery, ReplyInput};
 use crate::service::{self, org};
 use crate::store::org::{Site, Team, User};
+use crate::store::survey::Task;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -20,7 +21,7 @@ use serde::Deserialize;
 pub struct Inbox {
     s: Shell,
     /// Open call-backs asked by customers who said "not solved".
-    callbacks: Vec<crate::store::survey::Task>,
+    callbacks: Vec<Task>,
     q: ListQuery,
     rows: Vec<CaseRow>,
     counts: Vec<(String, String, i64)>,

@@ -237,26 +237,12 @@ pub async fn irritants(
     ApiActor(a): ApiActor,
     Q(p): Q<Period>,
 ) -> Result<Json<Vec<Irritant>>, ApiError> {
-    let (tz, from, to) = period_of(&s, &a, &p).await?;
-    let _ = tz;
-    Ok(Json(
-        verbatim::irritants(&s.store, &a, &from, &to, 10).await?,
-    ))
-}
-
-async fn period_of(
-    s: &AppState,
-    a: &crate::service::Actor,
-    p: &Period,
-) -> Result<(String, String, String), ApiError> {
     let q = Query {
-        from: p.from.clone(),
-        to: p.to.clone(),
+        from: p.from,
+        to: p.to,
         by: None,
     };
-    let tz = crate::service::org::time_zone(&s.store, a.org_id).await?;
-    let (from, to) = figures::period(&q, &tz)?;
-    Ok((tz, from, to))
+    Ok(Json(verbatim::irritants(&s.store, &a, &q, 10).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", responses((status = 200, body = [Task])), security(("bearer" = [])))]

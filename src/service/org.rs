@@ -373,9 +373,3 @@ pub async fn user_by_email(store: &Store, email: &str) -> Result<User> {
         .await?
         .ok_or(Error::NotFound("user"))
 }
-
-/// The organisation's time zone (its figures' months are counted in it).
-pub async fn time_zone(store: &Store, org_id: i64) -> Result<String> {
-    let mut c = store.reader().await?;
-    Ok(store::org::org_calendar(&mut c, org_id).await?.0)
-}

@@ -114,17 +114,18 @@ pub struct Irritant {
     pub quotes: Vec<String>,
 }
 
-/// Themes of the months `from..=to` ("YYYY-MM"), the most negative first, with quotes.
+/// Themes of a period (default: the last 12 months), the most negative first, with quotes.
 pub async fn irritants(
     store: &Store,
     actor: &Actor,
-    from: &str,
-    to: &str,
+    q: &crate::service::survey::figures::Query,
     top: usize,
 ) -> Result<Vec<Irritant>> {
     actor.require(actor.role.can_read_voice())?;
     let mut c = store.reader().await?;
     let (tz, _) = store::org::org_calendar(&mut c, actor.org_id).await?;
+    let (from, to) = crate::service::survey::figures::period(q, &tz)?;
+    let (from, to) = (from.as_str(), to.as_str());
     let (start, end) = crate::service::survey::figures::month_bounds(from, to, &tz)?;
     let rows = store::survey::theme_tallies(&mut c, actor.org_id, from, to).await?;
     // One read of the latest negative comments quotes most themes; a theme absent from them

@@ -142,7 +142,12 @@ pub async fn dashboard(
     let irritants = if from.is_empty() {
         Vec::new()
     } else {
-        verbatim::irritants(&st.store, &u.actor, &from, &to, 8)
+        let period = Query {
+            from: Some(from),
+            to: Some(to),
+            by: None,
+        };
+        verbatim::irritants(&st.store, &u.actor, &period, 8)
             .await
             .web(l)?
     };

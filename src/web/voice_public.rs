@@ -156,7 +156,8 @@ impl SurveyPage {
 
 #[derive(Deserialize)]
 pub struct ScoreQuery {
-    score: Option<i64>,
+    /// Read leniently: a mangled score in a link only leaves nothing pre-selected.
+    score: Option<String>,
 }
 
 /// The survey page. A score in the link (one click in the mail) is only pre-selected: the
@@ -172,6 +173,7 @@ pub async fn survey_page(
         Ok(o) => {
             let score = q
                 .score
+                .and_then(|s| s.trim().parse::<i64>().ok())
                 .filter(|s| o.range.is_some_and(|(a, b)| (a..=b).contains(s)));
             (
                 [

@@ -140,6 +140,13 @@ async fn a_survey_link_closes_the_loop() {
             "score pre-selected: {html}"
         );
         assert!(html.contains("Votre demande est-elle résolue"));
+        let (status, html) = page(&app, &format!("{link}?score=abc")).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "a mangled score pre-selects nothing"
+        );
+        assert!(!html.contains("checked"));
         let none = app
             .get(&format!("/api/v1/surveys/{csat}/responses"), admin)
             .await;

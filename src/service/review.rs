@@ -743,6 +743,21 @@ pub async fn record_history(
         if let Some((text, when)) = &h.reply {
             store::review::set_reply(&mut tx, id, text, replier, *when).await?;
         }
+        // The last two weeks' negative reviews are still for someone to look at.
+        if rules::is_negative(h.stars) && now_ms() - h.written_at < 14 * crate::domain::DAY_MS {
+            let summary = format!("Avis {}★ : « {} »", h.stars, h.comment);
+            store::survey::insert_alert(
+                &mut tx,
+                org_id,
+                case.site_id,
+                "negative_review",
+                None,
+                Some(id),
+                &summary,
+                h.written_at,
+            )
+            .await?;
+        }
         match h.status {
             "published" => {
                 store::review::add_tally(&mut tx, org_id, case.site_id, h.stars, 1).await?

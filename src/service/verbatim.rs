@@ -134,12 +134,13 @@ pub async fn irritants(
     let mut out = Vec::new();
     for (theme, mentions, negative, positive) in rows.into_iter().filter(|r| r.2 > 0).take(top) {
         let tag = format!(",{theme},");
-        let mut quotes: Vec<String> = latest
-            .iter()
-            .filter(|(themes, _)| themes.contains(&tag))
-            .take(3)
-            .map(|(_, comment)| comment.clone())
-            .collect();
+        let mut quotes: Vec<String> = Vec::new();
+        // Distinct quotes: the same words twice tell nothing more.
+        for (_, comment) in latest.iter().filter(|(themes, _)| themes.contains(&tag)) {
+            if quotes.len() < 3 && !quotes.contains(comment) {
+                quotes.push(comment.clone());
+            }
+        }
         if quotes.is_empty() {
             quotes = store::survey::negative_quotes(&mut c, actor.org_id, start, end, &theme, 3)
                 .await?

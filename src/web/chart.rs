@@ -187,19 +187,27 @@ pub fn trend(title: &str, months: &[String], values: &[Option<f64>], lo: f64, hi
     s
 }
 
-/// The satisfaction mapping: criteria placed by importance (y) and satisfaction (x), both 1–5,
-/// the axes crossing at (`sat_axis`, `imp_axis`), the four zones named.
+/// The satisfaction mapping: criteria placed by importance (y) and satisfaction (x), on 1–5
+/// scales zoomed to the answers (they cluster), the axes crossing at (`sat_axis`, `imp_axis`),
+/// the four zones named. `axes`: the (satisfaction, importance) axis labels.
 pub fn mapping(
     title: &str,
     points: &[(String, f64, f64)],
     imp_axis: f64,
     sat_axis: f64,
     zones: [&str; 4],
+    axes: (&str, &str),
 ) -> String {
-    const S: f64 = 420.0;
-    const P: f64 = 40.0;
-    let x = |sat: f64| P + (S - 2.0 * P) * (sat - 1.0) / 4.0;
-    let y = |imp: f64| P + (S - 2.0 * P) * (1.0 - (imp - 1.0) / 4.0);
+    const S: f64 = 520.0;
+    const P: f64 = 44.0;
+    let range = |vals: &mut dyn Iterator<Item = f64>, axis: f64| {
+        let (lo, hi) = vals.fold((axis, axis), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        ((lo - 0.3).max(1.0), (hi + 0.3).min(5.0))
+    };
+    let (slo, shi) = range(&mut points.iter().map(|p| p.2), sat_axis);
+    let (ilo, ihi) = range(&mut points.iter().map(|p| p.1), imp_axis);
+    let x = |sat: f64| P + (S - 2.0 * P) * (sat - slo) / (shi - slo).max(0.1);
+    let y = |imp: f64| P + (S - 2.0 * P) * (1.0 - (imp - ilo) / (ihi - ilo).max(0.1));
     let mut s = String::new();
     let _ = write!(
         s,
@@ -218,12 +226,12 @@ pub fn mapping(
     for (k, (rx, ry, rw, rh)) in rects.iter().enumerate() {
         let _ = write!(
             s,
-            r##"<rect x="{rx:.1}" y="{ry:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#334155">{}</text>"##,
+            r##"<rect x="{rx:.1}" y="{ry:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="12" font-weight="600" fill="#334155">{}</text>"##,
             rw.max(0.0),
             rh.max(0.0),
             fills[k],
-            rx + 4.0,
-            ry + 13.0,
+            rx + 5.0,
+            ry + 15.0,
             esc(zones[k])
         );
     }
@@ -233,37 +241,44 @@ pub fn mapping(
         S - P,
         S - P
     );
+    for (v, at) in [(slo, P), (shi, S - P)] {
+        let _ = write!(
+            s,
+            r##"<text x="{at:.1}" y="{}" font-size="10" text-anchor="middle" fill="#5b6573">{v:.1}</text>"##,
+            S - P + 14.0
+        );
+    }
+    for (v, at) in [(ihi, P), (ilo, S - P)] {
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{:.1}" font-size="10" text-anchor="end" fill="#5b6573">{v:.1}</text>"##,
+            P - 4.0,
+            at + 3.0
+        );
+    }
     for (label, imp, sat) in points {
         let _ = write!(
             s,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#1c2430"><title>{}</title></circle><text x="{:.1}" y="{:.1}" font-size="10" fill="#1c2430">{}</text>"##,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#1c2430"><title>{}</title></circle><text x="{:.1}" y="{:.1}" font-size="11" fill="#1c2430">{}</text>"##,
             x(*sat),
             y(*imp),
             esc(&format!("{label}: {imp:.1} / {sat:.1}")),
             x(*sat) + 7.0,
-            y(*imp) + 3.0,
+            y(*imp) + 4.0,
             esc(label)
         );
     }
     let _ = write!(
         s,
-        r##"<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#5b6573">{}</text><text x="12" y="{}" font-size="11" text-anchor="middle" fill="#5b6573" transform="rotate(-90 12 {})">{}</text></svg>"##,
+        r##"<text x="{}" y="{}" font-size="12" text-anchor="middle" fill="#5b6573">{} →</text><text x="14" y="{}" font-size="12" text-anchor="middle" fill="#5b6573" transform="rotate(-90 14 {})">{} →</text></svg>"##,
         S / 2.0,
-        S - 10.0,
-        esc(zones_axis(true)),
+        S - 6.0,
+        esc(axes.0),
         S / 2.0,
         S / 2.0,
-        esc(zones_axis(false))
+        esc(axes.1)
     );
     s
-}
-
-fn zones_axis(satisfaction: bool) -> &'static str {
-    if satisfaction {
-        "satisfaction →"
-    } else {
-        "importance →"
-    }
 }
 
 #[cfg(test)]

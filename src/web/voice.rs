@@ -206,6 +206,7 @@ pub async fn mapping(
             names[2].as_str(),
             names[3].as_str(),
         ],
+        (l.t("survey.satisfaction"), l.t("survey.importance")),
     );
     let zones = Zone::ALL
         .iter()

@@ -408,6 +408,14 @@ pub struct HistoricAnswer {
 /// Records past invitations and their answers, in batches, with their tallies (for the demo
 /// and for migrations from another tool).
 pub async fn record_history(store: &Store, org_id: i64, items: &[HistoricAnswer]) -> Result<usize> {
+    let kinds: HashMap<i64, String> = {
+        let mut c = store.reader().await?;
+        store::survey::surveys(&mut c, org_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.kind))
+            .collect()
+    };
     let mut n = 0;
     for chunk in items.chunks(BATCH) {
         let mut tx = store.begin().await?;
@@ -464,7 +472,38 @@ pub async fn record_history(store: &Store, org_id: i64, items: &[HistoricAnswer]
                 external_id: None,
                 answered_at: at,
             };
-            record::record_in(&mut tx, &mut deltas, &rules, &tz, r, &h.criteria, at).await?;
+            let rid =
+                record::record_in(&mut tx, &mut deltas, &rules, &tz, r, &h.criteria, at).await?;
+            // The last two weeks' alerts are still for someone to look at.
+            if let (Some(kind), Some(rid), true) = (
+                survey::SurveyKind::parse(&kinds[&h.survey_id])
+                    .ok()
+                    .and_then(|k| record::alert_kind(k, h.score)),
+                rid,
+                crate::service::now_ms() - at < 14 * crate::domain::DAY_MS,
+            ) {
+                let summary = format!(
+                    "{} {} — {}",
+                    kinds[&h.survey_id].to_uppercase(),
+                    h.score.unwrap_or_default(),
+                    if h.comment.is_empty() {
+                        "—"
+                    } else {
+                        &h.comment
+                    }
+                );
+                store::survey::insert_alert(
+                    &mut tx,
+                    org_id,
+                    inv.site_id,
+                    kind,
+                    Some(rid),
+                    None,
+                    &summary,
+                    at,
+                )
+                .await?;
+            }
             n += 1;
         }
         deltas.flush(&mut tx).await?;

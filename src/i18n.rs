@@ -1213,6 +1213,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("voice.delete", "Supprimer", "Delete"),
     ("voice.save_rule", "Enregistrer le thème", "Save the theme"),
     (
+        "voice.scheduled",
+        "Invitations prévues (envoi dans l'instant) :",
+        "Invitations scheduled (sent at once):",
+    ),
+    (
         "voice.retagged",
         "Réponses reclassées :",
         "Answers re-tagged:",

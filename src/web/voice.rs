@@ -246,7 +246,10 @@ pub struct ThemesPage {
 
 #[derive(Deserialize, Default)]
 pub struct Note {
+    /// Answers re-tagged after a rule change.
     done: Option<String>,
+    /// Invitations scheduled by "send now".
+    sent: Option<String>,
 }
 
 pub async fn themes(
@@ -259,10 +262,11 @@ pub async fn themes(
         rules: verbatim::rules(&st.store, &u.actor).await.web(l)?,
         settings: survey::settings(&st.store, &u.actor).await.web(l)?,
         surveys: survey::list(&st.store, &u.actor).await.web(l)?,
-        message: n
-            .done
-            .map(|d| format!("{} {d}", l.t("voice.retagged")))
-            .unwrap_or_default(),
+        message: match (n.done, n.sent) {
+            (Some(d), _) => format!("{} {d}", l.t("voice.retagged")),
+            (_, Some(k)) => format!("{} {k}", l.t("voice.scheduled")),
+            _ => String::new(),
+        },
         s: Shell::of(&u),
     })
 }

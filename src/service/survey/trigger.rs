@@ -4,6 +4,7 @@
 //! time, mails the signed link (with a review invitation for the same verified experience), or
 //! keeps it as a link to give in a chat or on the phone when there is no address to mail.
 
+use super::record;
 use crate::domain::DAY_MS;
 use crate::domain::case::CaseStatus;
 use crate::domain::link::Purpose;
@@ -219,8 +220,6 @@ pub async fn dispatch_one(
         Outcome::LinkOnly
     })
 }
-
-use super::record;
 
 /// The invitation mail, in French (the customer's language is not known before they answer;
 /// the page offers English).

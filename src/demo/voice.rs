@@ -103,6 +103,7 @@ pub async fn install(store: &Store, org_id: i64, manager_id: i64, seed: u64) -> 
         answers.push(HistoricAnswer {
             survey_id,
             case: Some(k.clone()),
+            site_id: None,
             customer_id: k.customer_id,
             sent_at,
             answered_at: answered.then(|| sent_at + rng.random_range(600_000..86_400_000)),
@@ -122,6 +123,7 @@ pub async fn install(store: &Store, org_id: i64, manager_id: i64, seed: u64) -> 
         answers.push(HistoricAnswer {
             survey_id: nps,
             case: None,
+            site_id: k.site_id,
             customer_id: k.customer_id,
             sent_at,
             answered_at: rng.random_ratio(30, 100).then(|| {
@@ -164,6 +166,7 @@ pub async fn install(store: &Store, org_id: i64, manager_id: i64, seed: u64) -> 
         answers.push(HistoricAnswer {
             survey_id: custom,
             case: None,
+            site_id: k.site_id,
             customer_id: k.customer_id,
             sent_at,
             answered_at: Some(sent_at + 7_200_000),

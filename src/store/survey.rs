@@ -301,6 +301,18 @@ pub async fn sample_customers(c: &mut Conn, org_id: i64, since: i64, n: i64) -> 
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// The site of a customer's latest case with one (their agency), if any.
+pub async fn home_site(c: &mut Conn, customer_id: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT site_id FROM support_case WHERE customer_id = $1 AND site_id IS NOT NULL
+         ORDER BY updated_at DESC LIMIT 1",
+    )
+    .bind(customer_id)
+    .fetch_optional(c)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
 pub async fn voice_settings(c: &mut Conn, org_id: i64) -> Result<(i64, Option<String>)> {
     Ok(
         sqlx::query_as("SELECT survey_fatigue_days, voice_webhook FROM organization WHERE id = $1")

@@ -631,10 +631,18 @@ async fn questionnaire_criteria_map_into_four_zones() {
     for db in backends().await {
         let app = TestApp::new(db).await;
         let custom = survey_now(&app, &app.admin, "custom").await;
+        let r = app
+            .post(
+                "/api/v1/sites",
+                &app.admin,
+                json!({"code": "lyon", "name": "Agence de Lyon", "kind": "agency"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
         let mut customers = Vec::new();
         for i in 0..4 {
             let r = app
-                .interaction(json!({"channel": "email", "direction": "inbound",
+                .interaction(json!({"channel": "email", "direction": "inbound", "site": "lyon",
                     "customer": {"email": format!("c{i}@exemple.fr")}, "subject": "Question", "body": "?"}))
                 .await;
             customers.push(r["customer_id"].as_i64().unwrap());
@@ -665,6 +673,8 @@ async fn questionnaire_criteria_map_into_four_zones() {
                 .await;
             assert_eq!(v.status, StatusCode::OK, "{}", v.json);
             for i in v.json["invitations"].as_array().unwrap() {
+                // A relationship survey counts for the customer's agency.
+                assert_eq!(i["site_id"], 1, "{i}");
                 links.push(path_of(i["link"].as_str().unwrap()));
             }
         }

@@ -395,6 +395,8 @@ pub async fn import_file(
 pub struct HistoricAnswer {
     pub survey_id: i64,
     pub case: Option<store::survey::SolvedCase>,
+    /// The site counted when there is no case (a relationship survey: the customer's agency).
+    pub site_id: Option<i64>,
     pub customer_id: i64,
     pub sent_at: i64,
     /// `None`: invited, never answered.
@@ -430,7 +432,7 @@ pub async fn record_history(store: &Store, org_id: i64, items: &[HistoricAnswer]
                 survey_id: h.survey_id,
                 customer_id: h.customer_id,
                 case_id: k.map(|k| k.id),
-                site_id: k.and_then(|k| k.site_id),
+                site_id: k.and_then(|k| k.site_id).or(h.site_id),
                 team_id: k.and_then(|k| k.team_id),
                 channel: k.map(|k| k.channel.clone()),
                 category: k.and_then(|k| k.category.clone()),

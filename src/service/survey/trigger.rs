@@ -104,13 +104,15 @@ pub async fn sample(c: &mut Conn, s: &store::survey::Survey, size: i64, now: i64
     let ids =
         store::survey::sample_customers(c, s.org_id, now - fatigue_days * DAY_MS, size).await?;
     for customer_id in &ids {
+        // A relationship answer counts for the customer's agency: the site of their latest case.
+        let site_id = store::survey::home_site(c, *customer_id).await?;
         let inv = store::survey::Invitation {
             id: 0,
             org_id: s.org_id,
             survey_id: s.id,
             customer_id: *customer_id,
             case_id: None,
-            site_id: None,
+            site_id,
             team_id: None,
             channel: None,
             category: None,

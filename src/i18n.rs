@@ -1101,6 +1101,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("review.public.published", "publié le", "published"),
     ("review.public.reply", "Réponse de", "Reply from"),
     ("review.public.older", "Avis plus anciens", "Older reviews"),
+    ("alert.seen", "Vu", "Seen"),
+    ("alert.was_seen", "vu", "seen"),
     ("alert.detractor", "Détracteur", "Detractor"),
     (
         "alert.difficult",

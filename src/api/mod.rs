@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
             get(voice::settings).put(voice::set_settings),
         )
         .route("/voice/alerts", get(voice::alerts))
+        .route("/voice/alerts/{id}/seen", post(voice::alert_seen))
         .route("/verbatim-rules", get(voice::rules).put(voice::put_rule))
         .route(
             "/verbatim-rules/{id}",

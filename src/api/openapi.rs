@@ -27,7 +27,7 @@ use utoipa::{Modify, OpenApi};
         super::voice::list, super::voice::create, super::voice::get, super::voice::update,
         super::voice::send, super::voice::figures, super::voice::mapping, super::voice::responses,
         super::voice::record, super::voice::case_voice, super::voice::customer_voice, super::voice::settings,
-        super::voice::set_settings, super::voice::alerts, super::voice::rules,
+        super::voice::set_settings, super::voice::alerts, super::voice::alert_seen, super::voice::rules,
         super::voice::put_rule, super::voice::delete_rule, super::voice::irritants,
         super::voice::tasks, super::voice::task_done, super::voice::invite, super::voice::reviews,
         super::voice::reply, super::voice::reject,

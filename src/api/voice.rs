@@ -195,6 +195,16 @@ pub async fn alerts(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/voice/alerts/{id}/seen", responses((status = 204), (status = 409, body = Envelope)), security(("bearer" = [])))]
+pub async fn alert_seen(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    survey::alert_seen(&s.store, &a, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/api/v1/verbatim-rules", responses((status = 200, body = [RuleRow])), security(("bearer" = [])))]
 pub async fn rules(
     State(s): State<AppState>,

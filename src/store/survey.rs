@@ -958,6 +958,26 @@ pub async fn alerts(c: &mut Conn, org_id: i64, limit: i64) -> Result<Vec<Alert>>
     .await?)
 }
 
+/// Marks an alert seen (by whom, when); false when it was already or is not this organisation's.
+pub async fn mark_alert_seen(
+    c: &mut Conn,
+    org_id: i64,
+    id: i64,
+    by: i64,
+    now: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE voice_alert SET seen_at = $1, seen_by = $2 WHERE id = $3 AND org_id = $4 AND seen_at IS NULL",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(id)
+    .bind(org_id)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Addresses of the managers of a site (their team is based there), else of every manager of
 /// the organisation, so an alert always reaches someone.
 pub async fn site_manager_emails(

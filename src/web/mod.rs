@@ -80,6 +80,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/voice/surveys/{id}/send", post(voice::send))
         .route("/tasks/{id}/done", post(voice::task_done))
+        .route("/voice/alerts/{id}/seen", post(voice::alert_seen))
         .route("/reviews", get(voice::reviews))
         .route("/reviews/{id}/reply", post(voice::reply))
         .route("/reviews/{id}/reject", post(voice::reject))

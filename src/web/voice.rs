@@ -477,6 +477,22 @@ pub async fn send(
     )))
 }
 
+pub async fn alert_seen(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    survey::alert_seen(&st.store, &u.actor, id)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to(&format!(
+        "/voice?lang={}#alerts",
+        u.lang.code()
+    )))
+}
+
 pub async fn task_done(
     State(st): State<AppState>,
     u: WebUser,

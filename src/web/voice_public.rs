@@ -283,12 +283,17 @@ pub struct StopPage {
 }
 
 /// Opting out: the page asks, the button records (a prefetcher opens, never posts).
-pub async fn stop_page(Path(token): Path<String>, l: Option<PageLang>) -> StopPage {
+pub async fn stop_page(Path(token): Path<String>, l: Option<PageLang>) -> Response {
+    let l = lang_of(l);
+    if !answer::genuine(&token) {
+        return closed(l, Closed::Forged);
+    }
     StopPage {
-        l: lang_of(l),
+        l,
         token,
         done: false,
     }
+    .into_response()
 }
 
 pub async fn stop(

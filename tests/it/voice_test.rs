@@ -201,6 +201,17 @@ async fn a_survey_link_closes_the_loop() {
         );
         let alerts = app.get("/api/v1/voice/alerts", admin).await.json;
         assert_eq!(alerts[0]["kind"], "dissatisfied", "{alerts}");
+        let seen = format!("/api/v1/voice/alerts/{}/seen", alerts[0]["id"]);
+        assert_eq!(
+            app.post(&seen, admin, json!({})).await.status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.post(&seen, admin, json!({})).await.status,
+            StatusCode::CONFLICT
+        );
+        let alerts = app.get("/api/v1/voice/alerts", admin).await.json;
+        assert!(alerts[0]["seen_at"].is_i64(), "{alerts}");
 
         // Single use: a second submission and a second look are refused plainly.
         let r = form(&app, &link, &[("score", "5"), ("solved", "yes")]).await;
@@ -225,6 +236,10 @@ async fn a_survey_link_closes_the_loop() {
         let (status, html) = page(&app, "/s/not-a-token").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(html.contains("Lien invalide"));
+        assert_eq!(
+            page(&app, "/s/not-a-token/stop").await.0,
+            StatusCode::NOT_FOUND
+        );
         let token = link.trim_start_matches("/s/");
         let mut altered = token.to_string().into_bytes();
         altered[2] = if altered[2] == b'A' { b'B' } else { b'A' };

@@ -315,6 +315,11 @@ pub async fn submit(
     }))
 }
 
+/// Whether a token was signed by us (it may still be expired or used).
+pub fn genuine(token: &str) -> bool {
+    voice::verify(Purpose::Survey, token).is_some()
+}
+
 /// The customer asks for no more surveys (from any of their links, even answered or expired).
 pub async fn opt_out(store: &Store, token: &str) -> Result<bool> {
     let Some(id) = voice::verify(Purpose::Survey, token) else {

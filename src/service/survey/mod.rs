@@ -620,3 +620,17 @@ pub async fn alerts(store: &Store, actor: &Actor, limit: i64) -> Result<Vec<stor
     let mut c = store.reader().await?;
     Ok(store::survey::alerts(&mut c, actor.org_id, limit.clamp(1, 500)).await?)
 }
+
+/// A manager has looked at an alert (it stays listed, marked seen).
+pub async fn alert_seen(store: &Store, actor: &Actor, id: i64) -> Result<()> {
+    actor.require(actor.role.can_read_voice())?;
+    let mut tx = store.begin().await?;
+    if !store::survey::mark_alert_seen(&mut tx, actor.org_id, id, actor.user_id, now_ms()).await? {
+        return Err(Error::Conflict {
+            code: "not_unseen",
+            message: "no unseen alert has this id".into(),
+        });
+    }
+    tx.commit().await?;
+    Ok(())
+}

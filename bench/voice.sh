@@ -44,7 +44,7 @@ run "public reviews JSON" "$base/o/bench/avis.json"
 export PACTE_TOKEN=$token PACTE_SURVEY=3
 PACTE_MODE=figures run "NPS figures over $n answers (random period and slice)" -s bench/voice.lua "$base"
 PACTE_MODE=irritants run "irritants over $n answers (random period)" -s bench/voice.lua "$base"
-# The first run right after the import above shares the machine with SQLite folding the
-# import's write-ahead log back into the database; measured again once it has.
+# The first run right after the bulk import above has shown tail spikes (cause not found: not a
+# WAL checkpoint); measured again at the end.
 run "survey page GET /s/… (again, after the others)" "$survey"
 echo "server RSS: $(ps -o rss= -p $pid) KB"

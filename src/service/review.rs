@@ -15,13 +15,10 @@ use serde::{Deserialize, Serialize};
 /// on first call while the experience is under 50 days old.
 pub async fn invite_for_case(
     c: &mut Conn,
-    org_id: i64,
-    case_id: i64,
+    case: &store::case::Case,
     now: i64,
 ) -> Result<Option<store::review::Invitation>> {
-    let Some(case) = store::case::by_id(c, org_id, case_id).await? else {
-        return Ok(None);
-    };
+    let org_id = case.org_id;
     let experience = if case.channel == "counter" {
         Experience::Counter
     } else {
@@ -195,7 +192,7 @@ pub async fn invite_purchase(
         .ok_or(Error::NotFound("invitation"))?;
     let link = voice::link(base, Purpose::Review, inv.id);
     let mut mailed = inv.email_id.is_some();
-    if created && let Some(to) = voice::customer_email(&mut tx, customer_id).await? {
+    if created && let Some(to) = store::customer::email_of(&mut tx, customer_id).await? {
         let org = store::org::org_by_id(&mut tx, actor.org_id)
             .await?
             .ok_or(Error::NotFound("organisation"))?;
@@ -450,7 +447,7 @@ pub async fn reject(
         reason,
     )
     .await?;
-    if let Some(to) = voice::customer_email(&mut tx, r.customer_id).await? {
+    if let Some(to) = store::customer::email_of(&mut tx, r.customer_id).await? {
         let text = format!(
             "Bonjour,\n\nVotre avis du {} n'a pas été publié, pour la raison suivante : {}.\n\n\
              Il reste conservé avec cette décision. Vous pouvez en écrire un autre lors d'une prochaine expérience.\n",

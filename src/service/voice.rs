@@ -30,15 +30,6 @@ pub async fn sending_mailbox(c: &mut Conn, org_id: i64) -> Result<Option<store::
         .find(|m| m.smtp_host.is_some() && m.active != 0))
 }
 
-/// The customer's email address, if known.
-pub async fn customer_email(c: &mut Conn, customer_id: i64) -> Result<Option<String>> {
-    Ok(store::customer::identities(c, customer_id)
-        .await?
-        .into_iter()
-        .find(|i| i.kind == "email")
-        .map(|i| i.value))
-}
-
 /// Queues a plain message to `to` from the organisation's mailbox; `None` when it has none.
 pub async fn mail(
     c: &mut Conn,

@@ -163,6 +163,17 @@ pub async fn identities(c: &mut Conn, customer_id: i64) -> Result<Vec<IdentityRo
     .await?)
 }
 
+/// The customer's first email address, if any.
+pub async fn email_of(c: &mut Conn, customer_id: i64) -> Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT value FROM customer_identity WHERE customer_id = $1 AND kind = 'email' ORDER BY id LIMIT 1",
+    )
+    .bind(customer_id)
+    .fetch_optional(c)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
 /// Customers whose folded name starts with `prefix`, most recent contact first.
 pub async fn search_by_name(
     c: &mut Conn,

@@ -284,10 +284,17 @@ pub async fn surveyed_since(c: &mut Conn, customer_id: i64, since: i64) -> Resul
 }
 
 /// A random sample of reachable customers for a relationship survey: an email address, not
-/// opted out, not surveyed since `since`.
-pub async fn sample_customers(c: &mut Conn, org_id: i64, since: i64, n: i64) -> Result<Vec<i64>> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT c.id FROM customer c
+/// opted out, not surveyed since `since`; each with the site of their latest case (their agency).
+pub async fn sample_customers(
+    c: &mut Conn,
+    org_id: i64,
+    since: i64,
+    n: i64,
+) -> Result<Vec<(i64, Option<i64>)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, (SELECT k.site_id FROM support_case k WHERE k.customer_id = c.id
+                         AND k.site_id IS NOT NULL ORDER BY k.updated_at DESC LIMIT 1)
+         FROM customer c
          WHERE c.org_id = $1 AND c.merged_into IS NULL AND c.survey_opt_out_at IS NULL
            AND EXISTS (SELECT 1 FROM customer_identity i WHERE i.customer_id = c.id AND i.kind = 'email')
            AND NOT EXISTS (SELECT 1 FROM survey_invitation s WHERE s.customer_id = c.id AND s.sent_at >= $2)
@@ -297,20 +304,7 @@ pub async fn sample_customers(c: &mut Conn, org_id: i64, since: i64, n: i64) -> 
     .bind(since)
     .bind(n)
     .fetch_all(c)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
-}
-
-/// The site of a customer's latest case with one (their agency), if any.
-pub async fn home_site(c: &mut Conn, customer_id: i64) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT site_id FROM support_case WHERE customer_id = $1 AND site_id IS NOT NULL
-         ORDER BY updated_at DESC LIMIT 1",
-    )
-    .bind(customer_id)
-    .fetch_optional(c)
-    .await?;
-    Ok(row.map(|r| r.0))
+    .await?)
 }
 
 pub async fn voice_settings(c: &mut Conn, org_id: i64) -> Result<(i64, Option<String>)> {

@@ -221,11 +221,18 @@ pub async fn survey_submit(
         .iter()
         .filter_map(|(k, v)| Some((k.clone(), v.trim().parse().ok()?)))
         .collect();
-    let page = answer::page(&st.store, &token).await.web(l)?;
-    let o = match page {
-        Ok(o) => o,
-        Err(c) => return Ok(closed(l, c)),
-    };
+    // Criteria come as imp_KEY / sat_KEY pairs; the survey decides which it needs.
+    let criteria = f
+        .keys()
+        .filter_map(|k| k.strip_prefix("imp_"))
+        .filter_map(|key| {
+            Some(crate::service::survey::record::CriterionAnswer {
+                key: key.to_string(),
+                importance: num(&format!("imp_{key}"))?,
+                satisfaction: num(&format!("sat_{key}"))?,
+            })
+        })
+        .collect();
     let input = AnswerInput {
         score: num("score"),
         solved: f.get("solved").and_then(|v| match v.as_str() {
@@ -234,17 +241,7 @@ pub async fn survey_submit(
             _ => None,
         }),
         comment: f.get("comment").cloned().unwrap_or_default(),
-        criteria: o
-            .criteria
-            .iter()
-            .filter_map(|c| {
-                Some(crate::service::survey::record::CriterionAnswer {
-                    key: c.key.clone(),
-                    importance: num(&format!("imp_{}", c.key))?,
-                    satisfaction: num(&format!("sat_{}", c.key))?,
-                })
-            })
-            .collect(),
+        criteria,
         lang: l.code().into(),
     };
     // A non-numeric score is refused as "required" below, never guessed.
@@ -256,20 +253,27 @@ pub async fn survey_submit(
         }
         .into_response()),
         Ok(Err(c)) => Ok(closed(l, c)),
-        Err(service::Error::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            SurveyPage {
-                l,
-                token,
-                score: input.score,
-                solved: input.solved,
-                comment: input.comment,
-                marks,
-                errors,
-                o,
-            },
-        )
-            .into_response()),
+        Err(service::Error::Invalid(errors)) => {
+            // Refused: the page again, as typed, with the reasons.
+            let o = match answer::page(&st.store, &token).await.web(l)? {
+                Ok(o) => o,
+                Err(c) => return Ok(closed(l, c)),
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SurveyPage {
+                    l,
+                    token,
+                    score: input.score,
+                    solved: input.solved,
+                    comment: input.comment,
+                    marks,
+                    errors,
+                    o,
+                },
+            )
+                .into_response())
+        }
         Err(e) => Err(super::WebError::from_service(e, l)),
     }
 }

@@ -17,7 +17,7 @@ const BASE: &str = "http://pacte.test";
 async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> crate::support::Response {
     let body = fields
         .iter()
-        .map(|(k, v)| format!("{k}={}", pacte_url_encode(v)))
+        .map(|(k, v)| format!("{k}={}", pacte::web::url_encode(v)))
         .collect::<Vec<_>>()
         .join("&");
     let req = Request::builder()
@@ -27,15 +27,6 @@ async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> crate::supp
         .body(Body::from(body))
         .unwrap();
     app.send(req).await
-}
-
-fn pacte_url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {

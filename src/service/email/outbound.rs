@@ -386,11 +386,7 @@ pub async fn queue_reply_in(
             .clone()
             .filter(|r| valid(r))
             .or_else(|| Some(e.from_address.clone()).filter(|a| valid(a))),
-        None => store::customer::identities(c, case.customer_id)
-            .await?
-            .into_iter()
-            .find(|i| i.kind == "email")
-            .map(|i| i.value),
+        None => store::customer::email_of(c, case.customer_id).await?,
     };
     let Some(to) = to else {
         return Ok(Err("no_customer_address"));

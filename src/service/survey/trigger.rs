@@ -103,14 +103,13 @@ pub async fn sample(c: &mut Conn, s: &store::survey::Survey, size: i64, now: i64
     let (fatigue_days, _) = store::survey::voice_settings(c, s.org_id).await?;
     let ids =
         store::survey::sample_customers(c, s.org_id, now - fatigue_days * DAY_MS, size).await?;
-    for customer_id in &ids {
-        // A relationship answer counts for the customer's agency: the site of their latest case.
-        let site_id = store::survey::home_site(c, *customer_id).await?;
+    // A relationship answer counts for the customer's agency: the site of their latest case.
+    for &(customer_id, site_id) in &ids {
         let inv = store::survey::Invitation {
             id: 0,
             org_id: s.org_id,
             survey_id: s.id,
-            customer_id: *customer_id,
+            customer_id,
             case_id: None,
             site_id,
             team_id: None,
@@ -149,6 +148,10 @@ pub async fn dispatch_one(
     let now = now_ms();
     let mut tx = store.begin().await?;
     let (fatigue_days, _) = store::survey::voice_settings(&mut tx, inv.org_id).await?;
+    let case = match inv.case_id {
+        Some(id) => store::case::by_id(&mut tx, inv.org_id, id).await?,
+        None => None,
+    };
     let skip = if store::survey::opted_out(&mut tx, inv.customer_id).await? {
         Some("opt_out")
     } else if fatigue_days > 0
@@ -157,12 +160,10 @@ pub async fn dispatch_one(
     {
         Some("fatigue")
     } else {
-        match inv.case_id {
-            Some(id) => match store::case::by_id(&mut tx, inv.org_id, id).await? {
-                Some(case) if case.status == "solved" || case.status == "closed" => None,
-                _ => Some("case_reopened"),
-            },
-            None => None,
+        match (inv.case_id, &case) {
+            (None, _) => None,
+            (Some(_), Some(k)) if k.status == "solved" || k.status == "closed" => None,
+            (Some(_), _) => Some("case_reopened"),
         }
     };
     if let Some(reason) = skip {
@@ -175,7 +176,7 @@ pub async fn dispatch_one(
             Outcome::TakenElsewhere
         });
     }
-    let address = voice::customer_email(&mut tx, inv.customer_id).await?;
+    let address = store::customer::email_of(&mut tx, inv.customer_id).await?;
     let mailbox = voice::sending_mailbox(&mut tx, inv.org_id).await?;
     let status = if address.is_some() && mailbox.is_some() {
         "sent"
@@ -190,10 +191,8 @@ pub async fn dispatch_one(
         return Ok(Outcome::TakenElsewhere);
     };
     // The same verified experience may be reviewed publicly.
-    let review = match inv.case_id {
-        Some(case_id) => {
-            crate::service::review::invite_for_case(&mut tx, inv.org_id, case_id, now).await?
-        }
+    let review = match &case {
+        Some(k) => crate::service::review::invite_for_case(&mut tx, k, now).await?,
         None => None,
     };
     let (tz, _) = store::org::org_calendar(&mut tx, inv.org_id).await?;
@@ -202,10 +201,6 @@ pub async fn dispatch_one(
         let org = store::org::org_by_id(&mut tx, inv.org_id)
             .await?
             .ok_or(crate::service::Error::NotFound("organisation"))?;
-        let case = match inv.case_id {
-            Some(id) => store::case::by_id(&mut tx, inv.org_id, id).await?,
-            None => None,
-        };
         let (subject, text) =
             invitation_text(&org, &survey, case.as_ref(), inv.id, review.as_ref(), base);
         if let Some(email_id) =

@@ -127,7 +127,7 @@ fn conversation(
         let input = InteractionInput {
             channel: channel.into(),
             direction: if inbound { "inbound" } else { "outbound" }.into(),
-            occurred_at: Some(crate::service::case::iso(at)),
+            occurred_at: Some(crate::service::iso(at)),
             customer: customer.clone(),
             subject: Some(topic.0.into()),
             body,
@@ -137,10 +137,10 @@ fn conversation(
             category: Some(topic.2.into()),
             queued_at: queue
                 .filter(|_| inbound && i == 0)
-                .map(|q| crate::service::case::iso(at - q)),
+                .map(|q| crate::service::iso(at - q)),
             answered_at: queue
                 .filter(|_| inbound && i == 0)
-                .map(|_| crate::service::case::iso(at)),
+                .map(|_| crate::service::iso(at)),
             status: status.map(String::from),
             ..Default::default()
         };

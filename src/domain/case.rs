@@ -172,6 +172,19 @@ impl CaseClock {
     }
 }
 
+/// A case as follow-ups of a write see it (the charter measures it, surveys follow its solving):
+/// a projection of the stored case, compared before and after a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    pub id: i64,
+    pub customer_id: i64,
+    pub channel: String,
+    pub site_id: Option<i64>,
+    pub kind: String,
+    pub category: Option<String>,
+    pub clock: CaseClock,
+}
+
 /// The key that recognises the same need across messages: subject without reply/forward prefixes
 /// or case tokens, folded.
 pub fn subject_key(subject: &str) -> String {

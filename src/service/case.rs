@@ -1,6 +1,8 @@
 //! Working cases: the inbox list, one case with its timeline, changes, replies and notes.
 
-use super::{Actor, Error, Result, now_ms, parse_time};
+use super::wake::Worker;
+use super::work::Work;
+use super::{Actor, Error, Result, iso, parse_time};
 use crate::domain::Invalid;
 use crate::domain::case::{
     CaseKind, CaseStatus, OnceAndDone, Priority, Transition, parse_category,
@@ -10,13 +12,6 @@ use crate::store::case::{Case, Event, Filter};
 use crate::store::interaction::Interaction;
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
-
-/// RFC 3339 (UTC) form of an epoch-ms time.
-pub fn iso(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 /// A case as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -278,12 +273,12 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let now = now_ms();
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin(store).await?;
+    let now = tx.now;
     let mut case = store::case::by_id(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("case"))?;
-    let before = super::charter::evaluate::CaseState::of(&case);
+    let before = case.state();
     if let Some(a) = patch.assignee_id {
         if a == 0 {
             case.assignee_id = None;
@@ -334,14 +329,13 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
         case.category = c;
     }
     store::case::save_fields(&mut tx, &case).await?;
-    let mut after = super::charter::evaluate::CaseState::of(&case);
+    let mut after = case.state();
     if let Some(s) = status {
         let to = CaseStatus::parse(&s).expect("checked");
         set_status(&mut tx, actor, id, &mut after.clock, to, now).await?;
     }
     // Kind, category or status may change which commitments run and when the case is due.
-    measure(&mut tx, actor.org_id, &before, &mut after, now).await?;
-    store::case::save_clock(&mut tx, id, &after.clock).await?;
+    tx.save_case(actor.org_id, &before, &mut after).await?;
     store::org::audit(
         &mut tx,
         actor.org_id,
@@ -394,8 +388,8 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
         Some(s) => Some(CaseStatus::parse(s).map_err(|e| Error::invalid("status", e))?),
         None => None,
     };
-    let now = now_ms();
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin(store).await?;
+    let now = tx.now;
     let case = store::case::by_id(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("case"))?;
@@ -426,7 +420,6 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
         now,
     )
     .await?;
-    let mut queued = false;
     if channel == Channel::Email.as_str() && !input.note {
         match super::email::outbound::queue_reply_in(
             &mut tx,
@@ -438,7 +431,7 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
         )
         .await?
         {
-            Ok(_) => queued = true,
+            Ok(_) => tx.wake(Worker::Mail),
             Err(reason) => {
                 store::case::add_event(
                     &mut tx,
@@ -456,45 +449,20 @@ pub async fn reply(store: &Store, actor: &Actor, id: i64, input: &ReplyInput) ->
     if let Some(to) = status {
         set_status(&mut tx, actor, id, &mut clock, to, now).await?;
     }
-    let before = super::charter::evaluate::CaseState::of(&case);
-    let mut after = super::charter::evaluate::CaseState {
+    let before = case.state();
+    let mut after = crate::domain::case::CaseState {
         clock,
         ..before.clone()
     };
-    measure(&mut tx, actor.org_id, &before, &mut after, now).await?;
-    store::case::save_clock(&mut tx, id, &after.clock).await?;
+    tx.save_case(actor.org_id, &before, &mut after).await?;
     if !input.note {
         store::case::assign_if_unassigned(&mut tx, id, actor.user_id).await?;
     }
     tx.commit().await?;
-    if queued {
-        super::email::outbound::wake();
-    }
     Ok(interaction)
 }
 
 /// Moves the clock to a status an advisor chose and logs the change (a reopening as such).
-/// Keeps the charter's results in step with a case change made by hand, and sets the case's
-/// deadline (written with its clock by the caller).
-async fn measure(
-    c: &mut store::Conn,
-    org_id: i64,
-    before: &super::charter::evaluate::CaseState,
-    after: &mut super::charter::evaluate::CaseState,
-    now: i64,
-) -> Result<()> {
-    super::survey::trigger::case_changed(c, org_id, Some(before), after, now).await?;
-    let charter = super::charter::Charter::load(c, org_id).await?;
-    after.clock.due_at = super::charter::due_of(&charter, after);
-    if !charter.active.is_empty() {
-        let mut out = super::charter::evaluate::Measures::default();
-        super::charter::evaluate::case_changed(c, &mut out, &charter, Some(before), after, now)
-            .await?;
-        out.flush(c).await?;
-    }
-    Ok(())
-}
-
 async fn set_status(
     c: &mut store::Conn,
     actor: &Actor,
@@ -523,54 +491,3 @@ async fn set_status(
     Ok(())
 }
 
-/// The customer answered "no, not solved" to a survey: the case reopens (if it was solved or
-/// closed) and the team gets a call-back task due within a day. Returns whether it reopened.
-pub(crate) async fn reopen_not_solved(
-    c: &mut store::Conn,
-    org_id: i64,
-    case_id: i64,
-    comment: &str,
-    now: i64,
-) -> Result<bool> {
-    let case = store::case::by_id(c, org_id, case_id)
-        .await?
-        .ok_or(Error::NotFound("case"))?;
-    let before = super::charter::evaluate::CaseState::of(&case);
-    let mut after = before.clone();
-    let reopened = after.clock.set_status(CaseStatus::Open, now) == Some(Transition::Reopened);
-    if reopened {
-        store::case::add_event(c, org_id, case_id, now, "reopened", None, "survey").await?;
-        measure(c, org_id, &before, &mut after, now).await?;
-        store::case::save_clock(c, case_id, &after.clock).await?;
-    }
-    let note = if comment.trim().is_empty() {
-        "Le client indique que sa demande n'est pas résolue : le rappeler.".to_string()
-    } else {
-        format!(
-            "Le client indique que sa demande n'est pas résolue : le rappeler. Il écrit : « {} »",
-            comment.trim()
-        )
-    };
-    let task = store::survey::insert_task(
-        c,
-        org_id,
-        case_id,
-        case.team_id,
-        "callback",
-        &note,
-        now + crate::domain::DAY_MS,
-        now,
-    )
-    .await?;
-    store::case::add_event(
-        c,
-        org_id,
-        case_id,
-        now,
-        "callback_task",
-        None,
-        &task.to_string(),
-    )
-    .await?;
-    Ok(reopened)
-}

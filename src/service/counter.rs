@@ -3,7 +3,8 @@
 //! against the charter when the ticket is called; a visit tied to a customer is recorded as a
 //! counter interaction on their record.
 
-use super::charter::{Charter, evaluate};
+use super::charter::evaluate;
+use super::work::Work;
 use super::ingest::{CustomerRef, InteractionInput};
 use super::{Actor, Error, Result, now_ms};
 use crate::domain::Invalid;
@@ -242,15 +243,14 @@ pub async fn call_next(
             Invalid::new("required", "name the desk (e.g. «Guichet 2»)"),
         ));
     }
-    let now = now_ms();
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin(store).await?;
+    let now = tx.now;
     let site = site(&mut tx, actor.org_id, site_code).await?;
     let Some(ticket) =
         store::counter::call_next(&mut tx, site.id, service_id, desk, actor.user_id, now).await?
     else {
         return Ok(None);
     };
-    let charter = Charter::load(&mut tx, actor.org_id).await?;
     let wait = evaluate::Wait {
         subject: format!("t:{}", ticket.id),
         channel: Channel::Counter,
@@ -260,9 +260,7 @@ pub async fn call_next(
         case_id: None,
         customer_id: ticket.customer_id,
     };
-    let mut out = evaluate::Measures::default();
-    evaluate::wait_recorded(&mut tx, &mut out, &charter, &wait, now).await?;
-    out.flush(&mut tx).await?;
+    tx.wait_recorded(actor.org_id, &wait).await?;
     tx.commit().await?;
     Ok(Some(ticket))
 }
@@ -285,8 +283,8 @@ pub async fn end(
             Invalid::new("too_long", "at most 2,000 characters"),
         ));
     }
-    let now = now_ms();
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin(store).await?;
+    let now = tx.now;
     let ticket = store::counter::by_id(&mut tx, actor.org_id, ticket_id)
         .await?
         .ok_or(Error::NotFound("ticket"))?;
@@ -313,7 +311,7 @@ pub async fn end(
         let service = services.iter().find(|s| s.id == ticket.service_id);
         let sites = store::org::list_sites(&mut tx, actor.org_id).await?;
         let site = sites.iter().find(|s| s.id == ticket.site_id);
-        let iso = super::case::iso;
+        let iso = super::iso;
         let body = format!(
             "{} — {} ({}){}{}",
             ticket.label,
@@ -338,9 +336,8 @@ pub async fn end(
         };
         let mut v = input.validate(now)?;
         v.author_user_id = Some(actor.user_id);
-        let done = super::ingest::record_in(&mut tx, actor.org_id, &v, now).await?;
-        super::survey::trigger::counter_visit(&mut tx, actor.org_id, done.case_id, now, now)
-            .await?;
+        let done = super::ingest::record_in(&mut tx, actor.org_id, &v).await?;
+        tx.visit_served(actor.org_id, done.case_id, now).await?;
         interaction = Some((done.interaction_id, done.customer_id));
     }
     let status = if served { "done" } else { "no_show" };

@@ -3,6 +3,7 @@
 //! every acknowledged interaction is durable.
 
 use super::ingest::{self, Ingested, Valid};
+use super::work::Work;
 use super::{Error, Result};
 use crate::store::Store;
 use tokio::sync::{mpsc, oneshot};
@@ -97,20 +98,16 @@ async fn commit(store: &Store, jobs: &[Job]) -> Vec<Result<Ingested>> {
 }
 
 async fn try_batch(store: &Store, jobs: &[Job]) -> Result<Vec<Ingested>> {
-    let now = super::now_ms();
-    let mut tx = store.begin().await?;
+    let mut w = Work::begin(store).await?;
     let mut done = Vec::with_capacity(jobs.len());
-    let mut seen = ingest::Seen::default();
+    let mut known = ingest::Known::default();
     for j in jobs {
         let idem = j
             .idempotency
             .as_ref()
             .map(|(k, h)| (k.as_str(), h.as_str()));
-        done.push(
-            ingest::record_idempotent_in(&mut tx, j.org_id, &j.valid, idem, now, &mut seen).await?,
-        );
+        done.push(ingest::record_idempotent_in(&mut w, j.org_id, &j.valid, idem, &mut known).await?);
     }
-    seen.finish(&mut tx).await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(done)
 }

@@ -16,6 +16,8 @@ pub mod survey;
 pub mod transfer;
 pub mod verbatim;
 pub mod voice;
+pub mod wake;
+pub mod work;
 
 use crate::domain::Invalid;
 use crate::domain::role::Role;
@@ -132,6 +134,13 @@ impl Actor {
 /// Now, in epoch milliseconds.
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
+}
+
+/// RFC 3339 (UTC) form of an epoch-ms time.
+pub fn iso(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 /// Parses an RFC 3339 timestamp ("2026-11-22T10:00:00Z" or with an offset) to epoch ms.

@@ -7,6 +7,8 @@
 use crate::domain::link::Purpose;
 use crate::domain::review::{self as rules, Experience, Rating};
 use crate::service::ingest::CustomerRef;
+use crate::service::wake::Worker;
+use crate::service::work::Work;
 use crate::service::{Actor, Checks, Error, Result, now_ms, voice};
 use crate::store::{self, Conn, Store};
 use serde::{Deserialize, Serialize};
@@ -144,7 +146,7 @@ pub async fn invite_purchase(
     }
     ch.finish()?;
     let at = at.expect("checked");
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin(store).await?;
     let site_id = match p.site.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => Some(
             store::org::site_by_code(&mut tx, actor.org_id, code)
@@ -225,8 +227,8 @@ pub async fn invite_purchase(
             mailed = true;
         }
     }
+    tx.wake(Worker::Mail);
     tx.commit().await?;
-    crate::service::email::outbound::wake();
     Ok(Invited {
         invitation: inv,
         link,
@@ -316,7 +318,7 @@ pub async fn submit(
     ch.finish()?;
     let (stars, comment) = (stars.expect("checked"), comment.expect("checked"));
     let inv = &open.invitation;
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin(store).await?;
     if !store::review::use_invitation(&mut tx, inv.id, now).await? {
         drop(tx);
         return link_state(store, token).await;
@@ -375,9 +377,10 @@ pub async fn submit(
             now,
         )
         .await?;
+        tx.wake(Worker::Alerts);
     }
+    tx.wake(Worker::Mail);
     tx.commit().await?;
-    crate::service::email::outbound::wake();
     let mut c = store.reader().await?;
     Ok(LinkState::Written(Box::new(
         store::review::review(&mut c, inv.org_id, id)
@@ -416,7 +419,7 @@ pub async fn reject(
     actor.require(actor.role.can_define_surveys())?;
     let reason = rules::check_rejection(reason).map_err(|e| Error::invalid("reason", e))?;
     let now = now_ms();
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin(store).await?;
     let r = store::review::review(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("review"))?;
@@ -468,8 +471,8 @@ pub async fn reject(
     let r = store::review::review(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("review"))?;
+    tx.wake(Worker::Mail);
     tx.commit().await?;
-    crate::service::email::outbound::wake();
     Ok(r)
 }
 
@@ -635,7 +638,7 @@ pub async fn public(
                 .map(|r| format!("{}.{}", r.created_at, r.id))
         })
         .flatten();
-    let iso = crate::service::case::iso;
+    let iso = crate::service::iso;
     Ok(PublicReviews {
         org_name: org.name,
         org_slug: org.slug,

@@ -278,14 +278,14 @@ pub async fn export(store: &Store, org_id: i64, mut out: impl Write) -> Result<u
             let line = InteractionInput {
                 channel: i.channel,
                 direction: i.direction,
-                occurred_at: Some(super::case::iso(i.occurred_at)),
+                occurred_at: Some(super::iso(i.occurred_at)),
                 customer: customers[&i.customer_id].clone(),
                 subject: i.subject,
                 body: i.body,
                 site: i.site_id.and_then(|s| sites.get(&s).cloned()),
                 external_id: Some(i.external_id.unwrap_or_else(|| format!("pacte:{}", i.id))),
-                queued_at: i.queued_at.map(super::case::iso),
-                answered_at: i.answered_at.map(super::case::iso),
+                queued_at: i.queued_at.map(super::iso),
+                answered_at: i.answered_at.map(super::iso),
                 attachments: serde_json::from_str(&i.attachments).unwrap_or_default(),
                 ..Default::default()
             };

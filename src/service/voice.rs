@@ -99,7 +99,7 @@ pub async fn raise(c: &mut Conn, a: &Alert<'_>, base: &str, now: i64) -> Result<
             "review_id": a.review_id,
             "summary": a.summary,
             "url": format!("{base}{}", a.path),
-            "at": crate::service::case::iso(now),
+            "at": crate::service::iso(now),
         });
         store::charter::enqueue_alert(c, a.org_id, &url, &payload.to_string(), now).await?;
     }

@@ -1,7 +1,7 @@
 //! Cases: rows, the lifecycle clock, filtered keyset listing, and the event log.
 
 use super::{Conn, Result, Sql};
-use crate::domain::case::{CaseClock, CaseStatus};
+use crate::domain::case::{CaseClock, CaseState, CaseStatus};
 use serde::Serialize;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -41,6 +41,19 @@ const COLS: &str = "id, org_id, number, customer_id, kind, status, priority, cat
     reopen_count, repeat_contact_at, due_at";
 
 impl Case {
+    /// The case as follow-ups of a write see it.
+    pub fn state(&self) -> CaseState {
+        CaseState {
+            id: self.id,
+            customer_id: self.customer_id,
+            channel: self.channel.clone(),
+            site_id: self.site_id,
+            kind: self.kind.clone(),
+            category: self.category.clone(),
+            clock: self.clock(),
+        }
+    }
+
     pub fn clock(&self) -> CaseClock {
         CaseClock {
             status: CaseStatus::parse(&self.status).ok(),

@@ -620,6 +620,32 @@ pub struct CaseRow {
     pub repeat_contact_at: Option<i64>,
 }
 
+impl CaseRow {
+    /// The case as the charter measures it.
+    pub fn state(&self) -> crate::domain::case::CaseState {
+        use crate::domain::case::{CaseClock, CaseState, CaseStatus};
+        CaseState {
+            id: self.id,
+            customer_id: self.customer_id,
+            channel: self.channel.clone(),
+            site_id: self.site_id,
+            kind: self.kind.clone(),
+            category: self.category.clone(),
+            clock: CaseClock {
+                status: CaseStatus::parse(&self.status).ok(),
+                opened_at: self.opened_at,
+                first_response_at: self.first_response_at,
+                inbound_count: self.inbound_count,
+                pending_ms: self.pending_ms,
+                solved_at: self.solved_at,
+                reopen_count: self.reopen_count,
+                repeat_contact_at: self.repeat_contact_at,
+                ..CaseClock::default()
+            },
+        }
+    }
+}
+
 const CASE_COLS: &str = "id, number, customer_id, channel, site_id, kind, category, subject,
     status, opened_at, first_response_at, inbound_count, pending_ms, solved_at, reopen_count,
     repeat_contact_at";

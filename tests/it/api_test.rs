@@ -112,7 +112,7 @@ async fn case_lifecycle_reopen_and_once_and_done() {
         assert_eq!(c["once_and_done"], "no", "two inbound contacts");
         assert!(c["first_response_at"].is_string());
         // The customer writes again on the same need: the case reopens.
-        let later = pacte::service::case::iso(pacte::service::now_ms() + 1000);
+        let later = pacte::service::iso(pacte::service::now_ms() + 1000);
         app.interaction(email_in(
             "paul@exemple.fr",
             "Re: Carte bloquée",
@@ -181,7 +181,7 @@ async fn case_lifecycle_reopen_and_once_and_done() {
             "zoe@exemple.fr",
             "Re: Justificatif",
             "Le voici",
-            &pacte::service::case::iso(pacte::service::now_ms()),
+            &pacte::service::iso(pacte::service::now_ms()),
         ))
         .await;
         let c = app

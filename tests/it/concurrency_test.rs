@@ -29,8 +29,8 @@ async fn simultaneous_first_contacts_make_one_customer() {
     let first_contact = input("Colis").validate(now).unwrap();
     let other_contact = input("Facture").validate(now).unwrap();
     // Writer A records the first contact and has not committed yet.
-    let mut a = app.store.begin().await.unwrap();
-    let first = ingest::record_in(&mut a, app.org_id, &first_contact, now)
+    let mut a = pacte::service::work::Work::begin(&app.store).await.unwrap();
+    let first = ingest::record_in(&mut a, app.org_id, &first_contact)
         .await
         .unwrap();
     // Writer B (another process) records another contact of the same new customer meanwhile.

@@ -74,7 +74,7 @@ async fn counters_follow_every_change() {
             "k0@exemple.fr",
             "RE: Sujet",
             "encore",
-            &pacte::service::case::iso(pacte::service::now_ms() + 1000),
+            &pacte::service::iso(pacte::service::now_ms() + 1000),
         ))
         .await;
         app.post(

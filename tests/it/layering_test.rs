@@ -136,3 +136,93 @@ fn every_wording_used_exists_in_both_languages() {
     }
     assert!(missing.is_empty(), "wording missing: {missing:?}");
 }
+
+/// Which top-level service modules each one names (`super::x`, `crate::service::x`), by path:
+/// `src/service/a.rs` and `src/service/a/**` are module `a`.
+fn service_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/service");
+    let modules: std::collections::BTreeSet<String> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|m| m != "mod")
+        .collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for (path, text) in sources("src/service") {
+        let rel = Path::new(&path).strip_prefix(&root).unwrap().to_path_buf();
+        let parts: Vec<String> = rel
+            .with_extension("")
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        let Some(module) = parts.first().filter(|m| *m != "mod").cloned() else {
+            continue;
+        };
+        // How many `super::` reach the service root from this file.
+        let depth = parts.len() - usize::from(parts.last().is_some_and(|p| p == "mod"));
+        let to_root = "super::".repeat(depth);
+        let mut named = std::collections::BTreeSet::new();
+        for prefix in ["crate::service::".to_string(), to_root] {
+            for (i, _) in text.match_indices(&prefix) {
+                let rest = &text[i + prefix.len()..];
+                // `super::super::x` seen from a shallower prefix is not a sibling module.
+                if rest.starts_with("super::") {
+                    continue;
+                }
+                let items: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(group) => group.split('}').next().unwrap_or("").split(',').collect(),
+                    None => vec![rest],
+                };
+                for item in items {
+                    let name: String = item
+                        .trim()
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if name != module && modules.contains(&name) {
+                        named.insert(name);
+                    }
+                }
+            }
+        }
+        graph
+            .entry(module)
+            .or_insert_with(std::collections::BTreeSet::new)
+            .extend(named);
+    }
+    graph
+}
+
+#[test]
+fn service_modules_import_no_circle() {
+    let graph = service_imports();
+    // The unit of work runs every write's follow-ups, so it may not lean on the writers.
+    assert!(graph.contains_key("work"), "{graph:?}");
+    for writer in ["ingest", "case", "counter", "email", "review", "survey"] {
+        assert!(!graph["work"].contains(writer), "work imports {writer}");
+    }
+    // Depth-first search for a cycle, reporting it whole.
+    fn visit(
+        g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        n: &str,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) {
+        if let Some(i) = path.iter().position(|p| p == n) {
+            panic!("service modules import each other: {}", path[i..].join(" → ") + " → " + n);
+        }
+        if done.contains(n) {
+            return;
+        }
+        path.push(n.to_string());
+        for next in g.get(n).into_iter().flatten() {
+            visit(g, next, path, done);
+        }
+        path.pop();
+        done.insert(n.to_string());
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for n in graph.keys() {
+        visit(&graph, n, &mut Vec::new(), &mut done);
+    }
+}

@@ -8,7 +8,7 @@ mod thread;
 
 pub use parse::{Kind, Parsed, Part, Warning, parse};
 pub use quote::{Folded, fold};
-pub use thread::{case_token, clean_header, normalize_id, reply_subject, thread_root};
+pub use thread::{case_token, clean_header, normalize_id, reply_subject, thread_root, token_for};
 
 /// Largest message accepted at all (raw); larger ones are refused before parsing.
 pub const MAX_MESSAGE_BYTES: usize = 64 << 20;

@@ -28,6 +28,11 @@ pub fn thread_root(raw: &str) -> Option<String> {
     Some(hex::encode(&bytes[..22]))
 }
 
+/// The token that lets an answer find its case without headers: `[#ACME-42]`.
+pub fn token_for(org_slug: &str, number: i64) -> String {
+    format!("[#{}-{number}]", org_slug.to_uppercase())
+}
+
 /// The case token in a subject: `[#DEMO-1234]` → `("DEMO", 1234)`.
 pub fn case_token(subject: &str) -> Option<(String, i64)> {
     let mut rest = subject;

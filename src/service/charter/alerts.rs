@@ -72,7 +72,8 @@ pub fn start(store: Store) {
             if let Err(e) = deliver_due(&store, &client).await {
                 tracing::warn!("alert delivery: {e}");
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            crate::service::wake::wait(crate::service::wake::Worker::Alerts, Duration::from_secs(1))
+                .await;
         }
     });
 }

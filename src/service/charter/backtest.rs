@@ -1,6 +1,5 @@
 //! Backtests: a draft evaluated on past months as if it had been in force.
 
-use super::evaluate;
 use super::model::{Charter, rule_of};
 use super::results::{PeriodResult, period_results, today_in};
 use crate::domain::Invalid;
@@ -91,7 +90,7 @@ pub async fn backtest(store: &Store, actor: &Actor, id: i64, months: i64) -> Res
         commitment_id: id,
         months,
         from: first_month.to_string(),
-        to: crate::service::case::iso(now),
+        to: crate::service::iso(now),
         results,
         elapsed_ms: started.elapsed().as_millis() as u64,
     })
@@ -164,7 +163,7 @@ async fn count_range(
     match (rule.metric.on_cases(), delay_of(rule)) {
         (true, Some(d)) if rule.business_time => {
             store::charter::each_case(&mut c, &scan, Some(&d), |r| {
-                let s = evaluate::CaseState::of_row(&r);
+                let s = r.state();
                 if let (Ok(channel), Ok(kind)) =
                     (Channel::parse(&s.channel), CaseKind::parse(&s.kind))
                 {

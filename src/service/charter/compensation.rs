@@ -104,7 +104,7 @@ pub async fn csv(store: &Store, actor: &Actor) -> Result<String> {
             .unwrap_or_default();
         w.write_record([
             m.id.to_string(),
-            crate::service::case::iso(m.created_at),
+            crate::service::iso(m.created_at),
             m.case_number.map(|n| n.to_string()).unwrap_or_default(),
             m.customer_name.clone().unwrap_or_default(),
             m.reason.clone(),
@@ -113,7 +113,7 @@ pub async fn csv(store: &Store, actor: &Actor) -> Result<String> {
             m.status.clone(),
             decided_by,
             m.decided_at
-                .map(crate::service::case::iso)
+                .map(crate::service::iso)
                 .unwrap_or_default(),
         ])
         .map_err(err)?;

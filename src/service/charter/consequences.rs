@@ -10,6 +10,7 @@ use crate::store::{self, Conn};
 /// The role whose limit bounds what a commitment grants by itself.
 pub const RULE_ROLE: &str = "rule";
 
+/// Returns whether an alert was queued.
 pub(super) async fn unacceptable(
     c: &mut Conn,
     charter: &Charter,
@@ -18,7 +19,7 @@ pub(super) async fn unacceptable(
     case_id: Option<i64>,
     customer_id: Option<i64>,
     now: i64,
-) -> Result<()> {
+) -> Result<bool> {
     let Some(nc) = store::charter::insert_nonconformity(
         c,
         charter.org_id,
@@ -35,7 +36,7 @@ pub(super) async fn unacceptable(
     )
     .await?
     else {
-        return Ok(());
+        return Ok(false);
     };
     let mut compensation = None;
     if let (Some(gesture), Some(cents), Some(customer)) = (
@@ -85,12 +86,13 @@ pub(super) async fn unacceptable(
             "customer_id": customer_id,
             "value_ms": o.value_ms,
             "unacceptable_ms": a.rule.unacceptable_ms,
-            "occurred_at": crate::service::case::iso(o.anchor_at),
+            "occurred_at": crate::service::iso(o.anchor_at),
             "compensation": compensation.map(|(id, granted)| serde_json::json!({
                 "id": id, "status": if granted { "granted" } else { "proposed" }
             })),
         });
         store::charter::enqueue_alert(c, charter.org_id, url, &payload.to_string(), now).await?;
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }

@@ -89,7 +89,7 @@ pub(super) fn view(
     sites: &[store::org::Site],
     warnings: Vec<String>,
 ) -> CommitmentView {
-    let iso = |t: Option<i64>| t.map(crate::service::case::iso);
+    let iso = |t: Option<i64>| t.map(crate::service::iso);
     CommitmentView {
         id: c.id,
         family_id: c.family_id,

@@ -4,7 +4,7 @@
 //! unacceptable crossing).
 
 use super::model::{Active, Charter};
-use crate::domain::case::{CaseClock, CaseKind};
+use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::channel::Channel;
 use crate::domain::commitment::{CaseFacts, Observation, WaitFacts};
 use crate::service::Result;
@@ -33,74 +33,26 @@ impl Measures {
     }
 }
 
-/// A case as written, for measuring.
-#[derive(Debug, Clone)]
-pub struct CaseState {
-    pub id: i64,
-    pub customer_id: i64,
-    pub channel: String,
-    pub site_id: Option<i64>,
-    pub kind: String,
-    pub category: Option<String>,
-    pub clock: CaseClock,
+/// The case's facts as commitments read them (None for a stored value Pacte cannot read).
+fn facts(s: &CaseState) -> Option<CaseFacts<'_>> {
+    Some(CaseFacts {
+        id: s.id,
+        channel: Channel::parse(&s.channel).ok()?,
+        site_id: s.site_id,
+        kind: CaseKind::parse(&s.kind).ok()?,
+        category: s.category.as_deref(),
+        clock: &s.clock,
+    })
 }
-
-impl CaseState {
-    pub fn of(c: &store::case::Case) -> Self {
-        CaseState {
-            id: c.id,
-            customer_id: c.customer_id,
-            channel: c.channel.clone(),
-            site_id: c.site_id,
-            kind: c.kind.clone(),
-            category: c.category.clone(),
-            clock: c.clock(),
-        }
-    }
-
-    pub fn of_row(r: &store::charter::CaseRow) -> Self {
-        CaseState {
-            id: r.id,
-            customer_id: r.customer_id,
-            channel: r.channel.clone(),
-            site_id: r.site_id,
-            kind: r.kind.clone(),
-            category: r.category.clone(),
-            clock: CaseClock {
-                status: crate::domain::case::CaseStatus::parse(&r.status).ok(),
-                opened_at: r.opened_at,
-                first_response_at: r.first_response_at,
-                inbound_count: r.inbound_count,
-                pending_ms: r.pending_ms,
-                solved_at: r.solved_at,
-                reopen_count: r.reopen_count,
-                repeat_contact_at: r.repeat_contact_at,
-                ..CaseClock::default()
-            },
-        }
-    }
-
-    fn facts(&self) -> Option<CaseFacts<'_>> {
-        Some(CaseFacts {
-            id: self.id,
-            channel: Channel::parse(&self.channel).ok()?,
-            site_id: self.site_id,
-            kind: CaseKind::parse(&self.kind).ok()?,
-            category: self.category.as_deref(),
-            clock: &self.clock,
-        })
-    }
-}
-
 fn observe(charter: &Charter, a: &Active, s: &CaseState, now: i64) -> Option<Observation> {
-    let f = s.facts()?;
+    let f = facts(s)?;
     a.rule
         .observe_case(&f, charter.calendar(s.site_id), now)
         .filter(|o| a.in_force_at(o.anchor_at))
 }
 
 /// Measures a case after a change. `before` is the case as it was (None: new or unknown), so
-/// unchanged measures cost nothing.
+/// unchanged measures cost nothing. Returns whether a crossing queued an alert.
 pub async fn case_changed(
     c: &mut Conn,
     out: &mut Measures,
@@ -108,10 +60,11 @@ pub async fn case_changed(
     before: Option<&CaseState>,
     after: &CaseState,
     now: i64,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut alerted = false;
     for a in charter.active.iter().filter(|a| a.rule.metric.on_cases()) {
         // Most contacts move nothing a metric reads: skip the (calendar) arithmetic.
-        if let (Some(fb), Some(fa)) = (before.and_then(CaseState::facts), after.facts())
+        if let (Some(fb), Some(fa)) = (before.and_then(facts), facts(after))
             && a.rule.same_measure(&fb, &fa)
         {
             continue;
@@ -126,7 +79,7 @@ pub async fn case_changed(
         if unchanged {
             continue;
         }
-        apply(
+        alerted |= apply(
             c,
             out,
             charter,
@@ -140,7 +93,7 @@ pub async fn case_changed(
         )
         .await?;
     }
-    Ok(())
+    Ok(alerted)
 }
 
 /// Measures cases changed behind the caller's back (a later contact turned their once & done).
@@ -150,14 +103,15 @@ pub async fn recheck_cases(
     charter: &Charter,
     ids: &[i64],
     now: i64,
-) -> Result<()> {
+) -> Result<bool> {
     if ids.is_empty() || !charter.active.iter().any(|a| a.rule.metric.on_cases()) {
-        return Ok(());
+        return Ok(false);
     }
+    let mut alerted = false;
     for row in store::charter::cases_by_ids(c, ids).await? {
-        case_changed(c, out, charter, None, &CaseState::of_row(&row), now).await?;
+        alerted |= case_changed(c, out, charter, None, &row.state(), now).await?;
     }
-    Ok(())
+    Ok(alerted)
 }
 
 /// A wait in a queue (a call, a counter visit), measured by the commitments on its channel.
@@ -178,7 +132,8 @@ pub async fn wait_recorded(
     charter: &Charter,
     w: &Wait,
     now: i64,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut alerted = false;
     for a in charter.active.iter().filter(|a| !a.rule.metric.on_cases()) {
         let facts = WaitFacts {
             subject: &w.subject,
@@ -192,7 +147,7 @@ pub async fn wait_recorded(
             .observe_wait(&facts, charter.calendar(w.site_id))
             .filter(|o| a.in_force_at(o.anchor_at));
         if o.is_some() {
-            apply(
+            alerted |= apply(
                 c,
                 out,
                 charter,
@@ -207,11 +162,12 @@ pub async fn wait_recorded(
             .await?;
         }
     }
-    Ok(())
+    Ok(alerted)
 }
 
 /// Replaces the stored measure of `subject` by `new` (the database moves the difference into
 /// the results); the first crossing of the unacceptable bound sets off its consequences.
+/// Returns whether an alert was queued.
 #[allow(clippy::too_many_arguments)]
 async fn apply(
     c: &mut Conn,
@@ -224,7 +180,7 @@ async fn apply(
     case_id: Option<i64>,
     customer_id: Option<i64>,
     now: i64,
-) -> Result<()> {
+) -> Result<bool> {
     match &new {
         Some(o) => {
             let m = store::charter::Measure {
@@ -249,7 +205,8 @@ async fn apply(
         && before.is_none_or(|b| !b.unacceptable)
     {
         // Recorded once per contact (the non-conformity is unique), so replays set off nothing.
-        super::consequences::unacceptable(c, charter, a, &o, case_id, customer_id, now).await?;
+        return super::consequences::unacceptable(c, charter, a, &o, case_id, customer_id, now)
+            .await;
     }
-    Ok(())
+    Ok(false)
 }

@@ -2,7 +2,6 @@
 //! to a bound, the inbox timers.
 
 use super::definition::{CommitmentView, MIN_MS, view};
-use super::evaluate;
 use super::model::Charter;
 use crate::domain::case::CaseKind;
 use crate::domain::channel::Channel;
@@ -165,7 +164,7 @@ pub async fn at_risk(store: &Store, actor: &Actor, limit: usize) -> Result<Vec<A
     Ok(cases
         .iter()
         .filter_map(|k| {
-            let s = evaluate::CaseState::of(k);
+            let s = k.state();
             let (id, deadline) = deadlines_of(&charter, &s).into_iter().min_by_key(|x| x.1)?;
             Some(AtRisk {
                 case_id: k.id,
@@ -178,7 +177,7 @@ pub async fn at_risk(store: &Store, actor: &Actor, limit: usize) -> Result<Vec<A
                     .find(|x| x.id == id)
                     .map(|x| x.row.title_fr.clone())
                     .unwrap_or_default(),
-                deadline: crate::service::case::iso(deadline),
+                deadline: crate::service::iso(deadline),
                 deadline_ms: deadline,
                 remaining_minutes: (deadline - now).div_euclid(MIN_MS),
             })
@@ -187,7 +186,7 @@ pub async fn at_risk(store: &Store, actor: &Actor, limit: usize) -> Result<Vec<A
 }
 
 /// The commitments running on an open case, with when each will be crossed.
-pub fn deadlines_of(charter: &Charter, s: &evaluate::CaseState) -> Vec<(i64, i64)> {
+pub fn deadlines_of(charter: &Charter, s: &crate::domain::case::CaseState) -> Vec<(i64, i64)> {
     let (Ok(channel), Ok(kind)) = (Channel::parse(&s.channel), CaseKind::parse(&s.kind)) else {
         return Vec::new();
     };
@@ -212,7 +211,7 @@ pub fn deadlines_of(charter: &Charter, s: &evaluate::CaseState) -> Vec<(i64, i64
 }
 
 /// The nearest deadline of a case, kept on it (`CaseClock::due_at`).
-pub fn due_of(charter: &Charter, s: &evaluate::CaseState) -> Option<i64> {
+pub fn due_of(charter: &Charter, s: &crate::domain::case::CaseState) -> Option<i64> {
     deadlines_of(charter, s).into_iter().map(|(_, d)| d).min()
 }
 
@@ -220,10 +219,10 @@ pub fn due_of(charter: &Charter, s: &evaluate::CaseState) -> Option<i64> {
 /// (most contacts on a case), else computed again.
 pub fn due_after(
     charter: &Charter,
-    before: Option<&evaluate::CaseState>,
-    after: &evaluate::CaseState,
+    before: Option<&crate::domain::case::CaseState>,
+    after: &crate::domain::case::CaseState,
 ) -> Option<i64> {
-    let key = |s: &evaluate::CaseState| {
+    let key = |s: &crate::domain::case::CaseState| {
         let k = &s.clock;
         (
             k.status(),
@@ -249,7 +248,7 @@ pub fn due_after(
 pub(super) async fn refresh_due(c: &mut store::Conn, org_id: i64) -> Result<()> {
     let charter = Charter::load(c, org_id).await?;
     for k in store::case::open_of_org(c, org_id).await? {
-        let due = due_of(&charter, &evaluate::CaseState::of(&k));
+        let due = due_of(&charter, &k.state());
         if due != k.due_at {
             store::case::set_due(c, k.id, due).await?;
         }

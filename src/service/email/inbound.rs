@@ -3,7 +3,7 @@
 //! acknowledge a new request with the promise, all in one transaction. Automatic mail is kept
 //! but never reopens a case nor gets an answer; a sender writing too often is slowed to silence.
 
-use super::outbound::{self, Answering, Draft, case_token};
+use super::outbound::{self, Answering, Draft};
 use super::texts::{self, Values};
 use crate::domain::Invalid;
 use crate::domain::case::CaseKind;
@@ -12,7 +12,9 @@ use crate::domain::email::{self, Kind, MAX_MESSAGE_BYTES, Parsed, case_token as 
 use crate::domain::identity::{Email, Identity};
 use crate::i18n::Lang;
 use crate::service::ingest::{self, MAX_BODY_CHARS, Valid};
-use crate::service::{Error, Result, now_ms};
+use crate::service::{Error, Result};
+use crate::service::wake::Worker;
+use crate::service::work::Work;
 use crate::store::{self, Conn, Store};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -55,12 +57,9 @@ pub struct WarningView {
 /// permanent; any other error is temporary and the sender should retry.
 pub async fn receive(store: &Store, route: Route<'_>, raw: &[u8]) -> Result<Received> {
     let (mailbox, parsed) = prepare(store, route, raw).await?;
-    let mut tx = store.begin().await?;
-    let r = receive_in(&mut tx, &mailbox, raw, &parsed, now_ms()).await?;
-    tx.commit().await?;
-    if r.acknowledged {
-        outbound::wake();
-    }
+    let mut w = Work::begin(store).await?;
+    let r = receive_in(&mut w, &mailbox, raw, &parsed).await?;
+    w.commit().await?;
     Ok(r)
 }
 
@@ -160,12 +159,6 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
                 out
             }
         };
-        if results
-            .iter()
-            .any(|r| r.as_ref().is_ok_and(|r| r.acknowledged))
-        {
-            outbound::wake();
-        }
         for (job, result) in jobs.into_iter().zip(results) {
             let _ = job.reply.send(result);
         }
@@ -173,20 +166,19 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
 }
 
 async fn commit_batch(store: &Store, jobs: &[Job]) -> Result<Vec<Received>> {
-    let now = now_ms();
-    let mut tx = store.begin().await?;
+    let mut w = Work::begin(store).await?;
     let mut out = Vec::with_capacity(jobs.len());
     for j in jobs {
-        out.push(receive_in(&mut tx, &j.mailbox, &j.raw, &j.parsed, now).await?);
+        out.push(receive_in(&mut w, &j.mailbox, &j.raw, &j.parsed).await?);
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok(out)
 }
 
 async fn commit_one(store: &Store, j: &Job) -> Result<Received> {
-    let mut tx = store.begin().await?;
-    let r = receive_in(&mut tx, &j.mailbox, &j.raw, &j.parsed, now_ms()).await?;
-    tx.commit().await?;
+    let mut w = Work::begin(store).await?;
+    let r = receive_in(&mut w, &j.mailbox, &j.raw, &j.parsed).await?;
+    w.commit().await?;
     Ok(r)
 }
 
@@ -232,14 +224,14 @@ async fn resolve(c: &mut Conn, route: Route<'_>, p: &Parsed) -> Result<store::em
     }
 }
 
-/// The whole rule, inside a caller's transaction.
+/// The whole rule, inside a caller's unit of work.
 pub async fn receive_in(
-    c: &mut Conn,
+    c: &mut Work,
     mailbox: &store::email::Mailbox,
     raw: &[u8],
     p: &Parsed,
-    now: i64,
 ) -> Result<Received> {
+    let now = c.now;
     let org_id = mailbox.org_id;
     let hash = blake3::hash(raw).to_hex().to_string();
     let message_id = p
@@ -374,7 +366,7 @@ pub async fn receive_in(
     };
     let opened = human && case_id.is_none();
     let (interaction_id, case_id) = if human {
-        let done = ingest::record_in(c, org_id, &v, now).await?;
+        let done = ingest::record_in(c, org_id, &v).await?;
         if opened && let Some(team) = mailbox.team_id {
             store::case::set_team_if_none(c, done.case_id, team).await?;
         }
@@ -453,7 +445,7 @@ pub async fn receive_in(
         let promise =
             crate::service::charter::response_promise(c, org_id, Channel::Email, lang, now).await?;
         let tpl = texts::ack_template(c, org_id, lang).await?;
-        let token = case_token(&org.slug, case.number);
+        let token = email::token_for(&org.slug, case.number);
         let values = Values {
             customer_name: v.name.clone().unwrap_or_default(),
             case_token: token.clone(),
@@ -511,6 +503,7 @@ pub async fn receive_in(
                 )
                 .await?;
                 acknowledged = true;
+                c.wake(Worker::Mail);
             }
             (Err(e), _) | (_, Err(e)) => {
                 tracing::warn!(

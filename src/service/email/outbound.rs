@@ -12,21 +12,13 @@ use lettre::message::{Mailbox as Address, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use std::sync::LazyLock;
 use std::time::Duration;
-use tokio::sync::Notify;
 
 /// Delays before the 2nd, 3rd… attempt; after the last, the message has failed.
 const RETRY_DELAYS_S: [i64; 6] = [30, 120, 600, 1800, 7200, 21600];
 /// How long a sender holds a message it is sending before another may try.
 const LEASE_MS: i64 = 120_000;
 
-static WAKE: LazyLock<Notify> = LazyLock::new(Notify::new);
-
-/// Tells the sender something is queued (it also looks every few seconds).
-pub fn wake() {
-    WAKE.notify_one();
-}
 
 /// RFC 3834: marks an acknowledgement as automatic so other robots do not answer it.
 #[derive(Clone)]
@@ -63,11 +55,6 @@ pub struct Draft<'a> {
     pub case_number: i64,
     pub interaction_id: Option<i64>,
     pub kind: &'a str,
-}
-
-/// The token that lets an answer find its case without headers: `[#ACME-42]`.
-pub fn case_token(org_slug: &str, number: i64) -> String {
-    format!("[#{}-{number}]", org_slug.to_uppercase())
 }
 
 /// Builds the message and queues it, inside the caller's transaction. Returns its row id.
@@ -350,7 +337,7 @@ pub fn start(store: Store) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("email sending: {e}"),
             }
-            let _ = tokio::time::timeout(Duration::from_secs(5), WAKE.notified()).await;
+            crate::service::wake::wait(crate::service::wake::Worker::Mail, Duration::from_secs(5)).await;
         }
     });
 }
@@ -394,7 +381,7 @@ pub async fn queue_reply_in(
     let org = store::org::org_by_id(c, org_id)
         .await?
         .ok_or(crate::service::Error::NotFound("organisation"))?;
-    let token = case_token(&org.slug, case.number);
+    let token = crate::domain::email::token_for(&org.slug, case.number);
     let original = last
         .as_ref()
         .map_or(case.subject.as_str(), |e| e.subject.as_str());

@@ -248,7 +248,7 @@ pub async fn fill(
         .ok_or(Error::NotFound("customer"))?;
     let values = Values {
         customer_name: customer.display_name.unwrap_or_default(),
-        case_token: super::outbound::case_token(&org.slug, case.number),
+        case_token: crate::domain::email::token_for(&org.slug, case.number),
         case_number: case.number,
         subject: case.subject.clone(),
         promise: String::new(),

@@ -5,10 +5,11 @@ mod input;
 
 pub use input::{Attachment, CustomerRef, InteractionInput, MAX_BODY_CHARS, SocialRef, Valid};
 
-use super::charter::{Charter, evaluate};
+use super::charter::evaluate;
+use super::work::Work;
 use super::{Error, Result};
 use crate::domain::Invalid;
-use crate::domain::case::{CaseClock, ONCE_AND_DONE_WINDOW_MS, Transition, subject_key};
+use crate::domain::case::{CaseClock, CaseState, ONCE_AND_DONE_WINDOW_MS, Transition, subject_key};
 use crate::domain::channel::Channel;
 use crate::domain::channel::Direction;
 use crate::domain::fold::fold_key;
@@ -16,7 +17,6 @@ use crate::domain::identity::Identity;
 use crate::store::{self, Conn, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// What was recorded (or found already recorded).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -34,29 +34,25 @@ pub async fn record(
     v: &Valid,
     idempotency: Option<(&str, &str)>,
 ) -> Result<Ingested> {
-    let mut tx = store.begin().await?;
-    let mut seen = Seen::default();
-    let done =
-        record_idempotent_in(&mut tx, org_id, v, idempotency, super::now_ms(), &mut seen).await?;
-    seen.finish(&mut tx).await?;
-    tx.commit().await?;
+    let mut w = Work::begin(store).await?;
+    let done = record_idempotent_in(&mut w, org_id, v, idempotency, &mut Known::default()).await?;
+    w.commit().await?;
     Ok(done)
 }
 
-/// Claims the idempotency key (if any) and records, inside a caller's transaction. A key seen
-/// before answers its first answer; the same key with another body is a conflict. The caller
-/// calls `seen.finish` before committing.
+/// Claims the idempotency key (if any) and records, inside a caller's unit of work. A key seen
+/// before answers its first answer; the same key with another body is a conflict.
 pub async fn record_idempotent_in(
-    c: &mut Conn,
+    w: &mut Work,
     org_id: i64,
     v: &Valid,
     idempotency: Option<(&str, &str)>,
-    now: i64,
-    seen: &mut Seen,
+    known: &mut Known,
 ) -> Result<Ingested> {
+    let now = w.now;
     if let Some((key, hash)) = idempotency
         && let Some((first_hash, response)) =
-            store::interaction::claim_idempotency(c, org_id, key, hash, now).await?
+            store::interaction::claim_idempotency(w, org_id, key, hash, now).await?
     {
         if first_hash != hash {
             return Err(Error::Conflict {
@@ -68,10 +64,10 @@ pub async fn record_idempotent_in(
             .ok_or_else(|| Error::Internal("idempotency record without response".into()))?;
         return serde_json::from_str(&response).map_err(|e| Error::Internal(e.to_string()));
     }
-    let done = record_with(c, org_id, v, now, seen).await?;
+    let done = record_with(w, org_id, v, known).await?;
     if let Some((key, _)) = idempotency {
         let response = serde_json::to_string(&done).expect("serialise");
-        store::interaction::store_idempotent_response(c, org_id, key, &response).await?;
+        store::interaction::store_idempotent_response(w, org_id, key, &response).await?;
     }
     Ok(done)
 }
@@ -79,15 +75,14 @@ pub async fn record_idempotent_in(
 /// Records many interactions in one transaction (import, demo). Invalid references fail the
 /// batch; the caller then records one by one to report which.
 pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result<Vec<Ingested>> {
-    let now = super::now_ms();
-    let mut tx = store.begin().await?;
+    let mut w = Work::begin(store).await?;
     let ids: Vec<&str> = items
         .iter()
         .filter_map(|v| v.external_id.as_deref())
         .collect();
-    let mut seen = Seen {
+    let mut known = Known {
         prefetched: true,
-        known: store::interaction::by_external_ids(&mut tx, org_id, &ids)
+        ids: store::interaction::by_external_ids(&mut w, org_id, &ids)
             .await?
             .into_iter()
             .map(|(ext, (interaction_id, customer_id, case_id))| {
@@ -101,72 +96,38 @@ pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result
                 )
             })
             .collect(),
-        sites: HashMap::new(),
-        charters: HashMap::new(),
-        measures: evaluate::Measures::default(),
     };
     let mut out = Vec::with_capacity(items.len());
     for v in items {
-        out.push(record_with(&mut tx, org_id, v, now, &mut seen).await?);
+        out.push(record_with(&mut w, org_id, v, &mut known).await?);
     }
-    seen.finish(&mut tx).await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(out)
 }
 
-/// What a batch already knows, to spare one lookup per item: the external ids recorded before
-/// (fetched for the whole batch at once, then kept up to date), the sites met so far and each
-/// organisation's charter. A fresh one knows nothing and looks things up as it goes.
+/// The external ids a batch already knows, to spare one lookup per item: those recorded before
+/// (fetched for the whole batch at once), then those it records. A fresh one knows nothing and
+/// looks ids up as it goes.
 #[derive(Default)]
-pub struct Seen {
+pub struct Known {
     prefetched: bool,
-    known: HashMap<String, Ingested>,
-    sites: HashMap<String, i64>,
-    /// Each organisation's charter, read once per batch (evaluation runs in the transaction).
-    charters: HashMap<i64, Arc<Charter>>,
-    /// Measures decided so far, written by `finish` before the transaction commits.
-    measures: evaluate::Measures,
+    ids: HashMap<String, Ingested>,
 }
 
-impl Seen {
-    /// Writes what the batch decided; call it before committing.
-    pub async fn finish(&mut self, c: &mut Conn) -> Result<()> {
-        self.measures.flush(c).await
-    }
-
-    async fn charter(&mut self, c: &mut Conn, org_id: i64) -> Result<Arc<Charter>> {
-        if let Some(ch) = self.charters.get(&org_id) {
-            return Ok(ch.clone());
-        }
-        let ch = Arc::new(Charter::load(c, org_id).await?);
-        self.charters.insert(org_id, ch.clone());
-        Ok(ch)
-    }
+/// The rule itself, inside a caller's unit of work.
+pub async fn record_in(w: &mut Work, org_id: i64, v: &Valid) -> Result<Ingested> {
+    record_with(w, org_id, v, &mut Known::default()).await
 }
 
-/// The rule itself, inside a caller's transaction. Kept to as few statements as the rule allows:
-/// it is the hot path of every input channel.
-pub async fn record_in(c: &mut Conn, org_id: i64, v: &Valid, now: i64) -> Result<Ingested> {
-    let mut seen = Seen::default();
-    let done = record_with(c, org_id, v, now, &mut seen).await?;
-    seen.finish(c).await?;
-    Ok(done)
-}
-
-async fn record_with(
-    c: &mut Conn,
-    org_id: i64,
-    v: &Valid,
-    now: i64,
-    seen: &mut Seen,
-) -> Result<Ingested> {
+/// Kept to as few statements as the rule allows: it is the hot path of every input channel.
+async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) -> Result<Ingested> {
     if let Some(ext) = &v.external_id {
-        if let Some(done) = seen.known.get(ext) {
+        if let Some(done) = known.ids.get(ext) {
             return Ok(done.clone());
         }
-        if !seen.prefetched
+        if !known.prefetched
             && let Some((interaction_id, customer_id, case_id)) =
-                store::interaction::by_external_id(c, org_id, ext).await?
+                store::interaction::by_external_id(w, org_id, ext).await?
         {
             return Ok(Ingested {
                 interaction_id,
@@ -175,26 +136,20 @@ async fn record_with(
             });
         }
     }
+    let now = w.now;
     let site_id = match &v.site {
-        Some(code) => Some(match seen.sites.get(code) {
-            Some(id) => *id,
-            None => {
-                let id = super::org::site_id(c, org_id, code).await?;
-                seen.sites.insert(code.clone(), id);
-                id
-            }
-        }),
+        Some(code) => Some(w.site_id(org_id, code).await?),
         None => None,
     };
     let (customer_id, new_customer) =
-        recognise(c, org_id, &v.identities, v.name.as_deref(), v.occurred_at).await?;
+        recognise(w, org_id, &v.identities, v.name.as_deref(), v.occurred_at).await?;
     let key = v
         .subject
         .as_deref()
         .map(subject_key)
         .filter(|k| !k.is_empty());
     let existing = match v.case_id {
-        Some(id) => Some(store::case::by_id(c, org_id, id).await?.ok_or_else(|| {
+        Some(id) => Some(store::case::by_id(w, org_id, id).await?.ok_or_else(|| {
             Error::invalid(
                 "case_id",
                 Invalid::new("unknown_case", format!("no case has the id {id}")),
@@ -202,7 +157,7 @@ async fn record_with(
         })?),
         // A customer seen for the first time has no case to continue.
         None if new_customer || v.fresh_case => None,
-        None => store::case::attachable(c, customer_id, key.as_deref()).await?,
+        None => store::case::attachable(w, customer_id, key.as_deref()).await?,
     };
     let mut clock = existing
         .as_ref()
@@ -215,60 +170,47 @@ async fn record_with(
         }
     };
     let status_change = v.status.and_then(|s| clock.set_status(s, v.occurred_at));
-    // The case as the charter sees it, before and after; its deadline is written with it.
-    let charter = seen.charter(c, org_id).await?;
-    let before = existing.as_ref().map(evaluate::CaseState::of);
+    // The case as follow-ups see it, before and after; its deadline is written with it.
+    let before = existing.as_ref().map(store::case::Case::state);
     let mut after = match &before {
-        Some(b) => evaluate::CaseState {
-            clock: clock.clone(),
+        Some(b) => CaseState {
+            clock,
             ..b.clone()
         },
-        None => evaluate::CaseState {
+        None => CaseState {
             id: 0,
             customer_id,
             channel: v.channel.as_str().into(),
             site_id,
             kind: v.kind.as_str().into(),
             category: v.category.clone(),
-            clock: clock.clone(),
+            clock,
         },
     };
-    clock.due_at = super::charter::due_after(&charter, before.as_ref(), &after);
-    after.clock.due_at = clock.due_at;
-    let case_id = match &existing {
+    after.clock.due_at = w.deadline(org_id, before.as_ref(), &after).await?;
+    after.id = match &existing {
         Some(case) => {
-            store::case::save_clock(c, case.id, &clock).await?;
+            store::case::save_clock(w, case.id, &after.clock).await?;
             case.id
         }
         None => {
             open_case(
-                c,
+                w,
                 org_id,
                 customer_id,
                 site_id,
                 v,
                 key.as_deref().unwrap_or(""),
-                &clock,
+                &after.clock,
             )
             .await?
         }
     };
-    after.id = case_id;
-    super::survey::trigger::case_changed(c, org_id, before.as_ref(), &after, now).await?;
-    if !charter.active.is_empty() {
-        evaluate::case_changed(
-            c,
-            &mut seen.measures,
-            &charter,
-            before.as_ref(),
-            &after,
-            now,
-        )
-        .await?;
-    }
+    let case_id = after.id;
+    w.case_changed(org_id, before.as_ref(), &after).await?;
     if transition == Some(Transition::Reopened) {
         store::case::add_event(
-            c,
+            w,
             org_id,
             case_id,
             v.occurred_at,
@@ -280,7 +222,7 @@ async fn record_with(
     }
     if let Some(Transition::Status(s)) = status_change {
         store::case::add_event(
-            c,
+            w,
             org_id,
             case_id,
             v.occurred_at,
@@ -291,7 +233,7 @@ async fn record_with(
         .await?;
     }
     if let (Direction::Outbound, Some(author)) = (v.direction, v.author_user_id) {
-        store::case::assign_if_unassigned(c, case_id, author).await?;
+        store::case::assign_if_unassigned(w, case_id, author).await?;
     }
     let new = store::interaction::NewInteraction {
         customer_id,
@@ -309,11 +251,11 @@ async fn record_with(
         attachments: &v.attachments,
         external_id: v.external_id.as_deref(),
     };
-    let interaction_id = store::interaction::insert(c, org_id, &new, now).await?;
+    let interaction_id = store::interaction::insert(w, org_id, &new, now).await?;
     if v.direction == Direction::Inbound && !new_customer {
         let since = v.occurred_at - ONCE_AND_DONE_WINDOW_MS;
         let turned = store::case::mark_repeat_contact(
-            c,
+            w,
             customer_id,
             case_id,
             v.category.as_deref(),
@@ -321,11 +263,10 @@ async fn record_with(
             v.occurred_at,
         )
         .await?;
-        evaluate::recheck_cases(c, &mut seen.measures, &charter, &turned, now).await?;
+        w.cases_turned(org_id, &turned).await?;
     }
     if let Some(queued_at) = v.queued_at
         && matches!(v.channel, Channel::Counter | Channel::Phone | Channel::Chat)
-        && !charter.active.is_empty()
     {
         // A visit recorded from a counter ticket is the ticket's wait, measured once.
         let subject = match v
@@ -345,7 +286,7 @@ async fn record_with(
             case_id: Some(case_id),
             customer_id: Some(customer_id),
         };
-        evaluate::wait_recorded(c, &mut seen.measures, &charter, &wait, now).await?;
+        w.wait_recorded(org_id, &wait).await?;
     }
     let done = Ingested {
         interaction_id,
@@ -353,7 +294,7 @@ async fn record_with(
         case_id,
     };
     if let Some(ext) = &v.external_id {
-        seen.known.insert(ext.clone(), done.clone());
+        known.ids.insert(ext.clone(), done.clone());
     }
     Ok(done)
 }

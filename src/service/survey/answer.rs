@@ -6,6 +6,9 @@
 use super::record::{self, CriterionAnswer, Deltas, Rules};
 use crate::domain::link::Purpose;
 use crate::domain::survey::{self, SurveyKind};
+use crate::domain::case::{CaseStatus, Transition};
+use crate::service::wake::Worker;
+use crate::service::work::Work;
 use crate::service::{Checks, Error, Result, now_ms, voice};
 use crate::store::{self, Store};
 use serde::Serialize;
@@ -65,7 +68,7 @@ async fn load(store: &Store, token: &str, now: i64) -> Result<std::result::Resul
         Some(id) => store::case::by_id(&mut c, inv.org_id, id).await?.map(|k| {
             format!(
                 "{} « {} »",
-                crate::service::email::outbound::case_token(&org.slug, k.number),
+                crate::domain::email::token_for(&org.slug, k.number),
                 k.subject
             )
         }),
@@ -188,7 +191,7 @@ pub async fn submit(
     };
     let (score, solved, comment, criteria) = check(&open, a)?;
     let lang = if a.lang == "en" { "en" } else { "fr" };
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin_at(store, now).await?;
     // Single use, decided by the database: of two concurrent submissions, one records.
     if !store::survey::mark_answered(&mut tx, open.invitation_id, now).await? {
         return Ok(Err(Closed::Answered));
@@ -245,10 +248,7 @@ pub async fn submit(
         )
         .await?;
         if solved == Some(false) {
-            reopened = crate::service::case::reopen_not_solved(
-                &mut tx, inv.org_id, case_id, &comment, now,
-            )
-            .await?;
+            reopened = reopen_not_solved(&mut tx, inv.org_id, case_id, &comment).await?;
         }
     }
     if let Some(kind) = record::alert_kind(open.kind, score) {
@@ -296,6 +296,8 @@ pub async fn submit(
             now,
         )
         .await?;
+        tx.wake(Worker::Mail);
+        tx.wake(Worker::Alerts);
     }
     let review_link = match inv.case_id {
         Some(case_id) => {
@@ -307,7 +309,6 @@ pub async fn submit(
         None => None,
     };
     tx.commit().await?;
-    crate::service::email::outbound::wake();
     Ok(Ok(Recorded {
         response_id,
         reopened_case: reopened,
@@ -343,4 +344,47 @@ pub async fn opt_out(store: &Store, token: &str) -> Result<bool> {
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The customer answered "no, not solved": the case reopens (if it was solved or closed) and the
+/// team gets a call-back task due within a day. Returns whether it reopened.
+async fn reopen_not_solved(
+    w: &mut Work,
+    org_id: i64,
+    case_id: i64,
+    comment: &str,
+) -> Result<bool> {
+    let now = w.now;
+    let case = store::case::by_id(w, org_id, case_id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
+    let before = case.state();
+    let mut after = before.clone();
+    let reopened = after.clock.set_status(CaseStatus::Open, now) == Some(Transition::Reopened);
+    if reopened {
+        store::case::add_event(w, org_id, case_id, now, "reopened", None, "survey").await?;
+        w.save_case(org_id, &before, &mut after).await?;
+    }
+    let note = if comment.trim().is_empty() {
+        "Le client indique que sa demande n'est pas résolue : le rappeler.".to_string()
+    } else {
+        format!(
+            "Le client indique que sa demande n'est pas résolue : le rappeler. Il écrit : « {} »",
+            comment.trim()
+        )
+    };
+    let task = store::survey::insert_task(
+        w,
+        org_id,
+        case_id,
+        case.team_id,
+        "callback",
+        &note,
+        now + crate::domain::DAY_MS,
+        now,
+    )
+    .await?;
+    store::case::add_event(w, org_id, case_id, now, "callback_task", None, &task.to_string())
+        .await?;
+    Ok(reopened)
 }

@@ -434,12 +434,13 @@ pub async fn send_sample(store: &Store, actor: &Actor, id: i64, size: i64) -> Re
             crate::domain::Invalid::new("out_of_range", "from 1 to 100,000 customers"),
         ));
     }
-    let now = now_ms();
-    let mut tx = store.begin().await?;
+    let mut tx = crate::service::work::Work::begin(store).await?;
+    let now = tx.now;
     let s = store::survey::survey(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("survey"))?;
     let n = trigger::sample(&mut tx, &s, size, now).await?;
+    tx.wake(crate::service::wake::Worker::Surveys);
     store::org::audit(
         &mut tx,
         actor.org_id,

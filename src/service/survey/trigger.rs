@@ -6,96 +6,13 @@
 
 use super::record;
 use crate::domain::DAY_MS;
-use crate::domain::case::CaseStatus;
 use crate::domain::link::Purpose;
 use crate::domain::survey::{LINK_DAYS, SurveyKind};
-use crate::service::charter::evaluate::CaseState;
 use crate::service::{Result, now_ms, voice};
 use crate::store::{self, Conn, Store};
-use std::sync::OnceLock;
+use crate::service::wake::{self, Worker};
+use crate::service::work::Work;
 use std::time::Duration;
-
-/// Cases solved longer ago than this (imports, history) are not surveyed.
-const FRESH_MS: i64 = 2 * DAY_MS;
-
-/// Called wherever a case is written: schedules post-case surveys when it turns solved.
-pub async fn case_changed(
-    c: &mut Conn,
-    org_id: i64,
-    before: Option<&CaseState>,
-    after: &CaseState,
-    now: i64,
-) -> Result<()> {
-    let solved = |s: &CaseState| s.clock.status() == CaseStatus::Solved;
-    if !solved(after) || before.is_some_and(solved) || after.channel == "counter" {
-        return Ok(());
-    }
-    let solved_at = after.clock.solved_at.unwrap_or(now);
-    if now - solved_at > FRESH_MS {
-        return Ok(());
-    }
-    let surveys = store::survey::active_with_trigger(c, org_id, "case_solved").await?;
-    let surveys: Vec<_> = surveys
-        .into_iter()
-        .filter(|s| s.channels.is_empty() || s.channels.split(',').any(|ch| ch == after.channel))
-        .collect();
-    schedule_for_case(c, org_id, after.id, &surveys, solved_at, now).await
-}
-
-/// A served counter visit recorded on a customer's case.
-pub async fn counter_visit(
-    c: &mut Conn,
-    org_id: i64,
-    case_id: i64,
-    at: i64,
-    now: i64,
-) -> Result<()> {
-    if now - at > FRESH_MS {
-        return Ok(());
-    }
-    let surveys = store::survey::active_with_trigger(c, org_id, "counter_visit").await?;
-    schedule_for_case(c, org_id, case_id, &surveys, at, now).await
-}
-
-async fn schedule_for_case(
-    c: &mut Conn,
-    org_id: i64,
-    case_id: i64,
-    surveys: &[store::survey::Survey],
-    at: i64,
-    now: i64,
-) -> Result<()> {
-    if surveys.is_empty() {
-        return Ok(());
-    }
-    let Some(case) = store::case::by_id(c, org_id, case_id).await? else {
-        return Ok(());
-    };
-    for s in surveys {
-        let inv = store::survey::Invitation {
-            id: 0,
-            org_id,
-            survey_id: s.id,
-            customer_id: case.customer_id,
-            case_id: Some(case.id),
-            site_id: case.site_id,
-            team_id: case.team_id,
-            channel: Some(case.channel.clone()),
-            category: case.category.clone(),
-            lang: "fr".into(),
-            status: "scheduled".into(),
-            skip_reason: None,
-            due_at: at + s.delay_minutes * 60_000,
-            sent_at: None,
-            expires_at: None,
-            email_id: None,
-            answered_at: None,
-        };
-        store::survey::insert_invitation(c, &inv, now).await?;
-    }
-    wake();
-    Ok(())
-}
 
 /// Schedules a relationship survey for a random sample of reachable customers (not opted out,
 /// not surveyed within the fatigue window). Returns how many were scheduled.
@@ -126,7 +43,6 @@ pub async fn sample(c: &mut Conn, s: &store::survey::Survey, size: i64, now: i64
         };
         store::survey::insert_invitation(c, &inv, now).await?;
     }
-    wake();
     Ok(ids.len())
 }
 
@@ -146,7 +62,7 @@ pub async fn dispatch_one(
     base: &str,
 ) -> Result<Outcome> {
     let now = now_ms();
-    let mut tx = store.begin().await?;
+    let mut tx = Work::begin(store).await?;
     let (fatigue_days, _) = store::survey::voice_settings(&mut tx, inv.org_id).await?;
     let case = match inv.case_id {
         Some(id) => store::case::by_id(&mut tx, inv.org_id, id).await?,
@@ -207,10 +123,10 @@ pub async fn dispatch_one(
             voice::mail(&mut tx, inv.org_id, &to, subject, text, "survey", now).await?
         {
             store::survey::set_invitation_email(&mut tx, inv.id, email_id).await?;
+            tx.wake(Worker::Mail);
         }
     }
     tx.commit().await?;
-    crate::service::email::outbound::wake();
     Ok(if status == "sent" {
         Outcome::Mailed
     } else {
@@ -233,14 +149,14 @@ fn invitation_text(
         Some(c) => format!(
             "votre demande « {} » {}",
             c.subject,
-            crate::service::email::outbound::case_token(&org.slug, c.number)
+            crate::domain::email::token_for(&org.slug, c.number)
         ),
         None => format!("{} et ses services", org.name),
     };
     let subject = match case {
         Some(c) => format!(
             "Votre avis sur votre demande {}",
-            crate::service::email::outbound::case_token(&org.slug, c.number)
+            crate::domain::email::token_for(&org.slug, c.number)
         ),
         None => format!("Votre avis sur {}", org.name),
     };
@@ -311,16 +227,6 @@ pub async fn dispatch_due(store: &Store, base: &str) -> Result<usize> {
     }
 }
 
-fn notify() -> &'static tokio::sync::Notify {
-    static N: OnceLock<tokio::sync::Notify> = OnceLock::new();
-    N.get_or_init(tokio::sync::Notify::new)
-}
-
-/// Wakes the dispatcher (a survey was scheduled).
-pub fn wake() {
-    notify().notify_one();
-}
-
 /// Runs periodic sampling and dispatch for as long as the server runs.
 pub fn start(store: Store, base: String) {
     tokio::spawn(async move {
@@ -331,14 +237,8 @@ pub fn start(store: Store, base: String) {
             if let Err(e) = dispatch_due(&store, &base).await {
                 tracing::warn!("survey dispatch: {e}");
             }
-            // Woken from inside the transaction that scheduled the survey: give it time to
-            // commit before reading (the 5 s tick catches anything later).
-            if tokio::time::timeout(Duration::from_secs(5), notify().notified())
-                .await
-                .is_ok()
-            {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
+            // Woken after the commit that scheduled a survey; the tick catches anything else.
+            wake::wait(Worker::Surveys, Duration::from_secs(5)).await;
         }
     });
 }

@@ -2,7 +2,7 @@
 //! (one disk sync) per batch. Each request is answered only after its batch is committed, so
 //! every acknowledged interaction is durable.
 
-use super::ingest::{self, Ingested, Valid};
+use super::ingest::{self, Ingested, Valid, batch};
 use super::work::Work;
 use super::{Error, Result};
 use crate::store::Store;
@@ -99,15 +99,31 @@ async fn commit(store: &Store, jobs: &[Job]) -> Vec<Result<Ingested>> {
 
 async fn try_batch(store: &Store, jobs: &[Job]) -> Result<Vec<Ingested>> {
     let mut w = Work::begin(store).await?;
-    let mut done = Vec::with_capacity(jobs.len());
-    let mut known = ingest::Known::default();
+    let mut done: Vec<Option<Ingested>> = vec![None; jobs.len()];
+    // One set-wise pass per organisation (they share no rows), in order of first arrival.
+    let mut orgs: Vec<i64> = Vec::new();
     for j in jobs {
-        let idem = j
-            .idempotency
-            .as_ref()
-            .map(|(k, h)| (k.as_str(), h.as_str()));
-        done.push(ingest::record_idempotent_in(&mut w, j.org_id, &j.valid, idem, &mut known).await?);
+        if !orgs.contains(&j.org_id) {
+            orgs.push(j.org_id);
+        }
+    }
+    for org_id in orgs {
+        let (at, items): (Vec<usize>, Vec<batch::Item>) = jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.org_id == org_id)
+            .map(|(i, j)| {
+                let item = batch::Item {
+                    valid: &j.valid,
+                    idempotency: j.idempotency.as_ref().map(|(k, h)| (k.as_str(), h.as_str())),
+                };
+                (i, item)
+            })
+            .unzip();
+        for (i, d) in at.into_iter().zip(batch::record(&mut w, org_id, &items).await?) {
+            done[i] = Some(d);
+        }
     }
     w.commit().await?;
-    Ok(done)
+    Ok(done.into_iter().map(|d| d.expect("every job in a batch")).collect())
 }

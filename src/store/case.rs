@@ -1,6 +1,6 @@
 //! Cases: rows, the lifecycle clock, filtered keyset listing, and the event log.
 
-use super::{Conn, Result, Sql};
+use super::{Bind, Conn, Result, Sql};
 use crate::domain::case::{CaseClock, CaseState, CaseStatus};
 use serde::Serialize;
 
@@ -52,6 +52,25 @@ impl Case {
             category: self.category.clone(),
             clock: self.clock(),
         }
+    }
+
+    /// Takes the clock a change left (status and every timestamp it keeps).
+    pub fn set_clock(&mut self, k: &CaseClock) {
+        self.status = k.status().as_str().to_string();
+        self.opened_at = k.opened_at;
+        self.updated_at = k.updated_at;
+        self.first_response_at = k.first_response_at;
+        self.last_inbound_at = k.last_inbound_at;
+        self.last_outbound_at = k.last_outbound_at;
+        self.inbound_count = k.inbound_count;
+        self.outbound_count = k.outbound_count;
+        self.pending_since = k.pending_since;
+        self.pending_ms = k.pending_ms;
+        self.solved_at = k.solved_at;
+        self.closed_at = k.closed_at;
+        self.reopen_count = k.reopen_count;
+        self.repeat_contact_at = k.repeat_contact_at;
+        self.due_at = k.due_at;
     }
 
     pub fn clock(&self) -> CaseClock {
@@ -448,5 +467,162 @@ pub async fn set_due(c: &mut Conn, id: i64, due_at: Option<i64>) -> Result<()> {
         .bind(due_at)
         .execute(c)
         .await?;
+    Ok(())
+}
+
+/// A case as a batch of contacts works on it: the stored case and its subject key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Held {
+    #[sqlx(flatten)]
+    pub case: Case,
+    pub subject_key: String,
+}
+
+/// The cases a batch's contacts of these customers may touch: those not closed (a contact may
+/// continue them) and those solved since `solved_since` (a contact breaks their once & done).
+pub async fn held_by_customers(
+    c: &mut Conn,
+    customer_ids: &[i64],
+    solved_since: i64,
+) -> Result<Vec<Held>> {
+    let mut out = Vec::new();
+    for chunk in customer_ids.chunks(super::rows_per_statement(1)) {
+        let mut q = Sql::new(format!(
+            "SELECT {COLS}, subject_key FROM support_case WHERE customer_id IN ("
+        ));
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.int(*id);
+        }
+        q.push(") AND (status <> 'closed' OR solved_at >= ")
+            .int(solved_since)
+            .push(")");
+        out.extend(q.query_as::<Held>().fetch_all(&mut *c).await?);
+    }
+    Ok(out)
+}
+
+/// Cases named by id in a batch (an explicit `case_id`), within the organisation.
+pub async fn held_by_ids(c: &mut Conn, org_id: i64, ids: &[i64]) -> Result<Vec<Held>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(super::rows_per_statement(1)) {
+        let mut q = Sql::new(format!(
+            "SELECT {COLS}, subject_key FROM support_case WHERE org_id = "
+        ));
+        q.int(org_id).push(" AND id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.int(*id);
+        }
+        q.push(")");
+        out.extend(q.query_as::<Held>().fetch_all(&mut *c).await?);
+    }
+    Ok(out)
+}
+
+/// The team of each of these users (a case an advisor takes joins their team).
+pub async fn teams_of_users(c: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, Option<i64>)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(super::rows_per_statement(1)) {
+        let mut q = Sql::new("SELECT id, team_id FROM app_user WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.int(*id);
+        }
+        q.push(")");
+        out.extend(q.query_as::<(i64, Option<i64>)>().fetch_all(&mut *c).await?);
+    }
+    Ok(out)
+}
+
+fn push_clock(q: &mut Sql, k: &CaseClock) {
+    q.text(k.status().as_str()).push(", ").int(k.updated_at).push(", ");
+    q.bind(Bind::OptInt(k.first_response_at)).push(", ");
+    q.bind(Bind::OptInt(k.last_inbound_at)).push(", ");
+    q.bind(Bind::OptInt(k.last_outbound_at)).push(", ");
+    q.int(k.inbound_count).push(", ").int(k.outbound_count).push(", ");
+    q.bind(Bind::OptInt(k.pending_since)).push(", ").int(k.pending_ms).push(", ");
+    q.bind(Bind::OptInt(k.solved_at)).push(", ");
+    q.bind(Bind::OptInt(k.closed_at)).push(", ").int(k.reopen_count).push(", ");
+    q.bind(Bind::OptInt(k.repeat_contact_at)).push(", ");
+    q.bind(Bind::OptInt(k.due_at));
+}
+
+/// Inserts new cases with ids reserved by `reserve_ids`, each with its clock as the batch left it.
+pub async fn insert_many(c: &mut Conn, org_id: i64, rows: &[Held]) -> Result<()> {
+    for chunk in rows.chunks(super::rows_per_statement(24)) {
+        let mut q = Sql::new(
+            "INSERT INTO support_case (id, org_id, number, customer_id, kind, priority, category,
+                subject, subject_key, channel, site_id, team_id, assignee_id, opened_at,
+                status, updated_at, first_response_at, last_inbound_at, last_outbound_at,
+                inbound_count, outbound_count, pending_since, pending_ms, solved_at, closed_at,
+                reopen_count, repeat_contact_at, due_at) VALUES ",
+        );
+        for (i, h) in chunk.iter().enumerate() {
+            let k = &h.case;
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(k.id).push(", ").int(org_id).push(", ").int(k.number).push(", ");
+            q.int(k.customer_id).push(", ").text(&k.kind).push(", ").text(&k.priority);
+            q.push(", ").bind(Bind::OptText(k.category.clone())).push(", ");
+            q.text(&k.subject).push(", ").text(&h.subject_key).push(", ").text(&k.channel);
+            q.push(", ").bind(Bind::OptInt(k.site_id)).push(", ");
+            q.bind(Bind::OptInt(k.team_id)).push(", ");
+            q.bind(Bind::OptInt(k.assignee_id)).push(", ").int(k.opened_at).push(", ");
+            push_clock(&mut q, &k.clock());
+            q.push(")");
+        }
+        q.query().execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Writes back the clock, assignee and team of cases a batch changed.
+pub async fn update_many(c: &mut Conn, rows: &[&Case]) -> Result<()> {
+    for chunk in rows.chunks(super::rows_per_statement(17)) {
+        let mut q = Sql::new(
+            "UPDATE support_case SET status = v.column2, updated_at = v.column3,
+                first_response_at = v.column4, last_inbound_at = v.column5,
+                last_outbound_at = v.column6, inbound_count = v.column7,
+                outbound_count = v.column8, pending_since = v.column9, pending_ms = v.column10,
+                solved_at = v.column11, closed_at = v.column12, reopen_count = v.column13,
+                repeat_contact_at = v.column14, due_at = v.column15, assignee_id = v.column16,
+                team_id = v.column17
+             FROM (VALUES ",
+        );
+        for (i, k) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(k.id).push(", ");
+            push_clock(&mut q, &k.clock());
+            q.push(", ").bind(Bind::OptInt(k.assignee_id));
+            q.push(", ").bind(Bind::OptInt(k.team_id)).push(")");
+        }
+        q.push(") AS v WHERE support_case.id = v.column1");
+        q.query().execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// An entry of a case's history written by a batch: (case, at, kind, actor, detail).
+pub type NewEvent<'a> = (i64, i64, &'a str, Option<i64>, &'a str);
+
+pub async fn add_events(c: &mut Conn, org_id: i64, rows: &[NewEvent<'_>]) -> Result<()> {
+    for chunk in rows.chunks(super::rows_per_statement(6)) {
+        let mut q = Sql::new(
+            "INSERT INTO case_event (org_id, case_id, at, kind, actor_user_id, detail) VALUES ",
+        );
+        for (i, (case_id, at, kind, actor, detail)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(org_id).push(", ").int(*case_id).push(", ").int(*at).push(", ");
+            q.text(kind).push(", ").bind(Bind::OptInt(*actor)).push(", ");
+            q.text(detail).push(")");
+        }
+        q.query().execute(&mut *c).await?;
+    }
     Ok(())
 }

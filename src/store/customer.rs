@@ -1,6 +1,6 @@
 //! Customers, their identities, and the merge ledger that makes merging reversible.
 
-use super::{Conn, Error, Result, Sql};
+use super::{Bind, Conn, Error, Result, Sql};
 use serde::Serialize;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -322,4 +322,83 @@ pub async fn number_of(c: &mut Conn, customer_id: i64) -> Result<Option<String>>
     .fetch_optional(c)
     .await?;
     Ok(row.map(|r| r.0))
+}
+
+/// A customer first seen in a batch, inserted with an id reserved by `reserve_ids`.
+pub struct NewCustomer<'a> {
+    pub id: i64,
+    pub name: Option<&'a str>,
+    pub name_key: &'a str,
+    pub created_at: i64,
+    pub last_contact_at: i64,
+}
+
+pub async fn insert_many(c: &mut Conn, org_id: i64, rows: &[NewCustomer<'_>]) -> Result<()> {
+    for chunk in rows.chunks(super::rows_per_statement(6)) {
+        let mut q = Sql::new(
+            "INSERT INTO customer (id, org_id, display_name, name_key, created_at, last_contact_at) VALUES ",
+        );
+        for (i, r) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(r.id).push(", ").int(org_id).push(", ");
+            q.bind(Bind::OptText(r.name.map(str::to_string)));
+            q.push(", ").text(r.name_key).push(", ").int(r.created_at);
+            q.push(", ").int(r.last_contact_at).push(")");
+        }
+        q.query().execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// A batch's contacts of a known customer, folded into one: the latest contact time and the
+/// first name given (with its folded key; `None` and "" when none was).
+pub struct Touch<'a> {
+    pub id: i64,
+    pub at: i64,
+    pub name: Option<&'a str>,
+    pub name_key: &'a str,
+}
+
+/// `touch` for many customers at once, with the same rule.
+pub async fn touch_many(c: &mut Conn, rows: &[Touch<'_>]) -> Result<()> {
+    for chunk in rows.chunks(super::rows_per_statement(4)) {
+        let mut q = Sql::new(
+            "UPDATE customer SET
+                last_contact_at = CASE WHEN last_contact_at < v.column2 THEN v.column2 ELSE last_contact_at END,
+                display_name = COALESCE(display_name, v.column3),
+                name_key = CASE WHEN display_name IS NULL THEN v.column4 ELSE name_key END
+             FROM (VALUES ",
+        );
+        for (i, r) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(r.id).push(", ").int(r.at).push(", ");
+            q.bind(Bind::OptText(r.name.map(str::to_string)));
+            q.push(", ").text(r.name_key).push(")");
+        }
+        q.push(") AS v WHERE customer.id = v.column1");
+        q.query().execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// An identity seen in a batch: (customer, kind, key, shown value, first seen at).
+pub type NewIdentity<'a> = (i64, &'a str, &'a str, &'a str, i64);
+
+/// Attaches identities of many customers; returns how many were attached (a key another writer
+/// took meanwhile is left to it).
+pub async fn attach_many(c: &mut Conn, org_id: i64, rows: &[NewIdentity<'_>]) -> Result<usize> {
+    let mut attached = 0;
+    for chunk in rows.chunks(super::rows_per_statement(6)) {
+        let mut q = Sql::new(
+            "INSERT INTO customer_identity (org_id, customer_id, kind, key, value, created_at) VALUES ",
+        );
+        for (i, (customer_id, kind, key, value, at)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(org_id).push(", ").int(*customer_id).push(", ").text(kind);
+            q.push(", ").text(key).push(", ").text(value).push(", ").int(*at).push(")");
+        }
+        q.push(" ON CONFLICT (org_id, key) DO NOTHING");
+        attached += q.query().execute(&mut *c).await?.rows_affected() as usize;
+    }
+    Ok(attached)
 }

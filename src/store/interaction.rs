@@ -196,3 +196,75 @@ pub async fn store_idempotent_response(
         .await?;
     Ok(())
 }
+
+/// Inserts interactions with ids reserved by `reserve_ids`: (id, row).
+pub async fn insert_many(
+    c: &mut Conn,
+    org_id: i64,
+    rows: &[(i64, NewInteraction<'_>)],
+    now: i64,
+) -> Result<()> {
+    use super::Bind;
+    for chunk in rows.chunks(super::rows_per_statement(17)) {
+        let mut q = Sql::new(
+            "INSERT INTO interaction (id, org_id, customer_id, case_id, channel, direction, occurred_at,
+                author_user_id, is_note, subject, body, site_id, queued_at, answered_at, attachments,
+                external_id, created_at) VALUES ",
+        );
+        for (i, (id, n)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(*id).push(", ").int(org_id).push(", ").int(n.customer_id).push(", ");
+            q.int(n.case_id).push(", ").text(n.channel).push(", ").text(n.direction);
+            q.push(", ").int(n.occurred_at).push(", ");
+            q.bind(Bind::OptInt(n.author_user_id)).push(", ").int(n.is_note as i64);
+            q.push(", ").bind(Bind::OptText(n.subject.map(str::to_string))).push(", ");
+            q.text(n.body).push(", ").bind(Bind::OptInt(n.site_id)).push(", ");
+            q.bind(Bind::OptInt(n.queued_at)).push(", ");
+            q.bind(Bind::OptInt(n.answered_at)).push(", ").text(n.attachments);
+            q.push(", ").bind(Bind::OptText(n.external_id.map(str::to_string)));
+            q.push(", ").int(now).push(")");
+        }
+        q.query().execute(&mut *c).await.map_err(conflict)?;
+    }
+    Ok(())
+}
+
+/// Claims many idempotency keys at once: (key, request hash) → which were claimed now.
+pub async fn claim_many(
+    c: &mut Conn,
+    org_id: i64,
+    keys: &[(&str, &str)],
+    now: i64,
+) -> Result<Vec<String>> {
+    let mut claimed = Vec::new();
+    for chunk in keys.chunks(super::rows_per_statement(4)) {
+        let mut q = Sql::new(
+            "INSERT INTO idempotency_key (org_id, key, request_hash, created_at) VALUES ",
+        );
+        for (i, (key, hash)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.int(org_id).push(", ").text(key).push(", ").text(hash).push(", ").int(now);
+            q.push(")");
+        }
+        q.push(" ON CONFLICT (org_id, key) DO NOTHING RETURNING key");
+        let rows: Vec<(String,)> = q.query_as().fetch_all(&mut *c).await?;
+        claimed.extend(rows.into_iter().map(|r| r.0));
+    }
+    Ok(claimed)
+}
+
+/// Stores the answers of many claimed keys: (key, response).
+pub async fn store_responses(c: &mut Conn, org_id: i64, rows: &[(&str, String)]) -> Result<()> {
+    for chunk in rows.chunks(super::rows_per_statement(2)) {
+        let mut q = Sql::new("UPDATE idempotency_key SET response = v.column2 FROM (VALUES ");
+        for (i, (key, response)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.text(key).push(", ").text(response).push(")");
+        }
+        q.push(") AS v WHERE idempotency_key.org_id = ")
+            .int(org_id)
+            .push(" AND idempotency_key.key = v.column1");
+        q.query().execute(&mut *c).await?;
+    }
+    Ok(())
+}

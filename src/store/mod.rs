@@ -260,3 +260,33 @@ impl Store {
         self.read.close().await;
     }
 }
+
+/// Rows per multi-row statement for rows of `params` values: the SQLite driver resolves `$N`
+/// placeholders in time quadratic in their number, so statements stay near 500 parameters.
+pub(crate) fn rows_per_statement(params: usize) -> usize {
+    (500 / params.max(1)).max(1)
+}
+
+/// Reserves `n` new ids of `table` for rows the caller inserts with explicit ids in this
+/// transaction. SQLite: the write transaction holds the database's only write lock, so the ids
+/// after the largest are free; PostgreSQL: drawn from the identity's sequence.
+pub(crate) async fn reserve_ids(c: &mut Conn, table: &'static str, n: usize) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if c.backend_name() == "PostgreSQL" {
+        let rows: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+        )))
+        .bind(n as i64)
+        .fetch_all(c)
+        .await?;
+        return Ok(rows.into_iter().map(|r| r.0).collect());
+    }
+    let (max,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table}"
+    )))
+    .fetch_one(c)
+    .await?;
+    Ok((1..=n as i64).map(|i| max + i).collect())
+}

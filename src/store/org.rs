@@ -93,6 +93,18 @@ pub async fn next_case_number(c: &mut Conn, org_id: i64) -> Result<i64> {
     Ok(n)
 }
 
+/// Reserves `n` case numbers; returns the last (the batch's are `last - n + 1 ..= last`).
+pub async fn reserve_case_numbers(c: &mut Conn, org_id: i64, n: i64) -> Result<i64> {
+    let (last,): (i64,) = sqlx::query_as(
+        "UPDATE organization SET case_seq = case_seq + $2 WHERE id = $1 RETURNING case_seq",
+    )
+    .bind(org_id)
+    .bind(n)
+    .fetch_one(c)
+    .await?;
+    Ok(last)
+}
+
 /// The organisation's own time zone and opening hours (for contacts not tied to a site).
 pub async fn org_calendar(c: &mut Conn, org_id: i64) -> Result<(String, String)> {
     Ok(

@@ -1,6 +1,7 @@
 //! Recording an interaction: recognise the customer on any identity, attach the contact to the
 //! case on the same need (or open one), move the case's clock, all in one transaction.
 
+pub mod batch;
 mod input;
 
 pub use input::{Attachment, CustomerRef, InteractionInput, MAX_BODY_CHARS, SocialRef, Valid};
@@ -72,45 +73,25 @@ pub async fn record_idempotent_in(
     Ok(done)
 }
 
-/// Records many interactions in one transaction (import, demo). Invalid references fail the
-/// batch; the caller then records one by one to report which.
+/// Records many interactions in one transaction (import, demo), set-wise. Invalid references
+/// fail the batch; the caller then records one by one to report which.
 pub async fn record_batch(store: &Store, org_id: i64, items: &[Valid]) -> Result<Vec<Ingested>> {
     let mut w = Work::begin(store).await?;
-    let ids: Vec<&str> = items
+    let items: Vec<batch::Item> = items
         .iter()
-        .filter_map(|v| v.external_id.as_deref())
+        .map(|valid| batch::Item {
+            valid,
+            idempotency: None,
+        })
         .collect();
-    let mut known = Known {
-        prefetched: true,
-        ids: store::interaction::by_external_ids(&mut w, org_id, &ids)
-            .await?
-            .into_iter()
-            .map(|(ext, (interaction_id, customer_id, case_id))| {
-                (
-                    ext,
-                    Ingested {
-                        interaction_id,
-                        customer_id,
-                        case_id,
-                    },
-                )
-            })
-            .collect(),
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for v in items {
-        out.push(record_with(&mut w, org_id, v, &mut known).await?);
-    }
+    let done = batch::record(&mut w, org_id, &items).await?;
     w.commit().await?;
-    Ok(out)
+    Ok(done)
 }
 
-/// The external ids a batch already knows, to spare one lookup per item: those recorded before
-/// (fetched for the whole batch at once), then those it records. A fresh one knows nothing and
-/// looks ids up as it goes.
+/// The external ids recorded so far in a unit of work, to spare a lookup per item.
 #[derive(Default)]
 pub struct Known {
-    prefetched: bool,
     ids: HashMap<String, Ingested>,
 }
 
@@ -125,8 +106,7 @@ async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) ->
         if let Some(done) = known.ids.get(ext) {
             return Ok(done.clone());
         }
-        if !known.prefetched
-            && let Some((interaction_id, customer_id, case_id)) =
+        if let Some((interaction_id, customer_id, case_id)) =
                 store::interaction::by_external_id(w, org_id, ext).await?
         {
             return Ok(Ingested {
@@ -235,22 +215,7 @@ async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) ->
     if let (Direction::Outbound, Some(author)) = (v.direction, v.author_user_id) {
         store::case::assign_if_unassigned(w, case_id, author).await?;
     }
-    let new = store::interaction::NewInteraction {
-        customer_id,
-        case_id,
-        channel: v.channel.as_str(),
-        direction: v.direction.as_str(),
-        occurred_at: v.occurred_at,
-        author_user_id: v.author_user_id,
-        is_note: false,
-        subject: v.subject.as_deref(),
-        body: &v.body,
-        site_id,
-        queued_at: v.queued_at,
-        answered_at: v.answered_at,
-        attachments: &v.attachments,
-        external_id: v.external_id.as_deref(),
-    };
+    let new = new_interaction(v, customer_id, case_id, site_id);
     let interaction_id = store::interaction::insert(w, org_id, &new, now).await?;
     if v.direction == Direction::Inbound && !new_customer {
         let since = v.occurred_at - ONCE_AND_DONE_WINDOW_MS;
@@ -268,17 +233,8 @@ async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) ->
     if let Some(queued_at) = v.queued_at
         && matches!(v.channel, Channel::Counter | Channel::Phone | Channel::Chat)
     {
-        // A visit recorded from a counter ticket is the ticket's wait, measured once.
-        let subject = match v
-            .external_id
-            .as_deref()
-            .and_then(|e| e.strip_prefix("ticket:"))
-        {
-            Some(t) => format!("t:{t}"),
-            None => format!("i:{interaction_id}"),
-        };
         let wait = evaluate::Wait {
-            subject,
+            subject: wait_subject(v, interaction_id),
             channel: v.channel,
             site_id,
             queued_at,
@@ -297,6 +253,44 @@ async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) ->
         known.ids.insert(ext.clone(), done.clone());
     }
     Ok(done)
+}
+
+/// The interaction row of a contact.
+fn new_interaction(
+    v: &Valid,
+    customer_id: i64,
+    case_id: i64,
+    site_id: Option<i64>,
+) -> store::interaction::NewInteraction<'_> {
+    store::interaction::NewInteraction {
+        customer_id,
+        case_id,
+        channel: v.channel.as_str(),
+        direction: v.direction.as_str(),
+        occurred_at: v.occurred_at,
+        author_user_id: v.author_user_id,
+        is_note: false,
+        subject: v.subject.as_deref(),
+        body: &v.body,
+        site_id,
+        queued_at: v.queued_at,
+        answered_at: v.answered_at,
+        attachments: &v.attachments,
+        external_id: v.external_id.as_deref(),
+    }
+}
+
+/// What a wait is measured as: a visit recorded from a counter ticket is the ticket's wait,
+/// measured once; any other the interaction's.
+fn wait_subject(v: &Valid, interaction_id: i64) -> String {
+    match v
+        .external_id
+        .as_deref()
+        .and_then(|e| e.strip_prefix("ticket:"))
+    {
+        Some(t) => format!("t:{t}"),
+        None => format!("i:{interaction_id}"),
+    }
 }
 
 /// Records a contact on a case without moving its clock: automatic mail (out-of-office replies,

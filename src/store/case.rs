@@ -487,7 +487,7 @@ pub async fn held_by_customers(
 ) -> Result<Vec<Held>> {
     let mut out = Vec::new();
     for chunk in customer_ids.chunks(super::rows_per_statement(1)) {
-        let mut q = Sql::new(format!(
+        let mut q = Sql::on(c, format!(
             "SELECT {COLS}, subject_key FROM support_case WHERE customer_id IN ("
         ));
         for (i, id) in chunk.iter().enumerate() {
@@ -508,7 +508,7 @@ pub async fn held_by_customers(
 pub async fn held_by_ids(c: &mut Conn, org_id: i64, ids: &[i64]) -> Result<Vec<Held>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(super::rows_per_statement(1)) {
-        let mut q = Sql::new(format!(
+        let mut q = Sql::on(c, format!(
             "SELECT {COLS}, subject_key FROM support_case WHERE org_id = "
         ));
         q.int(org_id).push(" AND id IN (");
@@ -528,7 +528,7 @@ pub async fn held_by_ids(c: &mut Conn, org_id: i64, ids: &[i64]) -> Result<Vec<H
 pub async fn teams_of_users(c: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, Option<i64>)>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(super::rows_per_statement(1)) {
-        let mut q = Sql::new("SELECT id, team_id FROM app_user WHERE id IN (");
+        let mut q = Sql::on(c, "SELECT id, team_id FROM app_user WHERE id IN (");
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
@@ -557,7 +557,7 @@ fn push_clock(q: &mut Sql, k: &CaseClock) {
 /// Inserts new cases with ids reserved by `reserve_ids`, each with its clock as the batch left it.
 pub async fn insert_many(c: &mut Conn, org_id: i64, rows: &[Held]) -> Result<()> {
     for chunk in rows.chunks(super::rows_per_statement(24)) {
-        let mut q = Sql::new(
+        let mut q = Sql::on(c, 
             "INSERT INTO support_case (id, org_id, number, customer_id, kind, priority, category,
                 subject, subject_key, channel, site_id, team_id, assignee_id, opened_at,
                 status, updated_at, first_response_at, last_inbound_at, last_outbound_at,
@@ -585,7 +585,7 @@ pub async fn insert_many(c: &mut Conn, org_id: i64, rows: &[Held]) -> Result<()>
 /// Writes back the clock, assignee and team of cases a batch changed.
 pub async fn update_many(c: &mut Conn, rows: &[&Case]) -> Result<()> {
     for chunk in rows.chunks(super::rows_per_statement(17)) {
-        let mut q = Sql::new(
+        let mut q = Sql::on(c, 
             "UPDATE support_case SET status = v.column2, updated_at = v.column3,
                 first_response_at = v.column4, last_inbound_at = v.column5,
                 last_outbound_at = v.column6, inbound_count = v.column7,
@@ -613,7 +613,7 @@ pub type NewEvent<'a> = (i64, i64, &'a str, Option<i64>, &'a str);
 
 pub async fn add_events(c: &mut Conn, org_id: i64, rows: &[NewEvent<'_>]) -> Result<()> {
     for chunk in rows.chunks(super::rows_per_statement(6)) {
-        let mut q = Sql::new(
+        let mut q = Sql::on(c, 
             "INSERT INTO case_event (org_id, case_id, at, kind, actor_user_id, detail) VALUES ",
         );
         for (i, (case_id, at, kind, actor, detail)) in chunk.iter().enumerate() {

@@ -40,7 +40,7 @@ pub async fn owners_of(c: &mut Conn, org_id: i64, keys: &[String]) -> Result<Vec
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = Sql::new("SELECT key, customer_id FROM customer_identity WHERE org_id = ");
+    let mut q = Sql::on(c, "SELECT key, customer_id FROM customer_identity WHERE org_id = ");
     q.int(org_id).push(" AND key IN (");
     for (i, k) in keys.iter().enumerate() {
         if i > 0 {
@@ -335,7 +335,7 @@ pub struct NewCustomer<'a> {
 
 pub async fn insert_many(c: &mut Conn, org_id: i64, rows: &[NewCustomer<'_>]) -> Result<()> {
     for chunk in rows.chunks(super::rows_per_statement(6)) {
-        let mut q = Sql::new(
+        let mut q = Sql::on(c, 
             "INSERT INTO customer (id, org_id, display_name, name_key, created_at, last_contact_at) VALUES ",
         );
         for (i, r) in chunk.iter().enumerate() {
@@ -362,7 +362,7 @@ pub struct Touch<'a> {
 /// `touch` for many customers at once, with the same rule.
 pub async fn touch_many(c: &mut Conn, rows: &[Touch<'_>]) -> Result<()> {
     for chunk in rows.chunks(super::rows_per_statement(4)) {
-        let mut q = Sql::new(
+        let mut q = Sql::on(c, 
             "UPDATE customer SET
                 last_contact_at = CASE WHEN last_contact_at < v.column2 THEN v.column2 ELSE last_contact_at END,
                 display_name = COALESCE(display_name, v.column3),
@@ -389,7 +389,7 @@ pub type NewIdentity<'a> = (i64, &'a str, &'a str, &'a str, i64);
 pub async fn attach_many(c: &mut Conn, org_id: i64, rows: &[NewIdentity<'_>]) -> Result<usize> {
     let mut attached = 0;
     for chunk in rows.chunks(super::rows_per_statement(6)) {
-        let mut q = Sql::new(
+        let mut q = Sql::on(c, 
             "INSERT INTO customer_identity (org_id, customer_id, kind, key, value, created_at) VALUES ",
         );
         for (i, (customer_id, kind, key, value, at)) in chunk.iter().enumerate() {

@@ -93,9 +93,9 @@ pub async fn by_external_ids(
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, (i64, i64, i64)>> {
     let mut found = std::collections::HashMap::new();
-    // Modest chunks: the SQLite driver resolves `$N` placeholders in quadratic time.
-    for chunk in ids.chunks(100) {
-        let mut q = Sql::new(
+    for chunk in ids.chunks(super::rows_per_statement(1)) {
+        let mut q = Sql::on(
+            c,
             "SELECT external_id, id, customer_id, case_id FROM interaction WHERE org_id = ",
         );
         q.int(org_id).push(" AND external_id IN (");
@@ -206,7 +206,7 @@ pub async fn insert_many(
 ) -> Result<()> {
     use super::Bind;
     for chunk in rows.chunks(super::rows_per_statement(17)) {
-        let mut q = Sql::new(
+        let mut q = Sql::on(c, 
             "INSERT INTO interaction (id, org_id, customer_id, case_id, channel, direction, occurred_at,
                 author_user_id, is_note, subject, body, site_id, queued_at, answered_at, attachments,
                 external_id, created_at) VALUES ",
@@ -238,7 +238,7 @@ pub async fn claim_many(
 ) -> Result<Vec<String>> {
     let mut claimed = Vec::new();
     for chunk in keys.chunks(super::rows_per_statement(4)) {
-        let mut q = Sql::new(
+        let mut q = Sql::on(c, 
             "INSERT INTO idempotency_key (org_id, key, request_hash, created_at) VALUES ",
         );
         for (i, (key, hash)) in chunk.iter().enumerate() {
@@ -256,7 +256,7 @@ pub async fn claim_many(
 /// Stores the answers of many claimed keys: (key, response).
 pub async fn store_responses(c: &mut Conn, org_id: i64, rows: &[(&str, String)]) -> Result<()> {
     for chunk in rows.chunks(super::rows_per_statement(2)) {
-        let mut q = Sql::new("UPDATE idempotency_key SET response = v.column2 FROM (VALUES ");
+        let mut q = Sql::on(c, "UPDATE idempotency_key SET response = v.column2 FROM (VALUES ");
         for (i, (key, response)) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
             q.text(key).push(", ").text(response).push(")");

@@ -10,6 +10,7 @@ mod counter_test;
 mod durability_test;
 mod email_browser_test;
 mod email_test;
+mod ingest_batch_test;
 mod layering_test;
 mod support;
 mod transfer_test;

@@ -113,7 +113,7 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         .into_iter()
         .collect();
     let mut owners: HashMap<String, i64> = HashMap::new();
-    for chunk in keys.chunks(100) {
+    for chunk in keys.chunks(500) {
         owners.extend(store::customer::owners_of(w, org_id, chunk).await?);
     }
     let known_customers: Vec<i64> = owners.values().copied().collect::<HashSet<_>>().into_iter().collect();

@@ -83,15 +83,11 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
     }
 
     // What the batch's items name, read at once.
-    let pending: Vec<&Valid> = items
+    let exts: Vec<&str> = items
         .iter()
         .zip(&out)
         .filter(|(_, o)| o.is_none())
-        .map(|(i, _)| i.valid)
-        .collect();
-    let exts: Vec<&str> = pending
-        .iter()
-        .filter_map(|v| v.external_id.as_deref())
+        .filter_map(|(i, _)| i.valid.external_id.as_deref())
         .collect();
     let mut known_ext: HashMap<String, Ingested> =
         store::interaction::by_external_ids(w, org_id, &exts)
@@ -106,6 +102,19 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
                 (ext, done)
             })
             .collect();
+    // Contacts recorded before (a rerun of an import) need nothing more.
+    let pending: Vec<&Valid> = items
+        .iter()
+        .zip(&out)
+        .filter(|(i, o)| {
+            o.is_none()
+                && i.valid
+                    .external_id
+                    .as_ref()
+                    .is_none_or(|e| !known_ext.contains_key(e))
+        })
+        .map(|(i, _)| i.valid)
+        .collect();
     let keys: Vec<String> = pending
         .iter()
         .flat_map(|v| v.identities.iter().map(|i| i.key()))

@@ -55,7 +55,7 @@ pub(crate) enum Bind {
 
 /// A statement assembled at run time with `$N` placeholders, which both PostgreSQL and
 /// SQLite read (sqlx's QueryBuilder emits `?` through the Any driver, which PostgreSQL refuses).
-const ANONYMOUS_PLACEHOLDERS: bool = false;
+const ANONYMOUS_PLACEHOLDERS: bool = true;
 
 pub(crate) struct Sql {
     text: String,

@@ -131,7 +131,12 @@ Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--k--\r\n"
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let reply = reply.expect("the reply reached the SMTP server");
+    let reply = reply.unwrap_or_else(|| {
+        panic!(
+            "the reply did not reach the SMTP server; the server logged:\n{}",
+            server.log_tail()
+        )
+    });
     assert!(
         reply.contains(&format!("In-Reply-To: <b1-{tag}@example.fr>")),
         "{reply}"

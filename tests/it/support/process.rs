@@ -31,14 +31,17 @@ pub fn ok(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-/// `pacte serve` on a free loopback port; killed (SIGKILL) when dropped.
+/// `pacte serve` on a free loopback port; killed (SIGKILL) when dropped. Its log goes to
+/// `server.log` in the data directory, for a failing test to show.
 pub struct Server {
     pub port: u16,
     child: Child,
+    log: std::path::PathBuf,
 }
 
 impl Server {
     pub fn start(dir: &Path) -> Server {
+        let log = dir.join("server.log");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -49,7 +52,8 @@ impl Server {
             .arg(dir)
             .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
             .env_remove("PACTE_DATABASE_URL")
-            .stderr(Stdio::null())
+            .env("PACTE_LOG", "info")
+            .stderr(Stdio::from(std::fs::File::create(&log).expect("server log")))
             .spawn()
             .expect("pacte serve runs");
         for _ in 0..400 {
@@ -58,7 +62,14 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        Server { port, child }
+        Server { port, child, log }
+    }
+
+    /// The last lines the server logged.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
     /// Kills it at once, as a crash would.

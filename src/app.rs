@@ -52,12 +52,16 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C / SIGTERM, delivering alerts in the background.
-pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+/// Serves until Ctrl-C / SIGTERM; with `workers`, runs the job queue and the IMAP watchers too.
+/// On the signal, stops taking requests and jobs, and lets the job under way finish.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    workers: bool,
+) -> std::io::Result<()> {
     let store = state.store.clone();
-    crate::service::charter::alerts::start(store.clone());
-    crate::service::email::outbound::start(store.clone());
-    crate::service::survey::trigger::start(store.clone(), state.config.public_base());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let jobs = workers.then(|| start_workers(&state, stopped));
     if let Err(e) = crate::service::email::socket::serve(
         &state.config.data_dir,
         store.clone(),
@@ -65,20 +69,69 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     ) {
         tracing::warn!("mail socket not available ({e}): `pacte mail ingest` will write directly");
     }
-    crate::service::email::imap::start(
-        store.clone(),
-        state.mail.clone(),
-        state.config.imap_poll,
-        std::time::Duration::from_secs(30),
-    );
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    let _ = stop.send(true);
+    if let Some(jobs) = jobs {
+        finish_jobs(jobs).await;
+    }
     store.close().await;
     Ok(())
+}
+
+/// Runs the job queue and the IMAP watchers without serving HTTP (`pacte worker`), until
+/// Ctrl-C / SIGTERM; the job under way is finished first.
+pub async fn work(state: AppState) {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let jobs = start_workers(&state, stopped);
+    shutdown().await;
+    let _ = stop.send(true);
+    finish_jobs(jobs).await;
+    state.store.close().await;
+}
+
+fn start_workers(
+    state: &AppState,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    crate::service::email::imap::start(
+        state.store.clone(),
+        state.mail.clone(),
+        state.config.imap_poll,
+        std::time::Duration::from_secs(30),
+    );
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .expect("HTTP client");
+    let cx = crate::service::jobs::Context {
+        store: state.store.clone(),
+        base: state.config.public_base(),
+        http,
+        name: format!("{}:{}", hostname(), std::process::id()),
+    };
+    crate::service::jobs::start(cx, stopped)
+}
+
+/// Waits for the job under way, at most 30 s (a lease left behind expires and another worker
+/// takes the job again).
+async fn finish_jobs(jobs: tokio::task::JoinHandle<()>) {
+    if tokio::time::timeout(std::time::Duration::from_secs(30), jobs)
+        .await
+        .is_err()
+    {
+        tracing::warn!("a job was still running at shutdown; its lease will expire");
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "pacte".into())
 }
 
 async fn shutdown() {

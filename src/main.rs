@@ -23,8 +23,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web interface and the API.
-    Serve,
+    /// Serve the web interface and the API (and run the job queue, unless --no-worker).
+    Serve {
+        /// Serve HTTP only; leave jobs (mail, alerts, surveys) and IMAP to `pacte worker`.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Run the job queue and the IMAP watchers without serving HTTP.
+    Worker,
     /// Create the French demo organisation (once) and serve it.
     Demo {
         #[arg(long, default_value_t = 5_000)]
@@ -207,7 +213,12 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
     match cli.command {
-        Command::Serve => serve(store, config).await,
+        Command::Serve { no_worker } => serve(store, config, !no_worker).await,
+        Command::Worker => {
+            tracing::info!("pacte worker running");
+            pacte::app::work(AppState::new(store, config)).await;
+            Ok(())
+        }
         Command::Demo {
             customers,
             interactions,
@@ -257,7 +268,7 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!("  {role:<8} {email}  /  {}", pacte::demo::PASSWORD);
             }
             eprintln!();
-            serve(store, config).await
+            serve(store, config, true).await
         }
         Command::Migrate => {
             eprintln!("Database is up to date.");
@@ -576,14 +587,14 @@ fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
-async fn serve(store: Store, config: Config) -> anyhow::Result<()> {
+async fn serve(store: Store, config: Config, workers: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     // Held while serving, so `pacte restore` can tell the database is in use.
     let _serving = serving_lock(&config, false)?;
     tracing::info!(addr = %listener.local_addr()?, "pacte serving");
-    app::serve(AppState::new(store, config), listener).await?;
+    app::serve(AppState::new(store, config), listener, workers).await?;
     Ok(())
 }
 

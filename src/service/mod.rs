@@ -9,6 +9,7 @@ pub mod customer;
 pub mod email;
 pub mod group_commit;
 pub mod ingest;
+pub mod jobs;
 pub mod org;
 pub mod ratelimit;
 pub mod review;

@@ -1,5 +1,6 @@
-//! The background workers a committed write wakes. Each worker also looks on a timer, so a
-//! wake-up that comes too early or is missed only delays work, never loses it.
+//! The standing jobs a committed write leaves work for. A write makes the job due in its own
+//! transaction (`work::Work::wake`), then, once committed, wakes this process's job workers;
+//! other processes find the job due at their next look.
 
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -7,29 +8,36 @@ use tokio::sync::Notify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Worker {
-    /// The SMTP queue (`email::outbound`).
+    /// The SMTP queue (`email::outbound::send_due`).
     Mail,
-    /// Survey dispatch (`survey::trigger`).
+    /// Survey dispatch (`survey::trigger::dispatch_due`).
     Surveys,
-    /// Webhook alerts (`charter::alerts`).
+    /// Periodic survey samples (`survey::trigger::run_periodic`).
+    Sampling,
+    /// Webhook alerts (`charter::alerts::deliver_due`).
     Alerts,
 }
 
-const WORKERS: usize = 3;
-
-static SIGNALS: LazyLock<[Notify; WORKERS]> =
-    LazyLock::new(|| [Notify::new(), Notify::new(), Notify::new()]);
-
-fn signal(w: Worker) -> &'static Notify {
-    &SIGNALS[w as usize]
+impl Worker {
+    /// The kind of its standing job in the queue.
+    pub fn job_kind(self) -> &'static str {
+        match self {
+            Worker::Mail => "mail.send",
+            Worker::Surveys => "surveys.dispatch",
+            Worker::Sampling => "surveys.sample",
+            Worker::Alerts => "alerts.deliver",
+        }
+    }
 }
 
-/// Tells a worker that something committed waits for it.
-pub fn wake(w: Worker) {
-    signal(w).notify_one();
+static SIGNAL: LazyLock<Notify> = LazyLock::new(Notify::new);
+
+/// Tells this process's job workers that something committed waits for them.
+pub fn wake() {
+    SIGNAL.notify_one();
 }
 
-/// Waits until the worker is woken or `at_most` has passed.
-pub async fn wait(w: Worker, at_most: Duration) {
-    let _ = tokio::time::timeout(at_most, signal(w).notified()).await;
+/// Waits until a write wakes the workers or `at_most` has passed.
+pub async fn any(at_most: Duration) {
+    let _ = tokio::time::timeout(at_most, SIGNAL.notified()).await;
 }

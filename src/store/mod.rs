@@ -9,6 +9,7 @@ pub mod counter;
 pub mod customer;
 pub mod email;
 pub mod interaction;
+pub mod job;
 pub mod org;
 pub mod review;
 pub mod survey;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use pacte::service::charter;
 use serde_json::{Value, json};
 
-fn counter_commitment(webhook: Option<&str>) -> Value {
+pub(crate) fn counter_commitment(webhook: Option<&str>) -> Value {
     json!({
         "title_fr": "Accueil au guichet", "title_en": "Counter welcome",
         "wording_fr": "Nous vous prenons en charge en moins de 5 minutes",
@@ -26,7 +26,7 @@ fn ms(s: &str) -> i64 {
 }
 
 /// Publishes a commitment as in force since 2026-01-01 (history in the tests is dated 2026).
-async fn in_force(app: &TestApp, body: Value) -> i64 {
+pub(crate) async fn in_force(app: &TestApp, body: Value) -> i64 {
     let r = app.post("/api/v1/commitments", &app.admin, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
     let id = r.json["id"].as_i64().unwrap();
@@ -59,7 +59,7 @@ fn period<'a>(results: &'a Value, commitment: i64, period: &str) -> &'a Value {
         .unwrap_or(&Value::Null)
 }
 
-fn wait(at: &str, minutes: i64, ext: &str, number: &str) -> Value {
+pub(crate) fn wait(at: &str, minutes: i64, ext: &str, number: &str) -> Value {
     let q = ms(at);
     let iso = |t: i64| jiff::Timestamp::from_millisecond(t).unwrap().to_string();
     json!({"channel": "counter", "direction": "inbound", "occurred_at": iso(q),
@@ -67,7 +67,7 @@ fn wait(at: &str, minutes: i64, ext: &str, number: &str) -> Value {
         "queued_at": iso(q), "answered_at": iso(q + minutes * 60_000), "external_id": ext})
 }
 
-async fn site(app: &TestApp) {
+pub(crate) async fn site(app: &TestApp) {
     let r = app
         .post(
             "/api/v1/sites",
@@ -240,7 +240,7 @@ async fn definitions_are_smart_backtested_and_versioned() {
 }
 
 /// A local HTTP server that records what is posted to it (the site manager's webhook).
-async fn webhook_sink() -> (String, tokio::sync::mpsc::UnboundedReceiver<Value>) {
+pub(crate) async fn webhook_sink() -> (String, tokio::sync::mpsc::UnboundedReceiver<Value>) {
     use axum::routing::post;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let app = axum::Router::new().route(

@@ -11,6 +11,7 @@ mod durability_test;
 mod email_browser_test;
 mod email_test;
 mod ingest_batch_test;
+mod jobs_test;
 mod layering_test;
 mod support;
 mod transfer_test;

@@ -4,7 +4,6 @@
 
 use crate::service::{Result, now_ms};
 use crate::store::{self, Store};
-use std::time::Duration;
 
 /// After this many failures an alert stops being retried (it stays in the outbox with its error).
 const MAX_ATTEMPTS: i64 = 12;
@@ -59,21 +58,4 @@ pub async fn deliver_due(store: &Store, client: &reqwest::Client) -> Result<usiz
         tx.commit().await?;
     }
     Ok(delivered)
-}
-
-/// Runs delivery every second for as long as the server runs.
-pub fn start(store: Store) {
-    tokio::spawn(async move {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .expect("HTTP client");
-        loop {
-            if let Err(e) = deliver_due(&store, &client).await {
-                tracing::warn!("alert delivery: {e}");
-            }
-            crate::service::wake::wait(crate::service::wake::Worker::Alerts, Duration::from_secs(1))
-                .await;
-        }
-    });
 }

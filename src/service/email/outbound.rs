@@ -328,20 +328,6 @@ async fn send_one(
     }
 }
 
-/// Sends for as long as the server runs: at once when woken, else every few seconds.
-pub fn start(store: Store) {
-    tokio::spawn(async move {
-        loop {
-            match send_due(&store).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!("email sending: {e}"),
-            }
-            crate::service::wake::wait(crate::service::wake::Worker::Mail, Duration::from_secs(5)).await;
-        }
-    });
-}
-
 /// Queues an advisor's reply on a case by email, inside the reply's transaction. Answers the
 /// latest message the customer sent (to its Reply-To, else its sender), from the mailbox it came
 /// to; a case from another channel goes to the customer's email address. `Err` says why the

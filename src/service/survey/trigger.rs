@@ -10,9 +10,8 @@ use crate::domain::link::Purpose;
 use crate::domain::survey::{LINK_DAYS, SurveyKind};
 use crate::service::{Result, now_ms, voice};
 use crate::store::{self, Conn, Store};
-use crate::service::wake::{self, Worker};
+use crate::service::wake::Worker;
 use crate::service::work::Work;
-use std::time::Duration;
 
 /// Schedules a relationship survey for a random sample of reachable customers (not opted out,
 /// not surveyed within the fatigue window). Returns how many were scheduled.
@@ -225,22 +224,6 @@ pub async fn dispatch_due(store: &Store, base: &str) -> Result<usize> {
             handled += 1;
         }
     }
-}
-
-/// Runs periodic sampling and dispatch for as long as the server runs.
-pub fn start(store: Store, base: String) {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = run_periodic(&store).await {
-                tracing::warn!("periodic surveys: {e}");
-            }
-            if let Err(e) = dispatch_due(&store, &base).await {
-                tracing::warn!("survey dispatch: {e}");
-            }
-            // Woken after the commit that scheduled a survey; the tick catches anything else.
-            wake::wait(Worker::Surveys, Duration::from_secs(5)).await;
-        }
-    });
 }
 
 /// What an advisor or the API sees of an invitation: its state and, while it can be answered,

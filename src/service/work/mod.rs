@@ -47,17 +47,21 @@ impl Work {
         })
     }
 
-    /// Writes what the unit gathered, commits, then wakes the workers it has work for.
+    /// Writes what the unit gathered, makes due the jobs it left work for, commits, and only
+    /// then wakes the workers.
     pub async fn commit(mut self) -> Result<()> {
         self.measures.flush(&mut self.tx).await?;
+        for w in &self.wakes {
+            store::job::nudge(&mut self.tx, w.job_kind(), self.now).await?;
+        }
         self.tx.commit().await?;
-        for w in self.wakes {
-            wake::wake(w);
+        if !self.wakes.is_empty() {
+            wake::wake();
         }
         Ok(())
     }
 
-    /// A worker has something to do once this unit commits (a mail queued, an alert raised).
+    /// A standing job has something to do once this unit commits (a mail queued, an alert raised).
     pub fn wake(&mut self, w: Worker) {
         if !self.wakes.contains(&w) {
             self.wakes.push(w);

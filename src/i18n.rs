@@ -64,6 +64,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Customer care, kept and shown",
     ),
     ("nav.inbox", "Dossiers", "Cases"),
+    (
+        "demo.loading",
+        "Démonstration en préparation\u{a0}: {pct}\u{202f}% de l'année d'historique enregistrée. Les dossiers et les chiffres se complètent à mesure.",
+        "Demo being prepared: {pct}% of the year of history recorded. Cases and figures fill in as it goes.",
+    ),
     ("nav.customers", "Clients", "Customers"),
     ("nav.admin", "Administration", "Administration"),
     ("nav.logout", "Se déconnecter", "Sign out"),

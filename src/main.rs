@@ -254,7 +254,16 @@ async fn main() -> anyhow::Result<()> {
                 );
                 let store = store.clone();
                 tokio::spawn(async move {
-                    match h.record(&store, |_, _| {}).await {
+                    // A line at each tenth, so the terminal says how far it has got.
+                    let mut shown = 0;
+                    let progress = |done: usize, total: usize| {
+                        let tenth = done * 10 / total.max(1);
+                        if tenth > shown {
+                            shown = tenth;
+                            eprintln!("  demo history: {done} / {total} interactions");
+                        }
+                    };
+                    match h.record(&store, progress).await {
                         Ok(()) => eprintln!(
                             "Demo history recorded in {:.1} s.",
                             started.elapsed().as_secs_f64()

@@ -161,6 +161,23 @@ pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
     }))
 }
 
+/// Contacts per transaction: small enough that a click made while the demo records waits for the
+/// writer a few tens of milliseconds at most.
+const BATCH: usize = 200;
+
+/// How far the history being recorded in this process has got: (done, total), while it runs.
+static RECORDING: std::sync::Mutex<Option<(usize, usize)>> = std::sync::Mutex::new(None);
+
+/// The share of the demo history recorded so far (0–100), while it is being recorded.
+pub fn loading() -> Option<u8> {
+    let r = *RECORDING.lock().unwrap_or_else(|e| e.into_inner());
+    r.map(|(done, total)| (done * 100 / total.max(1)).min(99) as u8)
+}
+
+fn set_recording(v: Option<(usize, usize)>) {
+    *RECORDING.lock().unwrap_or_else(|e| e.into_inner()) = v;
+}
+
 /// A year of generated interactions, ready to be recorded.
 pub struct History {
     org_id: i64,
@@ -182,15 +199,25 @@ impl History {
         mut progress: impl FnMut(usize, usize),
     ) -> Result<()> {
         let mut done = 0;
-        loop {
-            let batch = self.generator.next_batch(crate::service::transfer::BATCH);
-            if batch.is_empty() {
-                // Surveys and reviews follow the cases they are about.
-                return voice::install(store, self.org_id, self.manager_id, self.seed).await;
+        set_recording(Some((0, self.size())));
+        let result = async {
+            loop {
+                let batch = self.generator.next_batch(BATCH);
+                if batch.is_empty() {
+                    // Surveys and reviews follow the cases they are about.
+                    return voice::install(store, self.org_id, self.manager_id, self.seed).await;
+                }
+                ingest::record_batch(store, self.org_id, &batch).await?;
+                done += batch.len();
+                let total = self.generator.target().max(done);
+                set_recording(Some((done, total)));
+                progress(done, total);
+                // Let a request waiting for the writer take it before the next batch.
+                tokio::task::yield_now().await;
             }
-            ingest::record_batch(store, self.org_id, &batch).await?;
-            done += batch.len();
-            progress(done, self.generator.target().max(done));
         }
+        .await;
+        set_recording(None);
+        result
     }
 }

@@ -203,6 +203,8 @@ pub async fn install(store: &Store, org_id: i64, manager_id: i64, seed: u64) -> 
             )),
             _ => None,
         };
+        // A reply is dated after its review and never after now.
+        let reply = reply.filter(|(_, at)| *at < now);
         reviews.push(HistoricReview {
             case_id: k.id,
             stars,

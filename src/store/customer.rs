@@ -359,23 +359,28 @@ pub struct Touch<'a> {
     pub name_key: &'a str,
 }
 
-/// `touch` for many customers at once, with the same rule.
-pub async fn touch_many(c: &mut Conn, rows: &[Touch<'_>]) -> Result<()> {
-    for chunk in rows.chunks(super::rows_per_statement(4)) {
-        let mut q = Sql::on(c, 
-            "UPDATE customer SET
-                last_contact_at = CASE WHEN last_contact_at < v.column2 THEN v.column2 ELSE last_contact_at END,
-                display_name = COALESCE(display_name, v.column3),
-                name_key = CASE WHEN display_name IS NULL THEN v.column4 ELSE name_key END
-             FROM (VALUES ",
+/// `touch` for many (existing) customers at once, with the same rule; an upsert on the primary
+/// key, which SQLite plans as lookups (an `UPDATE … FROM (VALUES …)` became a scan).
+pub async fn touch_many(c: &mut Conn, org_id: i64, rows: &[Touch<'_>]) -> Result<()> {
+    for chunk in rows.chunks(super::rows_per_statement(5)) {
+        let mut q = Sql::on(
+            c,
+            "INSERT INTO customer (id, org_id, display_name, name_key, created_at, last_contact_at) VALUES ",
         );
         for (i, r) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
-            q.int(r.id).push(", ").int(r.at).push(", ");
+            q.int(r.id).push(", ").int(org_id).push(", ");
             q.bind(Bind::OptText(r.name.map(str::to_string)));
-            q.push(", ").text(r.name_key).push(")");
+            q.push(", ").text(r.name_key).push(", ").int(r.at).push(", ").int(r.at).push(")");
         }
-        q.push(") AS v WHERE customer.id = v.column1");
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET
+                last_contact_at = CASE WHEN customer.last_contact_at < excluded.last_contact_at
+                    THEN excluded.last_contact_at ELSE customer.last_contact_at END,
+                display_name = COALESCE(customer.display_name, excluded.display_name),
+                name_key = CASE WHEN customer.display_name IS NULL THEN excluded.name_key
+                    ELSE customer.name_key END",
+        );
         q.query().execute(&mut *c).await?;
     }
     Ok(())

@@ -253,17 +253,24 @@ pub async fn claim_many(
     Ok(claimed)
 }
 
-/// Stores the answers of many claimed keys: (key, response).
-pub async fn store_responses(c: &mut Conn, org_id: i64, rows: &[(&str, String)]) -> Result<()> {
-    for chunk in rows.chunks(super::rows_per_statement(2)) {
-        let mut q = Sql::on(c, "UPDATE idempotency_key SET response = v.column2 FROM (VALUES ");
-        for (i, (key, response)) in chunk.iter().enumerate() {
+/// Stores the answers of many keys claimed in this transaction: (key, request hash, response).
+pub async fn store_responses(
+    c: &mut Conn,
+    org_id: i64,
+    rows: &[(&str, &str, String)],
+    now: i64,
+) -> Result<()> {
+    for chunk in rows.chunks(super::rows_per_statement(5)) {
+        let mut q = Sql::on(
+            c,
+            "INSERT INTO idempotency_key (org_id, key, request_hash, response, created_at) VALUES ",
+        );
+        for (i, (key, hash, response)) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
-            q.text(key).push(", ").text(response).push(")");
+            q.int(org_id).push(", ").text(key).push(", ").text(hash).push(", ");
+            q.text(response).push(", ").int(now).push(")");
         }
-        q.push(") AS v WHERE idempotency_key.org_id = ")
-            .int(org_id)
-            .push(" AND idempotency_key.key = v.column1");
+        q.push(" ON CONFLICT (org_id, key) DO UPDATE SET response = excluded.response");
         q.query().execute(&mut *c).await?;
     }
     Ok(())

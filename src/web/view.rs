@@ -15,6 +15,8 @@ pub struct Shell {
     pub csrf: String,
     /// The language the switch offers.
     pub other_lang: &'static str,
+    /// While the demo history is being recorded: how far it has got.
+    pub loading: Option<String>,
 }
 
 impl Shell {
@@ -26,6 +28,11 @@ impl Shell {
             charter: u.actor.role.can_read_charter(),
             csrf: u.csrf.clone(),
             other_lang: if u.lang == Lang::Fr { "en" } else { "fr" },
+            loading: crate::demo::loading().map(|pct| {
+                u.lang
+                    .t("demo.loading")
+                    .replace("{pct}", &pct.to_string())
+            }),
         }
     }
 }

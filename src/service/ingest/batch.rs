@@ -421,7 +421,7 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
             name_key: &t.name_key,
         })
         .collect();
-    store::customer::touch_many(w, &rows).await?;
+    store::customer::touch_many(w, org_id, &rows).await?;
     let rows: Vec<store::customer::NewIdentity> = identities
         .iter()
         .map(|(c, kind, key, value, at)| (*c, *kind, key.as_str(), value.as_str(), *at))
@@ -433,12 +433,12 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
     }
     let rows: Vec<Held> = created.iter().map(|id| cases[id].clone()).collect();
     store::case::insert_many(w, org_id, &rows).await?;
-    let rows: Vec<&store::case::Case> = dirty
+    let rows: Vec<&Held> = dirty
         .iter()
         .filter(|id| !created.contains(id))
-        .map(|id| &cases[id].case)
+        .map(|id| &cases[id])
         .collect();
-    store::case::update_many(w, &rows).await?;
+    store::case::update_many(w, org_id, &rows).await?;
     store::case::add_events(w, org_id, &events).await?;
     let rows: Vec<(i64, store::interaction::NewInteraction)> = interactions
         .iter()
@@ -447,16 +447,16 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         })
         .collect();
     store::interaction::insert_many(w, org_id, &rows, now).await?;
-    let answers: Vec<(&str, String)> = items
+    let answers: Vec<(&str, &str, String)> = items
         .iter()
         .zip(&out)
         .filter_map(|(item, done)| {
-            let (key, _) = item.idempotency?;
+            let (key, hash) = item.idempotency?;
             let done = done.as_ref()?;
-            Some((key, serde_json::to_string(done).expect("serialise")))
+            Some((key, hash, serde_json::to_string(done).expect("serialise")))
         })
         .collect();
-    store::interaction::store_responses(w, org_id, &answers).await?;
+    store::interaction::store_responses(w, org_id, &answers, now).await?;
 
     // What follows each item, in order.
     for f in &follows {

@@ -1,0 +1,64 @@
+//! The demo organisation on every backend: its year of history records through the batch path,
+//! says how far it has got while it runs, and dates nothing after now.
+
+use crate::support::backends;
+use pacte::store::Store;
+
+#[tokio::test]
+async fn the_demo_records_its_year_and_dates_nothing_after_now() {
+    for db in backends().await {
+        let backend = db.backend;
+        let store = Store::open(&db.url).await.unwrap();
+        let opts = pacte::demo::Options {
+            customers: 300,
+            interactions: 4_000,
+            // A seed whose history has a bad review written in its last day, answered the next.
+            seed: 11,
+        };
+        let history = pacte::demo::prepare(&store, &opts).await.unwrap().expect("a new demo");
+        assert!(
+            pacte::demo::prepare(&store, &opts).await.unwrap().is_none(),
+            "{backend}: prepared once"
+        );
+        let mut seen = Vec::new();
+        history
+            .record(&store, |done, total| {
+                seen.push((done, total, pacte::demo::loading()));
+            })
+            .await
+            .unwrap();
+        let now = pacte::service::now_ms();
+        assert!(seen.len() > 4, "{backend}: recorded in several batches");
+        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{backend}: progress only grows");
+        assert!(
+            seen.iter().all(|(_, _, l)| l.is_some_and(|p| p < 100)),
+            "{backend}: the banner shows while recording: {seen:?}"
+        );
+        assert_eq!(pacte::demo::loading(), None, "{backend}: and goes once done");
+
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        let count = |sql: &'static str| {
+            let pool = pool.clone();
+            async move {
+                let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+                n
+            }
+        };
+        assert!(count("SELECT CAST(COUNT(*) AS BIGINT) FROM interaction").await >= 3_000, "{backend}");
+        assert!(count("SELECT CAST(COUNT(*) AS BIGINT) FROM survey_response").await > 0, "{backend}");
+        assert!(count("SELECT CAST(COUNT(*) AS BIGINT) FROM review WHERE reply IS NOT NULL").await > 0, "{backend}");
+        for (what, sql) in [
+            ("interactions", "SELECT CAST(COALESCE(MAX(occurred_at), 0) AS BIGINT) FROM interaction"),
+            ("cases", "SELECT CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) FROM support_case"),
+            ("case events", "SELECT CAST(COALESCE(MAX(at), 0) AS BIGINT) FROM case_event"),
+            ("answers", "SELECT CAST(COALESCE(MAX(answered_at), 0) AS BIGINT) FROM survey_response"),
+            ("reviews", "SELECT CAST(COALESCE(MAX(created_at), 0) AS BIGINT) FROM review"),
+            ("review replies", "SELECT CAST(COALESCE(MAX(replied_at), 0) AS BIGINT) FROM review"),
+        ] {
+            let latest = count(sql).await;
+            assert!(latest <= now, "{backend}: {what} dated after now ({latest} > {now})");
+        }
+        pool.close().await;
+    }
+}

@@ -412,8 +412,11 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         })
         .collect();
     store::customer::insert_many(w, org_id, &rows).await?;
+    // Rows are written in id order, so two batches (PostgreSQL) lock them in the same order.
+    let mut touched: Vec<(&i64, &Touched)> = touched.iter().collect();
+    touched.sort_by_key(|(id, _)| **id);
     let rows: Vec<store::customer::Touch> = touched
-        .iter()
+        .into_iter()
         .map(|(id, t)| store::customer::Touch {
             id: *id,
             at: t.at,
@@ -433,11 +436,12 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
     }
     let rows: Vec<Held> = created.iter().map(|id| cases[id].clone()).collect();
     store::case::insert_many(w, org_id, &rows).await?;
-    let rows: Vec<&Held> = dirty
+    let mut rows: Vec<&Held> = dirty
         .iter()
         .filter(|id| !created.contains(id))
         .map(|id| &cases[id])
         .collect();
+    rows.sort_by_key(|h| h.case.id);
     store::case::update_many(w, org_id, &rows).await?;
     store::case::add_events(w, org_id, &events).await?;
     let rows: Vec<(i64, store::interaction::NewInteraction)> = interactions

@@ -98,3 +98,74 @@ async fn kill_9_loses_no_acknowledged_interaction() {
         lost.len()
     );
 }
+
+/// Kill -9 in the middle of an import, on every backend: what was committed is whole batches,
+/// and running the import again completes it with nothing twice.
+#[tokio::test]
+async fn kill_9_during_an_import_keeps_whole_batches_and_the_rerun_completes_it() {
+    use std::process::{Command, Stdio};
+    for db in crate::support::backends().await {
+        let backend = db.backend;
+        let dir = tempfile::tempdir().unwrap();
+        let url = match backend {
+            "postgres" => Some(db.url.clone()),
+            _ => None,
+        };
+        let run = |args: &[&str]| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_pacte"));
+            c.arg("--data-dir").arg(dir.path()).args(args).env_remove("PACTE_DATABASE_URL");
+            if let Some(u) = &url {
+                c.env("PACTE_DATABASE_URL", u);
+            }
+            c.stdout(Stdio::null()).stderr(Stdio::null());
+            c
+        };
+        assert!(run(&["org", "add", "--slug", "acme", "--name", "Acme"]).status().unwrap().success());
+        let lines = 30_000;
+        let file = dir.path().join("in.jsonl");
+        let text: String = (0..lines)
+            .map(|i| {
+                format!(
+                    "{{\"channel\":\"email\",\"direction\":\"inbound\",\"occurred_at\":\"2026-0{}-{:02}T{:02}:00:00Z\",\
+                     \"customer\":{{\"email\":\"c{}@exemple.fr\"}},\"subject\":\"Demande {}\",\"body\":\"ligne {i}\",\
+                     \"external_id\":\"k-{i}\"}}\n",
+                    1 + i % 9, 1 + i % 28, i % 24, i % 3_000, i % 7
+                )
+            })
+            .collect();
+        std::fs::write(&file, text).unwrap();
+        let db_url = url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("pacte.db").display()));
+        sqlx::any::install_default_drivers();
+        let count = || {
+            let db_url = db_url.clone();
+            async move {
+                let pool = sqlx::AnyPool::connect(&db_url).await.unwrap();
+                let (n,): (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM interaction")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap_or((0,));
+                pool.close().await;
+                n
+            }
+        };
+        let mut import = run(&["import", file.to_str().unwrap(), "--org", "acme"]).spawn().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let n = count().await;
+            if n >= 4_000 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{backend}: the import made no progress");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        import.kill().unwrap(); // SIGKILL
+        import.wait().unwrap();
+        let kept = count().await;
+        assert!(kept < lines, "{backend}: killed before the end ({kept})");
+        assert_eq!(kept % 2_000, 0, "{backend}: only whole batches of 2,000 were kept ({kept})");
+        assert!(run(&["import", file.to_str().unwrap(), "--org", "acme"]).status().unwrap().success());
+        assert_eq!(count().await, lines, "{backend}: the rerun completed it, nothing twice");
+    }
+}

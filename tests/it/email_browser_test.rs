@@ -124,7 +124,12 @@ Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--k--\r\n"
             .flatten()
             .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
             .find(|m| {
-                m.contains(&format!("X-RcptTo: {customer}")) && m.contains("merci pour la photo")
+                // The body may come quoted-printable or base64, as the mail library chooses.
+                let text = mail_parser::MessageParser::default()
+                    .parse(m.as_bytes())
+                    .and_then(|p| p.body_text(0).map(|b| b.into_owned()))
+                    .unwrap_or_default();
+                m.contains(&format!("X-RcptTo: {customer}")) && text.contains("merci pour la photo")
             });
         if reply.is_some() {
             break;
@@ -133,7 +138,13 @@ Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--k--\r\n"
     }
     let reply = reply.unwrap_or_else(|| {
         panic!(
-            "the reply did not reach the SMTP server; the server logged:\n{}",
+            "the reply did not reach the SMTP server; to {customer} it has: {:?}; the server logged:\n{}",
+            std::fs::read_dir(std::path::Path::new(&maildir).join("new"))
+                .into_iter()
+                .flatten()
+                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                .filter(|m| m.contains(&format!("X-RcptTo: {customer}")))
+                .collect::<Vec<_>>(),
             server.log_tail()
         )
     });

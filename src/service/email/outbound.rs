@@ -248,6 +248,7 @@ pub async fn send_due(store: &Store) -> Result<usize> {
         let mut tx = store.begin().await?;
         match outcome {
             Ok(()) => {
+                tracing::info!(email = e.id, kind = %e.kind, "mail sent");
                 store::email::mark_sent(&mut tx, e.id, now_ms()).await?;
                 sent += 1;
             }

@@ -81,10 +81,15 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
 /// One transaction for the batch; if any request fails, none of the batch is kept and each is
 /// replayed alone, so each gets its own answer and a bad one cannot sink the others.
 async fn commit(store: &Store, jobs: &[Job]) -> Vec<Result<Ingested>> {
-    if jobs.len() > 1
-        && let Ok(done) = try_batch(store, jobs).await
-    {
-        return done.into_iter().map(Ok).collect();
+    if jobs.len() > 1 {
+        match try_batch(store, jobs).await {
+            Ok(done) => return done.into_iter().map(Ok).collect(),
+            // A refused request is expected now and then; anything else is worth knowing.
+            Err(e @ Error::Internal(_)) => {
+                tracing::warn!(requests = jobs.len(), "batch replayed one by one: {e}")
+            }
+            Err(_) => {}
+        }
     }
     let mut out = Vec::with_capacity(jobs.len());
     for j in jobs {

@@ -490,4 +490,3 @@ async fn set_status(
     }
     Ok(())
 }
-

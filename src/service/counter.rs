@@ -4,8 +4,8 @@
 //! counter interaction on their record.
 
 use super::charter::evaluate;
-use super::work::Work;
 use super::ingest::{CustomerRef, InteractionInput};
+use super::work::Work;
 use super::{Actor, Error, Result, now_ms};
 use crate::domain::Invalid;
 use crate::domain::channel::Channel;

@@ -120,15 +120,24 @@ async fn try_batch(store: &Store, jobs: &[Job]) -> Result<Vec<Ingested>> {
             .map(|(i, j)| {
                 let item = batch::Item {
                     valid: &j.valid,
-                    idempotency: j.idempotency.as_ref().map(|(k, h)| (k.as_str(), h.as_str())),
+                    idempotency: j
+                        .idempotency
+                        .as_ref()
+                        .map(|(k, h)| (k.as_str(), h.as_str())),
                 };
                 (i, item)
             })
             .unzip();
-        for (i, d) in at.into_iter().zip(batch::record(&mut w, org_id, &items).await?) {
+        for (i, d) in at
+            .into_iter()
+            .zip(batch::record(&mut w, org_id, &items).await?)
+        {
             done[i] = Some(d);
         }
     }
     w.commit().await?;
-    Ok(done.into_iter().map(|d| d.expect("every job in a batch")).collect())
+    Ok(done
+        .into_iter()
+        .map(|d| d.expect("every job in a batch"))
+        .collect())
 }

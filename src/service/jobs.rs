@@ -57,9 +57,9 @@ pub async fn ensure_standing(store: &Store) -> Result<()> {
 /// Runs one job; `Ok` when it did what it had to.
 async fn run(cx: &Context, job: &store::job::Job) -> Result<()> {
     match job.kind.as_str() {
-        k if k == Worker::Mail.job_kind() => super::email::outbound::send_due(&cx.store)
-            .await
-            .map(drop),
+        k if k == Worker::Mail.job_kind() => {
+            super::email::outbound::send_due(&cx.store).await.map(drop)
+        }
         k if k == Worker::Alerts.job_kind() => {
             super::charter::alerts::deliver_due(&cx.store, &cx.http)
                 .await
@@ -73,7 +73,9 @@ async fn run(cx: &Context, job: &store::job::Job) -> Result<()> {
         k if k == Worker::Sampling.job_kind() => super::survey::trigger::run_periodic(&cx.store)
             .await
             .map(drop),
-        other => Err(super::Error::Internal(format!("no handler for jobs of kind {other}"))),
+        other => Err(super::Error::Internal(format!(
+            "no handler for jobs of kind {other}"
+        ))),
     }
 }
 
@@ -102,8 +104,13 @@ pub async fn run_due(cx: &Context, stop: &watch::Receiver<bool>) -> Result<usize
         match outcome {
             Ok(()) => {
                 let next = interval(&job.kind).map(|d| now + d.as_millis() as i64);
-                store::job::finish(&mut tx, job.id, &cx.name, next.filter(|_| job.standing != 0))
-                    .await?;
+                store::job::finish(
+                    &mut tx,
+                    job.id,
+                    &cx.name,
+                    next.filter(|_| job.standing != 0),
+                )
+                .await?;
             }
             Err(e) => {
                 tracing::warn!(job = job.id, kind = %job.kind, "job failed: {e}");

@@ -487,9 +487,10 @@ pub async fn held_by_customers(
 ) -> Result<Vec<Held>> {
     let mut out = Vec::new();
     for chunk in customer_ids.chunks(super::rows_per_statement(1)) {
-        let mut q = Sql::on(c, format!(
-            "SELECT {COLS}, subject_key FROM support_case WHERE customer_id IN ("
-        ));
+        let mut q = Sql::on(
+            c,
+            format!("SELECT {COLS}, subject_key FROM support_case WHERE customer_id IN ("),
+        );
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
@@ -508,9 +509,10 @@ pub async fn held_by_customers(
 pub async fn held_by_ids(c: &mut Conn, org_id: i64, ids: &[i64]) -> Result<Vec<Held>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(super::rows_per_statement(1)) {
-        let mut q = Sql::on(c, format!(
-            "SELECT {COLS}, subject_key FROM support_case WHERE org_id = "
-        ));
+        let mut q = Sql::on(
+            c,
+            format!("SELECT {COLS}, subject_key FROM support_case WHERE org_id = "),
+        );
         q.int(org_id).push(" AND id IN (");
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
@@ -536,25 +538,42 @@ pub async fn teams_of_users(c: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, Optio
             q.int(*id);
         }
         q.push(")");
-        out.extend(q.query_as::<(i64, Option<i64>)>().fetch_all(&mut *c).await?);
+        out.extend(
+            q.query_as::<(i64, Option<i64>)>()
+                .fetch_all(&mut *c)
+                .await?,
+        );
     }
     Ok(out)
 }
 
 fn push_clock(q: &mut Sql, k: &CaseClock) {
-    q.text(k.status().as_str()).push(", ").int(k.updated_at).push(", ");
+    q.text(k.status().as_str())
+        .push(", ")
+        .int(k.updated_at)
+        .push(", ");
     q.bind(Bind::OptInt(k.first_response_at)).push(", ");
     q.bind(Bind::OptInt(k.last_inbound_at)).push(", ");
     q.bind(Bind::OptInt(k.last_outbound_at)).push(", ");
-    q.int(k.inbound_count).push(", ").int(k.outbound_count).push(", ");
-    q.bind(Bind::OptInt(k.pending_since)).push(", ").int(k.pending_ms).push(", ");
+    q.int(k.inbound_count)
+        .push(", ")
+        .int(k.outbound_count)
+        .push(", ");
+    q.bind(Bind::OptInt(k.pending_since))
+        .push(", ")
+        .int(k.pending_ms)
+        .push(", ");
     q.bind(Bind::OptInt(k.solved_at)).push(", ");
-    q.bind(Bind::OptInt(k.closed_at)).push(", ").int(k.reopen_count).push(", ");
+    q.bind(Bind::OptInt(k.closed_at))
+        .push(", ")
+        .int(k.reopen_count)
+        .push(", ");
     q.bind(Bind::OptInt(k.repeat_contact_at)).push(", ");
     q.bind(Bind::OptInt(k.due_at));
 }
 
-const INSERT_HEAD: &str = "INSERT INTO support_case (id, org_id, number, customer_id, kind, priority,
+const INSERT_HEAD: &str =
+    "INSERT INTO support_case (id, org_id, number, customer_id, kind, priority,
     category, subject, subject_key, channel, site_id, team_id, assignee_id, opened_at, status,
     updated_at, first_response_at, last_inbound_at, last_outbound_at, inbound_count,
     outbound_count, pending_since, pending_ms, solved_at, closed_at, reopen_count,
@@ -562,13 +581,31 @@ const INSERT_HEAD: &str = "INSERT INTO support_case (id, org_id, number, custome
 
 fn push_row(q: &mut Sql, org_id: i64, h: &Held) {
     let k = &h.case;
-    q.int(k.id).push(", ").int(org_id).push(", ").int(k.number).push(", ");
-    q.int(k.customer_id).push(", ").text(&k.kind).push(", ").text(&k.priority);
-    q.push(", ").bind(Bind::OptText(k.category.clone())).push(", ");
-    q.text(&k.subject).push(", ").text(&h.subject_key).push(", ").text(&k.channel);
+    q.int(k.id)
+        .push(", ")
+        .int(org_id)
+        .push(", ")
+        .int(k.number)
+        .push(", ");
+    q.int(k.customer_id)
+        .push(", ")
+        .text(&k.kind)
+        .push(", ")
+        .text(&k.priority);
+    q.push(", ")
+        .bind(Bind::OptText(k.category.clone()))
+        .push(", ");
+    q.text(&k.subject)
+        .push(", ")
+        .text(&h.subject_key)
+        .push(", ")
+        .text(&k.channel);
     q.push(", ").bind(Bind::OptInt(k.site_id)).push(", ");
     q.bind(Bind::OptInt(k.team_id)).push(", ");
-    q.bind(Bind::OptInt(k.assignee_id)).push(", ").int(k.opened_at).push(", ");
+    q.bind(Bind::OptInt(k.assignee_id))
+        .push(", ")
+        .int(k.opened_at)
+        .push(", ");
     push_clock(q, &k.clock());
 }
 
@@ -617,13 +654,22 @@ pub type NewEvent<'a> = (i64, i64, &'a str, Option<i64>, &'a str);
 
 pub async fn add_events(c: &mut Conn, org_id: i64, rows: &[NewEvent<'_>]) -> Result<()> {
     for chunk in rows.chunks(super::rows_per_statement(6)) {
-        let mut q = Sql::on(c, 
+        let mut q = Sql::on(
+            c,
             "INSERT INTO case_event (org_id, case_id, at, kind, actor_user_id, detail) VALUES ",
         );
         for (i, (case_id, at, kind, actor, detail)) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
-            q.int(org_id).push(", ").int(*case_id).push(", ").int(*at).push(", ");
-            q.text(kind).push(", ").bind(Bind::OptInt(*actor)).push(", ");
+            q.int(org_id)
+                .push(", ")
+                .int(*case_id)
+                .push(", ")
+                .int(*at)
+                .push(", ");
+            q.text(kind)
+                .push(", ")
+                .bind(Bind::OptInt(*actor))
+                .push(", ");
             q.text(detail).push(")");
         }
         q.query().execute(&mut *c).await?;

@@ -40,7 +40,10 @@ pub async fn owners_of(c: &mut Conn, org_id: i64, keys: &[String]) -> Result<Vec
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = Sql::on(c, "SELECT key, customer_id FROM customer_identity WHERE org_id = ");
+    let mut q = Sql::on(
+        c,
+        "SELECT key, customer_id FROM customer_identity WHERE org_id = ",
+    );
     q.int(org_id).push(" AND key IN (");
     for (i, k) in keys.iter().enumerate() {
         if i > 0 {
@@ -335,7 +338,8 @@ pub struct NewCustomer<'a> {
 
 pub async fn insert_many(c: &mut Conn, org_id: i64, rows: &[NewCustomer<'_>]) -> Result<()> {
     for chunk in rows.chunks(super::rows_per_statement(6)) {
-        let mut q = Sql::on(c, 
+        let mut q = Sql::on(
+            c,
             "INSERT INTO customer (id, org_id, display_name, name_key, created_at, last_contact_at) VALUES ",
         );
         for (i, r) in chunk.iter().enumerate() {
@@ -371,7 +375,13 @@ pub async fn touch_many(c: &mut Conn, org_id: i64, rows: &[Touch<'_>]) -> Result
             q.push(if i == 0 { "(" } else { ", (" });
             q.int(r.id).push(", ").int(org_id).push(", ");
             q.bind(Bind::OptText(r.name.map(str::to_string)));
-            q.push(", ").text(r.name_key).push(", ").int(r.at).push(", ").int(r.at).push(")");
+            q.push(", ")
+                .text(r.name_key)
+                .push(", ")
+                .int(r.at)
+                .push(", ")
+                .int(r.at)
+                .push(")");
         }
         q.push(
             " ON CONFLICT (id) DO UPDATE SET
@@ -394,13 +404,24 @@ pub type NewIdentity<'a> = (i64, &'a str, &'a str, &'a str, i64);
 pub async fn attach_many(c: &mut Conn, org_id: i64, rows: &[NewIdentity<'_>]) -> Result<usize> {
     let mut attached = 0;
     for chunk in rows.chunks(super::rows_per_statement(6)) {
-        let mut q = Sql::on(c, 
+        let mut q = Sql::on(
+            c,
             "INSERT INTO customer_identity (org_id, customer_id, kind, key, value, created_at) VALUES ",
         );
         for (i, (customer_id, kind, key, value, at)) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
-            q.int(org_id).push(", ").int(*customer_id).push(", ").text(kind);
-            q.push(", ").text(key).push(", ").text(value).push(", ").int(*at).push(")");
+            q.int(org_id)
+                .push(", ")
+                .int(*customer_id)
+                .push(", ")
+                .text(kind);
+            q.push(", ")
+                .text(key)
+                .push(", ")
+                .text(value)
+                .push(", ")
+                .int(*at)
+                .push(")");
         }
         q.push(" ON CONFLICT (org_id, key) DO NOTHING");
         attached += q.query().execute(&mut *c).await?.rows_affected() as usize;

@@ -206,22 +206,41 @@ pub async fn insert_many(
 ) -> Result<()> {
     use super::Bind;
     for chunk in rows.chunks(super::rows_per_statement(17)) {
-        let mut q = Sql::on(c, 
+        let mut q = Sql::on(c,
             "INSERT INTO interaction (id, org_id, customer_id, case_id, channel, direction, occurred_at,
                 author_user_id, is_note, subject, body, site_id, queued_at, answered_at, attachments,
                 external_id, created_at) VALUES ",
         );
         for (i, (id, n)) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
-            q.int(*id).push(", ").int(org_id).push(", ").int(n.customer_id).push(", ");
-            q.int(n.case_id).push(", ").text(n.channel).push(", ").text(n.direction);
+            q.int(*id)
+                .push(", ")
+                .int(org_id)
+                .push(", ")
+                .int(n.customer_id)
+                .push(", ");
+            q.int(n.case_id)
+                .push(", ")
+                .text(n.channel)
+                .push(", ")
+                .text(n.direction);
             q.push(", ").int(n.occurred_at).push(", ");
-            q.bind(Bind::OptInt(n.author_user_id)).push(", ").int(n.is_note as i64);
-            q.push(", ").bind(Bind::OptText(n.subject.map(str::to_string))).push(", ");
-            q.text(n.body).push(", ").bind(Bind::OptInt(n.site_id)).push(", ");
+            q.bind(Bind::OptInt(n.author_user_id))
+                .push(", ")
+                .int(n.is_note as i64);
+            q.push(", ")
+                .bind(Bind::OptText(n.subject.map(str::to_string)))
+                .push(", ");
+            q.text(n.body)
+                .push(", ")
+                .bind(Bind::OptInt(n.site_id))
+                .push(", ");
             q.bind(Bind::OptInt(n.queued_at)).push(", ");
-            q.bind(Bind::OptInt(n.answered_at)).push(", ").text(n.attachments);
-            q.push(", ").bind(Bind::OptText(n.external_id.map(str::to_string)));
+            q.bind(Bind::OptInt(n.answered_at))
+                .push(", ")
+                .text(n.attachments);
+            q.push(", ")
+                .bind(Bind::OptText(n.external_id.map(str::to_string)));
             q.push(", ").int(now).push(")");
         }
         q.query().execute(&mut *c).await.map_err(conflict)?;
@@ -238,12 +257,19 @@ pub async fn claim_many(
 ) -> Result<Vec<String>> {
     let mut claimed = Vec::new();
     for chunk in keys.chunks(super::rows_per_statement(4)) {
-        let mut q = Sql::on(c, 
+        let mut q = Sql::on(
+            c,
             "INSERT INTO idempotency_key (org_id, key, request_hash, created_at) VALUES ",
         );
         for (i, (key, hash)) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
-            q.int(org_id).push(", ").text(key).push(", ").text(hash).push(", ").int(now);
+            q.int(org_id)
+                .push(", ")
+                .text(key)
+                .push(", ")
+                .text(hash)
+                .push(", ")
+                .int(now);
             q.push(")");
         }
         q.push(" ON CONFLICT (org_id, key) DO NOTHING RETURNING key");
@@ -267,7 +293,12 @@ pub async fn store_responses(
         );
         for (i, (key, hash, response)) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
-            q.int(org_id).push(", ").text(key).push(", ").text(hash).push(", ");
+            q.int(org_id)
+                .push(", ")
+                .text(key)
+                .push(", ")
+                .text(hash)
+                .push(", ");
             q.text(response).push(", ").int(now).push(")");
         }
         q.push(" ON CONFLICT (org_id, key) DO UPDATE SET response = excluded.response");

@@ -85,23 +85,26 @@ pub async fn claim(
 /// A run went well: a standing job waits until `next_run_at` (unless nudged meanwhile), a
 /// one-off job is gone. Only the worker holding the lease may finish it; returns whether it did.
 pub async fn finish(c: &mut Conn, id: i64, worker: &str, next_run_at: Option<i64>) -> Result<bool> {
-    let done = match next_run_at {
-        Some(next) => sqlx::query(
-            "UPDATE job SET lease_until = NULL, worker = NULL, attempts = 0, last_error = NULL,
+    let done =
+        match next_run_at {
+            Some(next) => sqlx::query(
+                "UPDATE job SET lease_until = NULL, worker = NULL, attempts = 0, last_error = NULL,
                 runs = runs + 1, run_at = CASE WHEN run_at < lease_until THEN run_at ELSE $3 END
              WHERE id = $1 AND worker = $2",
-        )
-        .bind(id)
-        .bind(worker)
-        .bind(next)
-        .execute(c)
-        .await?,
-        None => sqlx::query("DELETE FROM job WHERE id = $1 AND worker = $2")
+            )
             .bind(id)
             .bind(worker)
+            .bind(next)
             .execute(c)
             .await?,
-    };
+            None => {
+                sqlx::query("DELETE FROM job WHERE id = $1 AND worker = $2")
+                    .bind(id)
+                    .bind(worker)
+                    .execute(c)
+                    .await?
+            }
+        };
     Ok(done.rows_affected() == 1)
 }
 
@@ -147,7 +150,9 @@ pub async fn release(c: &mut Conn, ids: &[i64], worker: &str, now: i64) -> Resul
 }
 
 /// Every job, for the admin view and tests: (kind, key, runs, attempts, failed_at, last_error).
-pub async fn list(c: &mut Conn) -> Result<Vec<(String, String, i64, i64, Option<i64>, Option<String>)>> {
+pub async fn list(
+    c: &mut Conn,
+) -> Result<Vec<(String, String, i64, i64, Option<i64>, Option<String>)>> {
     Ok(sqlx::query_as(
         "SELECT kind, key, runs, attempts, failed_at, last_error FROM job ORDER BY kind, key",
     )

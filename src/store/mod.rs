@@ -190,7 +190,9 @@ impl Store {
             Backend::Sqlite
         };
         // Statements are not logged, except those slower than a second (a plan gone wrong).
-        let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging().log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
+        let opts = AnyConnectOptions::from_str(url)?
+            .disable_statement_logging()
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
         // The writer gets a larger page cache: a batch that outgrows the cache spills pages to the
         // WAL mid-transaction (measured: demo generation 56 s with the 2 MB default).
         let pool = |max: u32, cache_kib: i64| {

@@ -28,11 +28,8 @@ impl Shell {
             charter: u.actor.role.can_read_charter(),
             csrf: u.csrf.clone(),
             other_lang: if u.lang == Lang::Fr { "en" } else { "fr" },
-            loading: crate::demo::loading().map(|pct| {
-                u.lang
-                    .t("demo.loading")
-                    .replace("{pct}", &pct.to_string())
-            }),
+            loading: crate::demo::loading()
+                .map(|pct| u.lang.t("demo.loading").replace("{pct}", &pct.to_string())),
         }
     }
 }

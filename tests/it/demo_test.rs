@@ -15,7 +15,10 @@ async fn the_demo_records_its_year_and_dates_nothing_after_now() {
             // A seed whose history has a bad review written in its last day, answered the next.
             seed: 11,
         };
-        let history = pacte::demo::prepare(&store, &opts).await.unwrap().expect("a new demo");
+        let history = pacte::demo::prepare(&store, &opts)
+            .await
+            .unwrap()
+            .expect("a new demo");
         assert!(
             pacte::demo::prepare(&store, &opts).await.unwrap().is_none(),
             "{backend}: prepared once"
@@ -29,12 +32,19 @@ async fn the_demo_records_its_year_and_dates_nothing_after_now() {
             .unwrap();
         let now = pacte::service::now_ms();
         assert!(seen.len() > 4, "{backend}: recorded in several batches");
-        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{backend}: progress only grows");
+        assert!(
+            seen.windows(2).all(|w| w[0].0 < w[1].0),
+            "{backend}: progress only grows"
+        );
         assert!(
             seen.iter().all(|(_, _, l)| l.is_some_and(|p| p < 100)),
             "{backend}: the banner shows while recording: {seen:?}"
         );
-        assert_eq!(pacte::demo::loading(), None, "{backend}: and goes once done");
+        assert_eq!(
+            pacte::demo::loading(),
+            None,
+            "{backend}: and goes once done"
+        );
 
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
@@ -45,19 +55,49 @@ async fn the_demo_records_its_year_and_dates_nothing_after_now() {
                 n
             }
         };
-        assert!(count("SELECT CAST(COUNT(*) AS BIGINT) FROM interaction").await >= 3_000, "{backend}");
-        assert!(count("SELECT CAST(COUNT(*) AS BIGINT) FROM survey_response").await > 0, "{backend}");
-        assert!(count("SELECT CAST(COUNT(*) AS BIGINT) FROM review WHERE reply IS NOT NULL").await > 0, "{backend}");
+        assert!(
+            count("SELECT CAST(COUNT(*) AS BIGINT) FROM interaction").await >= 3_000,
+            "{backend}"
+        );
+        assert!(
+            count("SELECT CAST(COUNT(*) AS BIGINT) FROM survey_response").await > 0,
+            "{backend}"
+        );
+        assert!(
+            count("SELECT CAST(COUNT(*) AS BIGINT) FROM review WHERE reply IS NOT NULL").await > 0,
+            "{backend}"
+        );
         for (what, sql) in [
-            ("interactions", "SELECT CAST(COALESCE(MAX(occurred_at), 0) AS BIGINT) FROM interaction"),
-            ("cases", "SELECT CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) FROM support_case"),
-            ("case events", "SELECT CAST(COALESCE(MAX(at), 0) AS BIGINT) FROM case_event"),
-            ("answers", "SELECT CAST(COALESCE(MAX(answered_at), 0) AS BIGINT) FROM survey_response"),
-            ("reviews", "SELECT CAST(COALESCE(MAX(created_at), 0) AS BIGINT) FROM review"),
-            ("review replies", "SELECT CAST(COALESCE(MAX(replied_at), 0) AS BIGINT) FROM review"),
+            (
+                "interactions",
+                "SELECT CAST(COALESCE(MAX(occurred_at), 0) AS BIGINT) FROM interaction",
+            ),
+            (
+                "cases",
+                "SELECT CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) FROM support_case",
+            ),
+            (
+                "case events",
+                "SELECT CAST(COALESCE(MAX(at), 0) AS BIGINT) FROM case_event",
+            ),
+            (
+                "answers",
+                "SELECT CAST(COALESCE(MAX(answered_at), 0) AS BIGINT) FROM survey_response",
+            ),
+            (
+                "reviews",
+                "SELECT CAST(COALESCE(MAX(created_at), 0) AS BIGINT) FROM review",
+            ),
+            (
+                "review replies",
+                "SELECT CAST(COALESCE(MAX(replied_at), 0) AS BIGINT) FROM review",
+            ),
         ] {
             let latest = count(sql).await;
-            assert!(latest <= now, "{backend}: {what} dated after now ({latest} > {now})");
+            assert!(
+                latest <= now,
+                "{backend}: {what} dated after now ({latest} > {now})"
+            );
         }
         pool.close().await;
     }

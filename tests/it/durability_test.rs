@@ -113,14 +113,22 @@ async fn kill_9_during_an_import_keeps_whole_batches_and_the_rerun_completes_it(
         };
         let run = |args: &[&str]| {
             let mut c = Command::new(env!("CARGO_BIN_EXE_pacte"));
-            c.arg("--data-dir").arg(dir.path()).args(args).env_remove("PACTE_DATABASE_URL");
+            c.arg("--data-dir")
+                .arg(dir.path())
+                .args(args)
+                .env_remove("PACTE_DATABASE_URL");
             if let Some(u) = &url {
                 c.env("PACTE_DATABASE_URL", u);
             }
             c.stdout(Stdio::null()).stderr(Stdio::null());
             c
         };
-        assert!(run(&["org", "add", "--slug", "acme", "--name", "Acme"]).status().unwrap().success());
+        assert!(
+            run(&["org", "add", "--slug", "acme", "--name", "Acme"])
+                .status()
+                .unwrap()
+                .success()
+        );
         let lines = 30_000;
         let file = dir.path().join("in.jsonl");
         let text: String = (0..lines)
@@ -142,30 +150,49 @@ async fn kill_9_during_an_import_keeps_whole_batches_and_the_rerun_completes_it(
             let db_url = db_url.clone();
             async move {
                 let pool = sqlx::AnyPool::connect(&db_url).await.unwrap();
-                let (n,): (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM interaction")
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap_or((0,));
+                let (n,): (i64,) =
+                    sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM interaction")
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap_or((0,));
                 pool.close().await;
                 n
             }
         };
-        let mut import = run(&["import", file.to_str().unwrap(), "--org", "acme"]).spawn().unwrap();
+        let mut import = run(&["import", file.to_str().unwrap(), "--org", "acme"])
+            .spawn()
+            .unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(120);
         loop {
             let n = count().await;
             if n >= 4_000 {
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "{backend}: the import made no progress");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{backend}: the import made no progress"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         import.kill().unwrap(); // SIGKILL
         import.wait().unwrap();
         let kept = count().await;
         assert!(kept < lines, "{backend}: killed before the end ({kept})");
-        assert_eq!(kept % 2_000, 0, "{backend}: only whole batches of 2,000 were kept ({kept})");
-        assert!(run(&["import", file.to_str().unwrap(), "--org", "acme"]).status().unwrap().success());
-        assert_eq!(count().await, lines, "{backend}: the rerun completed it, nothing twice");
+        assert_eq!(
+            kept % 2_000,
+            0,
+            "{backend}: only whole batches of 2,000 were kept ({kept})"
+        );
+        assert!(
+            run(&["import", file.to_str().unwrap(), "--org", "acme"])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert_eq!(
+            count().await,
+            lines,
+            "{backend}: the rerun completed it, nothing twice"
+        );
     }
 }

@@ -22,7 +22,10 @@ fn history(seed: u64, n: usize) -> Vec<Value> {
         Some("Déménagement"),
         None,
     ];
-    let mut at = "2026-03-01T08:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond();
+    let mut at = "2026-03-01T08:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_millisecond();
     let iso = |t: i64| jiff::Timestamp::from_millisecond(t).unwrap().to_string();
     let mut out: Vec<Value> = Vec::new();
     for i in 0..n {
@@ -152,7 +155,10 @@ async fn snapshot(db: &TestDb) -> Vec<String> {
         let sql = format!("SELECT id FROM {table} ORDER BY id");
         let pool = pool.clone();
         async move {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&pool).await.unwrap();
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&pool)
+                .await
+                .unwrap();
             rows.iter()
                 .enumerate()
                 .map(|(rank, r)| (r.get::<i64, _>(0), rank as i64 + 1))
@@ -166,10 +172,11 @@ async fn snapshot(db: &TestDb) -> Vec<String> {
     );
     let rank = |m: &HashMap<i64, i64>, id: Option<i64>| id.map(|i| m[&i]);
     let mut out = Vec::new();
-    for r in sqlx::query("SELECT id, display_name, name_key, created_at, last_contact_at FROM customer")
-        .fetch_all(&pool)
-        .await
-        .unwrap()
+    for r in
+        sqlx::query("SELECT id, display_name, name_key, created_at, last_contact_at FROM customer")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
     {
         out.push(format!(
             "customer {:?} {:?} {} {} {}",
@@ -194,14 +201,17 @@ async fn snapshot(db: &TestDb) -> Vec<String> {
             r.get::<i64, _>(4)
         ));
     }
-    let clock = "number, customer_id, kind, status, priority, category, subject, subject_key, channel,
+    let clock =
+        "number, customer_id, kind, status, priority, category, subject, subject_key, channel,
         site_id, team_id, assignee_id, opened_at, updated_at, first_response_at, last_inbound_at,
         last_outbound_at, inbound_count, outbound_count, pending_since, pending_ms, solved_at,
         closed_at, reopen_count, repeat_contact_at, due_at";
-    for r in sqlx::query(sqlx::AssertSqlSafe(format!("SELECT id, {clock} FROM support_case")))
-        .fetch_all(&pool)
-        .await
-        .unwrap()
+    for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, {clock} FROM support_case"
+    )))
+    .fetch_all(&pool)
+    .await
+    .unwrap()
     {
         let mut line = format!(
             "case {:?} number {} customer {:?}",
@@ -357,7 +367,9 @@ async fn batches_record_what_one_by_one_records() {
                     .collect()
             };
             for v in valid(&one) {
-                ingest::record(&one.store, one.org_id, &v, None).await.unwrap();
+                ingest::record(&one.store, one.org_id, &v, None)
+                    .await
+                    .unwrap();
             }
             // Batches of uneven size, so a customer's story runs across several.
             let items = valid(&batch);
@@ -374,8 +386,14 @@ async fn batches_record_what_one_by_one_records() {
             }
         }
         let (a, b) = (snapshot(&one.db).await, snapshot(&batch.db).await);
-        assert!(a.iter().any(|l| l.starts_with("nonconformity")), "{backend}: the history crosses a bound");
-        assert!(a.iter().any(|l| l.starts_with("event")), "{backend}: the history reopens or solves");
+        assert!(
+            a.iter().any(|l| l.starts_with("nonconformity")),
+            "{backend}: the history crosses a bound"
+        );
+        assert!(
+            a.iter().any(|l| l.starts_with("event")),
+            "{backend}: the history reopens or solves"
+        );
         let only_one: Vec<_> = a.iter().filter(|l| !b.contains(l)).take(10).collect();
         let only_batch: Vec<_> = b.iter().filter(|l| !a.contains(l)).take(10).collect();
         assert!(

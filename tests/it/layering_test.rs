@@ -209,7 +209,10 @@ fn service_modules_import_no_circle() {
         done: &mut std::collections::BTreeSet<String>,
     ) {
         if let Some(i) = path.iter().position(|p| p == n) {
-            panic!("service modules import each other: {}", path[i..].join(" → ") + " → " + n);
+            panic!(
+                "service modules import each other: {}",
+                path[i..].join(" → ") + " → " + n
+            );
         }
         if done.contains(n) {
             return;

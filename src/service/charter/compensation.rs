@@ -112,9 +112,7 @@ pub async fn csv(store: &Store, actor: &Actor) -> Result<String> {
             format!("{}.{:02}", m.amount_cents / 100, m.amount_cents % 100),
             m.status.clone(),
             decided_by,
-            m.decided_at
-                .map(crate::service::iso)
-                .unwrap_or_default(),
+            m.decided_at.map(crate::service::iso).unwrap_or_default(),
         ])
         .map_err(err)?;
     }

@@ -12,9 +12,9 @@ use crate::domain::email::{self, Kind, MAX_MESSAGE_BYTES, Parsed, case_token as 
 use crate::domain::identity::{Email, Identity};
 use crate::i18n::Lang;
 use crate::service::ingest::{self, MAX_BODY_CHARS, Valid};
-use crate::service::{Error, Result};
 use crate::service::wake::Worker;
 use crate::service::work::Work;
+use crate::service::{Error, Result};
 use crate::store::{self, Conn, Store};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};

@@ -19,7 +19,6 @@ const RETRY_DELAYS_S: [i64; 6] = [30, 120, 600, 1800, 7200, 21600];
 /// How long a sender holds a message it is sending before another may try.
 const LEASE_MS: i64 = 120_000;
 
-
 /// RFC 3834: marks an acknowledgement as automatic so other robots do not answer it.
 #[derive(Clone)]
 struct AutoSubmitted;

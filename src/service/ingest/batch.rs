@@ -57,7 +57,8 @@ impl Ids {
 }
 
 /// Records a batch of one organisation's contacts in the caller's unit of work. Any refused
-/// item fails the whole batch (the caller then records one by one to name it).
+/// item, or a race with another writer, fails the whole batch with a non-internal error: the
+/// caller then records one by one, which names the refused item and joins the race's winner.
 pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec<Ingested>> {
     let now = w.now;
     let mut out: Vec<Option<Ingested>> = vec![None; items.len()];
@@ -66,7 +67,11 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
     let keyed: Vec<(&str, &str)> = items.iter().filter_map(|i| i.idempotency).collect();
     if !keyed.is_empty() {
         if keyed.iter().map(|k| k.0).collect::<HashSet<_>>().len() < keyed.len() {
-            return Err(Error::Internal("one idempotency key twice in a batch".into()));
+            // Two requests in flight with one key: one by one, the second answers the first's.
+            return Err(Error::Conflict {
+                code: "idempotency_key_in_flight",
+                message: "one idempotency key twice in a batch".into(),
+            });
         }
         let claimed: HashSet<String> = store::interaction::claim_many(w, org_id, &keyed, now)
             .await?
@@ -77,7 +82,16 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
                 && !claimed.contains(key)
             {
                 // Rare (a retry): the one-by-one path answers it, refusals included.
-                out[i] = Some(super::record_idempotent_in(w, org_id, item.valid, Some((key, hash)), &mut super::Known::default()).await?);
+                out[i] = Some(
+                    super::record_idempotent_in(
+                        w,
+                        org_id,
+                        item.valid,
+                        Some((key, hash)),
+                        &mut super::Known::default(),
+                    )
+                    .await?,
+                );
             }
         }
     }
@@ -125,8 +139,14 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
     for chunk in keys.chunks(500) {
         owners.extend(store::customer::owners_of(w, org_id, chunk).await?);
     }
-    let known_customers: Vec<i64> = owners.values().copied().collect::<HashSet<_>>().into_iter().collect();
-    let since = pending.iter().map(|v| v.occurred_at).min().unwrap_or(now) - ONCE_AND_DONE_WINDOW_MS;
+    let known_customers: Vec<i64> = owners
+        .values()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let since =
+        pending.iter().map(|v| v.occurred_at).min().unwrap_or(now) - ONCE_AND_DONE_WINDOW_MS;
     let mut cases: HashMap<i64, Held> = HashMap::new();
     for h in store::case::held_by_customers(w, &known_customers, since).await? {
         cases.insert(h.case.id, h);
@@ -141,7 +161,10 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
     }
     let mut of_customer: HashMap<i64, Vec<i64>> = HashMap::new();
     for h in cases.values() {
-        of_customer.entry(h.case.customer_id).or_default().push(h.case.id);
+        of_customer
+            .entry(h.case.customer_id)
+            .or_default()
+            .push(h.case.id);
     }
     let authors: Vec<i64> = pending
         .iter()
@@ -150,8 +173,10 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let teams: HashMap<i64, Option<i64>> =
-        store::case::teams_of_users(w, &authors).await?.into_iter().collect();
+    let teams: HashMap<i64, Option<i64>> = store::case::teams_of_users(w, &authors)
+        .await?
+        .into_iter()
+        .collect();
 
     let n = pending.len();
     let mut customer_ids = Ids(store::reserve_ids(w, "customer", n).await?.into_iter());
@@ -230,11 +255,21 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         for (identity, key) in v.identities.iter().zip(&item_keys) {
             if !owners.contains_key(key) {
                 owners.insert(key.clone(), customer_id);
-                identities.push((customer_id, identity.kind(), key.clone(), identity.display(), v.occurred_at));
+                identities.push((
+                    customer_id,
+                    identity.kind(),
+                    key.clone(),
+                    identity.display(),
+                    v.occurred_at,
+                ));
             }
         }
         // The case on the same need (as `store::case::attachable`), or a new one.
-        let key = v.subject.as_deref().map(subject_key).filter(|k| !k.is_empty());
+        let key = v
+            .subject
+            .as_deref()
+            .map(subject_key)
+            .filter(|k| !k.is_empty());
         let existing = match v.case_id {
             Some(id) => Some(cases.get(&id).map(|h| h.case.id).ok_or_else(|| {
                 Error::invalid(
@@ -268,10 +303,7 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         };
         let status_change = v.status.and_then(|s| clock.set_status(s, v.occurred_at));
         let mut after = match &before {
-            Some(b) => CaseState {
-                clock,
-                ..b.clone()
-            },
+            Some(b) => CaseState { clock, ..b.clone() },
             None => CaseState {
                 id: 0,
                 customer_id,
@@ -285,7 +317,11 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         after.clock.due_at = w.deadline(org_id, before.as_ref(), &after).await?;
         let case_id = match existing {
             Some(id) => {
-                cases.get_mut(&id).expect("held").case.set_clock(&after.clock);
+                cases
+                    .get_mut(&id)
+                    .expect("held")
+                    .case
+                    .set_clock(&after.clock);
                 dirty.insert(id);
                 id
             }
@@ -330,10 +366,22 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         };
         after.id = case_id;
         if transition == Some(Transition::Reopened) {
-            events.push((case_id, v.occurred_at, "reopened", v.author_user_id, v.channel.as_str()));
+            events.push((
+                case_id,
+                v.occurred_at,
+                "reopened",
+                v.author_user_id,
+                v.channel.as_str(),
+            ));
         }
         if let Some(Transition::Status(s)) = status_change {
-            events.push((case_id, v.occurred_at, "status", v.author_user_id, s.as_str()));
+            events.push((
+                case_id,
+                v.occurred_at,
+                "status",
+                v.author_user_id,
+                s.as_str(),
+            ));
         }
         if let (Direction::Outbound, Some(author)) = (v.direction, v.author_user_id) {
             let case = &mut cases.get_mut(&case_id).expect("held").case;
@@ -352,11 +400,10 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
             for id in of_customer.get(&customer_id).into_iter().flatten() {
                 let k = &mut cases.get_mut(id).expect("held").case;
                 if *id != case_id
-                    && k.solved_at.is_some_and(|s| s >= since && s <= v.occurred_at)
+                    && k.solved_at
+                        .is_some_and(|s| s >= since && s <= v.occurred_at)
                     && k.repeat_contact_at.is_none()
-                    && (k.category.is_none()
-                        || v.category.is_none()
-                        || k.category == v.category)
+                    && (k.category.is_none() || v.category.is_none() || k.category == v.category)
                 {
                     k.repeat_contact_at = Some(v.occurred_at);
                     dirty.insert(*id);
@@ -365,15 +412,19 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
             }
         }
         let wait = match v.queued_at {
-            Some(queued_at) if matches!(v.channel, Channel::Counter | Channel::Phone | Channel::Chat) => Some(Wait {
-                subject: wait_subject(v, interaction_id),
-                channel: v.channel,
-                site_id,
-                queued_at,
-                answered_at: v.answered_at,
-                case_id: Some(case_id),
-                customer_id: Some(customer_id),
-            }),
+            Some(queued_at)
+                if matches!(v.channel, Channel::Counter | Channel::Phone | Channel::Chat) =>
+            {
+                Some(Wait {
+                    subject: wait_subject(v, interaction_id),
+                    channel: v.channel,
+                    site_id,
+                    queued_at,
+                    answered_at: v.answered_at,
+                    case_id: Some(case_id),
+                    customer_id: Some(customer_id),
+                })
+            }
             _ => None,
         };
         let done = Ingested {
@@ -432,7 +483,10 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
     if store::customer::attach_many(w, org_id, &rows).await? < rows.len() {
         // Another writer (PostgreSQL, several nodes) took one of these identities meanwhile:
         // the one-by-one path knows how to join its customer.
-        return Err(Error::Internal("an identity was taken by another writer".into()));
+        return Err(Error::Conflict {
+            code: "identity_taken",
+            message: "an identity was taken by another writer".into(),
+        });
     }
     let rows: Vec<Held> = created.iter().map(|id| cases[id].clone()).collect();
     store::case::insert_many(w, org_id, &rows).await?;
@@ -447,7 +501,10 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
     let rows: Vec<(i64, store::interaction::NewInteraction)> = interactions
         .iter()
         .map(|(id, v, customer_id, case_id, site_id)| {
-            (*id, super::new_interaction(v, *customer_id, *case_id, *site_id))
+            (
+                *id,
+                super::new_interaction(v, *customer_id, *case_id, *site_id),
+            )
         })
         .collect();
     store::interaction::insert_many(w, org_id, &rows, now).await?;

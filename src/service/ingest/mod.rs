@@ -107,7 +107,7 @@ async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) ->
             return Ok(done.clone());
         }
         if let Some((interaction_id, customer_id, case_id)) =
-                store::interaction::by_external_id(w, org_id, ext).await?
+            store::interaction::by_external_id(w, org_id, ext).await?
         {
             return Ok(Ingested {
                 interaction_id,
@@ -153,10 +153,7 @@ async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) ->
     // The case as follow-ups see it, before and after; its deadline is written with it.
     let before = existing.as_ref().map(store::case::Case::state);
     let mut after = match &before {
-        Some(b) => CaseState {
-            clock,
-            ..b.clone()
-        },
+        Some(b) => CaseState { clock, ..b.clone() },
         None => CaseState {
             id: 0,
             customer_id,

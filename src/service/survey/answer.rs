@@ -4,9 +4,9 @@
 //! experience or a dissatisfied customer alerts the site's managers.
 
 use super::record::{self, CriterionAnswer, Deltas, Rules};
+use crate::domain::case::{CaseStatus, Transition};
 use crate::domain::link::Purpose;
 use crate::domain::survey::{self, SurveyKind};
-use crate::domain::case::{CaseStatus, Transition};
 use crate::service::wake::Worker;
 use crate::service::work::Work;
 use crate::service::{Checks, Error, Result, now_ms, voice};
@@ -348,12 +348,7 @@ pub async fn opt_out(store: &Store, token: &str) -> Result<bool> {
 
 /// The customer answered "no, not solved": the case reopens (if it was solved or closed) and the
 /// team gets a call-back task due within a day. Returns whether it reopened.
-async fn reopen_not_solved(
-    w: &mut Work,
-    org_id: i64,
-    case_id: i64,
-    comment: &str,
-) -> Result<bool> {
+async fn reopen_not_solved(w: &mut Work, org_id: i64, case_id: i64, comment: &str) -> Result<bool> {
     let now = w.now;
     let case = store::case::by_id(w, org_id, case_id)
         .await?
@@ -384,7 +379,15 @@ async fn reopen_not_solved(
         now,
     )
     .await?;
-    store::case::add_event(w, org_id, case_id, now, "callback_task", None, &task.to_string())
-        .await?;
+    store::case::add_event(
+        w,
+        org_id,
+        case_id,
+        now,
+        "callback_task",
+        None,
+        &task.to_string(),
+    )
+    .await?;
     Ok(reopened)
 }

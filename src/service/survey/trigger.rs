@@ -8,10 +8,10 @@ use super::record;
 use crate::domain::DAY_MS;
 use crate::domain::link::Purpose;
 use crate::domain::survey::{LINK_DAYS, SurveyKind};
-use crate::service::{Result, now_ms, voice};
-use crate::store::{self, Conn, Store};
 use crate::service::wake::Worker;
 use crate::service::work::Work;
+use crate::service::{Result, now_ms, voice};
+use crate::store::{self, Conn, Store};
 
 /// Schedules a relationship survey for a random sample of reachable customers (not opted out,
 /// not surveyed within the fatigue window). Returns how many were scheduled.

@@ -134,9 +134,15 @@ impl Work {
         }
         let charter = self.charter(org_id).await?;
         if !charter.active.is_empty() {
-            let crossed =
-                evaluate::case_changed(&mut self.tx, &mut self.measures, &charter, before, after, now)
-                    .await?;
+            let crossed = evaluate::case_changed(
+                &mut self.tx,
+                &mut self.measures,
+                &charter,
+                before,
+                after,
+                now,
+            )
+            .await?;
             self.crossed(crossed);
         }
         Ok(())

@@ -87,4 +87,3 @@ async fn schedule_for_case(
     }
     Ok(true)
 }
-

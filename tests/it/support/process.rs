@@ -53,7 +53,9 @@ impl Server {
             .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
             .env_remove("PACTE_DATABASE_URL")
             .env("PACTE_LOG", "info")
-            .stderr(Stdio::from(std::fs::File::create(&log).expect("server log")))
+            .stderr(Stdio::from(
+                std::fs::File::create(&log).expect("server log"),
+            ))
             .spawn()
             .expect("pacte serve runs");
         for _ in 0..400 {

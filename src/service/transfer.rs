@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::io::{BufRead, Write};
 
 /// How many interactions go in one transaction.
+/// (8,000 was measured: 7,850 lines/s instead of 6,300 at 1 M interactions, but 12,300 instead
+/// of 14,300 at 100 k, and a rerun twice as slow.)
 pub const BATCH: usize = 2_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -119,7 +119,7 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool
         );
     }
     if let Some(code) = empty(&q.site) {
-        f.site_id = Some(super::org::site_id(&mut c, actor.org_id, code).await?);
+        f.site_id = Some(super::site_id(&mut c, actor.org_id, code).await?);
     }
     f.team_id = q.team;
     f.assignee_id = match empty(&q.assignee) {

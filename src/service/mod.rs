@@ -137,6 +137,19 @@ pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
+/// The id of a site given by its code; an unknown code is a refused field.
+pub(crate) async fn site_id(c: &mut store::Conn, org_id: i64, code: &str) -> Result<i64> {
+    store::org::site_by_code(c, org_id, code)
+        .await?
+        .map(|s| s.id)
+        .ok_or_else(|| {
+            Error::invalid(
+                "site",
+                Invalid::new("unknown_site", format!("no site has the code «{code}»")),
+            )
+        })
+}
+
 /// RFC 3339 (UTC) form of an epoch-ms time.
 pub fn iso(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)

@@ -196,18 +196,6 @@ pub async fn set_closures(
 }
 
 /// The id of the organisation's site with this code; an unknown code is a refused `site` field.
-pub async fn site_id(c: &mut store::Conn, org_id: i64, code: &str) -> Result<i64> {
-    store::org::site_by_code(c, org_id, code)
-        .await?
-        .map(|s| s.id)
-        .ok_or_else(|| {
-            Error::invalid(
-                "site",
-                Invalid::new("unknown_site", format!("no site has the code «{code}»")),
-            )
-        })
-}
-
 pub async fn list_sites(store: &Store, actor: &Actor) -> Result<Vec<Site>> {
     let mut c = store.reader().await?;
     Ok(store::org::list_sites(&mut c, actor.org_id).await?)
@@ -235,7 +223,7 @@ pub async fn add_team_unchecked(store: &Store, org_id: i64, input: &TeamInput) -
     }
     let mut tx = store.begin().await?;
     let site_id = match input.site.as_deref().filter(|s| !s.is_empty()) {
-        Some(code) => Some(site_id(&mut tx, org_id, code).await?),
+        Some(code) => Some(super::site_id(&mut tx, org_id, code).await?),
         None => None,
     };
     let team = store::org::insert_team(&mut tx, org_id, name, site_id, now_ms())

@@ -491,12 +491,7 @@ pub async fn held_by_customers(
             c,
             format!("SELECT {COLS}, subject_key FROM support_case WHERE customer_id IN ("),
         );
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.int(*id);
-        }
+        q.ints(chunk);
         q.push(") AND (status <> 'closed' OR solved_at >= ")
             .int(solved_since)
             .push(")");
@@ -514,12 +509,7 @@ pub async fn held_by_ids(c: &mut Conn, org_id: i64, ids: &[i64]) -> Result<Vec<H
             format!("SELECT {COLS}, subject_key FROM support_case WHERE org_id = "),
         );
         q.int(org_id).push(" AND id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.int(*id);
-        }
+        q.ints(chunk);
         q.push(")");
         out.extend(q.query_as::<Held>().fetch_all(&mut *c).await?);
     }
@@ -531,12 +521,7 @@ pub async fn teams_of_users(c: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, Optio
     let mut out = Vec::new();
     for chunk in ids.chunks(super::rows_per_statement(1)) {
         let mut q = Sql::on(c, "SELECT id, team_id FROM app_user WHERE id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.int(*id);
-        }
+        q.ints(chunk);
         q.push(")");
         out.extend(
             q.query_as::<(i64, Option<i64>)>()

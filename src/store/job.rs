@@ -149,7 +149,7 @@ pub async fn release(c: &mut Conn, ids: &[i64], worker: &str, now: i64) -> Resul
     Ok(())
 }
 
-/// Every job, for the admin view and tests: (kind, key, runs, attempts, failed_at, last_error).
+/// Every job, to inspect the queue: (kind, key, runs, attempts, failed_at, last_error).
 pub async fn list(
     c: &mut Conn,
 ) -> Result<Vec<(String, String, i64, i64, Option<i64>, Option<String>)>> {

@@ -105,6 +105,17 @@ impl Sql {
         self.bind(Bind::Int(v))
     }
 
+    /// Binds each id, separated by commas (the inside of an `IN (…)`).
+    pub fn ints(&mut self, ids: &[i64]) -> &mut Sql {
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.int(*id);
+        }
+        self
+    }
+
     pub fn text(&mut self, v: &str) -> &mut Sql {
         self.bind(Bind::Text(v.to_string()))
     }

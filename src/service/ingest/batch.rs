@@ -4,9 +4,9 @@
 //! and the result is written in multi-row statements. Then each item's follow-ups run in order
 //! through the unit of work. A test checks both drivers leave the same records.
 
-use super::{Ingested, Valid, first_line, wait_subject};
+use super::{Ingested, Valid, first_line, moved, wait_subject};
 use crate::domain::Invalid;
-use crate::domain::case::{CaseClock, CaseState, ONCE_AND_DONE_WINDOW_MS, Transition, subject_key};
+use crate::domain::case::{CaseState, ONCE_AND_DONE_WINDOW_MS, Transition, subject_key};
 use crate::domain::channel::{Channel, Direction};
 use crate::domain::fold::fold_key;
 use crate::service::charter::evaluate::Wait;
@@ -65,6 +65,7 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
 
     // Idempotency keys: claimed together; a key seen before answers its first answer.
     let keyed: Vec<(&str, &str)> = items.iter().filter_map(|i| i.idempotency).collect();
+    let mut claimed: HashSet<String> = HashSet::new();
     if !keyed.is_empty() {
         if keyed.iter().map(|k| k.0).collect::<HashSet<_>>().len() < keyed.len() {
             // Two requests in flight with one key: one by one, the second answers the first's.
@@ -73,7 +74,7 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
                 message: "one idempotency key twice in a batch".into(),
             });
         }
-        let claimed: HashSet<String> = store::interaction::claim_many(w, org_id, &keyed, now)
+        claimed = store::interaction::claim_many(w, org_id, &keyed, now)
             .await?
             .into_iter()
             .collect();
@@ -291,29 +292,8 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
                 .map(|h| h.case.id),
         };
         let before = existing.map(|id| cases[&id].case.state());
-        let mut clock = before
-            .as_ref()
-            .map_or_else(|| CaseClock::opened(v.occurred_at), |b| b.clock.clone());
-        let transition = match v.direction {
-            Direction::Inbound => clock.on_inbound(v.occurred_at),
-            Direction::Outbound => {
-                clock.on_outbound(v.occurred_at, false);
-                None
-            }
-        };
-        let status_change = v.status.and_then(|s| clock.set_status(s, v.occurred_at));
-        let mut after = match &before {
-            Some(b) => CaseState { clock, ..b.clone() },
-            None => CaseState {
-                id: 0,
-                customer_id,
-                channel: v.channel.as_str().into(),
-                site_id,
-                kind: v.kind.as_str().into(),
-                category: v.category.clone(),
-                clock,
-            },
-        };
+        let (mut after, transition, status_change) =
+            moved(before.as_ref(), v, customer_id, site_id);
         after.clock.due_at = w.deadline(org_id, before.as_ref(), &after).await?;
         let case_id = match existing {
             Some(id) => {
@@ -512,7 +492,8 @@ pub async fn record(w: &mut Work, org_id: i64, items: &[Item<'_>]) -> Result<Vec
         .iter()
         .zip(&out)
         .filter_map(|(item, done)| {
-            let (key, hash) = item.idempotency?;
+            // Keys claimed now; a retry's key already holds its first answer.
+            let (key, hash) = item.idempotency.filter(|(k, _)| claimed.contains(*k))?;
             let done = done.as_ref()?;
             Some((key, hash, serde_json::to_string(done).expect("serialise")))
         })

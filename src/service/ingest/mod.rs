@@ -139,31 +139,9 @@ async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) ->
         None if new_customer || v.fresh_case => None,
         None => store::case::attachable(w, customer_id, key.as_deref()).await?,
     };
-    let mut clock = existing
-        .as_ref()
-        .map_or_else(|| CaseClock::opened(v.occurred_at), |c| c.clock());
-    let transition = match v.direction {
-        Direction::Inbound => clock.on_inbound(v.occurred_at),
-        Direction::Outbound => {
-            clock.on_outbound(v.occurred_at, false);
-            None
-        }
-    };
-    let status_change = v.status.and_then(|s| clock.set_status(s, v.occurred_at));
     // The case as follow-ups see it, before and after; its deadline is written with it.
     let before = existing.as_ref().map(store::case::Case::state);
-    let mut after = match &before {
-        Some(b) => CaseState { clock, ..b.clone() },
-        None => CaseState {
-            id: 0,
-            customer_id,
-            channel: v.channel.as_str().into(),
-            site_id,
-            kind: v.kind.as_str().into(),
-            category: v.category.clone(),
-            clock,
-        },
-    };
+    let (mut after, transition, status_change) = moved(before.as_ref(), v, customer_id, site_id);
     after.clock.due_at = w.deadline(org_id, before.as_ref(), &after).await?;
     after.id = match &existing {
         Some(case) => {
@@ -250,6 +228,38 @@ async fn record_with(w: &mut Work, org_id: i64, v: &Valid, known: &mut Known) ->
         known.ids.insert(ext.clone(), done.clone());
     }
     Ok(done)
+}
+
+/// The case after this contact (`before`: the case it continues, None to open one), with the
+/// reopening and the status change it made. Both drivers (one by one, `batch`) apply it.
+fn moved(
+    before: Option<&CaseState>,
+    v: &Valid,
+    customer_id: i64,
+    site_id: Option<i64>,
+) -> (CaseState, Option<Transition>, Option<Transition>) {
+    let mut clock = before.map_or_else(|| CaseClock::opened(v.occurred_at), |b| b.clock.clone());
+    let transition = match v.direction {
+        Direction::Inbound => clock.on_inbound(v.occurred_at),
+        Direction::Outbound => {
+            clock.on_outbound(v.occurred_at, false);
+            None
+        }
+    };
+    let status_change = v.status.and_then(|s| clock.set_status(s, v.occurred_at));
+    let after = match before {
+        Some(b) => CaseState { clock, ..b.clone() },
+        None => CaseState {
+            id: 0,
+            customer_id,
+            channel: v.channel.as_str().into(),
+            site_id,
+            kind: v.kind.as_str().into(),
+            category: v.category.clone(),
+            clock,
+        },
+    };
+    (after, transition, status_change)
 }
 
 /// The interaction row of a contact.

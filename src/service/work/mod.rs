@@ -9,8 +9,7 @@ mod surveys;
 use super::charter::evaluate::{self, Measures, Wait};
 use super::charter::{Charter, due_after};
 use super::wake::{self, Worker};
-use super::{Error, Result, now_ms};
-use crate::domain::Invalid;
+use super::{Result, now_ms};
 use crate::domain::case::CaseState;
 use crate::store::{self, Conn, Store, Tx};
 use std::collections::HashMap;
@@ -83,15 +82,7 @@ impl Work {
         if let Some(id) = self.sites.get(&(org_id, code.to_string())) {
             return Ok(*id);
         }
-        let id = store::org::site_by_code(&mut self.tx, org_id, code)
-            .await?
-            .map(|s| s.id)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "site",
-                    Invalid::new("unknown_site", format!("no site has the code «{code}»")),
-                )
-            })?;
+        let id = super::site_id(&mut self.tx, org_id, code).await?;
         self.sites.insert((org_id, code.to_string()), id);
         Ok(id)
     }

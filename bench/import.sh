@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
-cargo build --release -q
-bin=target/release/pacte
+# PACTE_BIN=path measures another build (e.g. the commit before a change) in the same sitting.
+bin=${PACTE_BIN:-target/release/pacte}
+[ -n "${PACTE_BIN:-}" ] || cargo build --release -q
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 python3 bench/gen_interactions.py "$n" > "$dir/in.jsonl" 2>/dev/null
 $bin --data-dir "$dir" org add --slug bench --name Bench >/dev/null

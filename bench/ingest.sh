@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-15}; conns=${2:-32}
-cargo build --release -q
-bin=target/release/pacte
+# PACTE_BIN=path measures another build (e.g. the commit before a change) in the same sitting.
+bin=${PACTE_BIN:-target/release/pacte}
+[ -n "${PACTE_BIN:-}" ] || cargo build --release -q
 dir=$(mktemp -d); pid=""; trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
 $bin --data-dir "$dir" org add --slug bench --name Bench >/dev/null
 export PACTE_TOKEN=$($bin --data-dir "$dir" user add --org bench --email bench@bench.fr --role advisor 2>/dev/null)

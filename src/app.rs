@@ -21,12 +21,17 @@ pub struct AppState {
     pub mail: crate::service::email::inbound::Receiver,
     /// Public forms (survey answers, reviews, flags): 30 posts per client address per 10 min.
     pub public_posts: crate::service::ratelimit::RateLimit,
+    /// The data directory's full-text index (kept current by `serve` and `worker`).
+    pub search: crate::search::Index,
 }
 
 impl AppState {
-    /// The state of a running server; starts the group-commit writers (needs a Tokio runtime).
-    pub fn new(store: Store, config: Config) -> AppState {
-        AppState {
+    /// The state of a running server; starts the group-commit writers (needs a Tokio runtime)
+    /// and opens the search index of the data directory.
+    pub fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
+        let search = crate::service::search::open(&config.data_dir)?;
+        Ok(AppState {
+            search,
             ingestor: Ingestor::start(store.clone()),
             mail: crate::service::email::inbound::Receiver::start(store.clone()),
             store,
@@ -37,7 +42,7 @@ impl AppState {
                 30,
                 std::time::Duration::from_secs(600),
             ),
-        }
+        })
     }
 }
 
@@ -60,8 +65,6 @@ pub async fn serve(
     workers: bool,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let jobs = workers.then(|| start_workers(&state, stopped));
     if let Err(e) = crate::service::email::socket::serve(
         &state.config.data_dir,
         store.clone(),
@@ -69,6 +72,10 @@ pub async fn serve(
     ) {
         tracing::warn!("mail socket not available ({e}): `pacte mail ingest` will write directly");
     }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let indexer =
+        crate::service::search::start_indexer(store.clone(), state.search.clone(), stopped.clone());
+    let jobs = workers.then(|| start_workers(&state, stopped));
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -79,6 +86,9 @@ pub async fn serve(
     if let Some(jobs) = jobs {
         finish_jobs(jobs).await;
     }
+    if let Some(i) = indexer {
+        let _ = i.await;
+    }
     store.close().await;
     Ok(())
 }
@@ -87,10 +97,18 @@ pub async fn serve(
 /// Ctrl-C / SIGTERM; the job under way is finished first.
 pub async fn work(state: AppState) {
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let indexer = crate::service::search::start_indexer(
+        state.store.clone(),
+        state.search.clone(),
+        stopped.clone(),
+    );
     let jobs = start_workers(&state, stopped);
     shutdown().await;
     let _ = stop.send(true);
     finish_jobs(jobs).await;
+    if let Some(i) = indexer {
+        let _ = i.await;
+    }
     state.store.close().await;
 }
 
@@ -148,4 +166,51 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// A query-string parameter refused: unknown (`unknown: true`), or of the wrong form.
+#[derive(Debug)]
+pub struct QueryError {
+    pub field: String,
+    pub unknown: bool,
+    pub message: String,
+}
+
+/// Reads a query string into `T`, leaving out the parameters in `skip` (the web's `lang`). With
+/// `#[serde(deny_unknown_fields)]` on `T`, a parameter nobody reads is refused, not ignored.
+pub fn parse_query<T: serde::de::DeserializeOwned>(
+    query: Option<&str>,
+    skip: &[&str],
+) -> Result<T, QueryError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|e| QueryError {
+            field: String::new(),
+            unknown: false,
+            message: format!("the query string is unreadable: {e}"),
+        })?;
+    let kept: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .collect();
+    let text = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(text.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        match message.strip_prefix("unknown field `") {
+            Some(rest) => {
+                let field = rest.split('`').next().unwrap_or_default().to_string();
+                QueryError {
+                    message: format!("«{field}» is not a parameter of this request"),
+                    field,
+                    unknown: true,
+                }
+            }
+            None => QueryError {
+                field: path,
+                unknown: false,
+                message,
+            },
+        }
+    })
 }

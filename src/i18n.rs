@@ -49,6 +49,36 @@ impl Lang {
 }
 
 impl Lang {
+    /// A whole number with thousands grouped: "12 345" (narrow no-break space) or "12,345".
+    pub fn int(self, n: impl std::borrow::Borrow<i64>) -> String {
+        let n = *n.borrow();
+        let digits = n.unsigned_abs().to_string();
+        let sep = match self {
+            Lang::Fr => '\u{202F}',
+            Lang::En => ',',
+        };
+        let mut out = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(ch);
+        }
+        if n < 0 { format!("-{out}") } else { out }
+    }
+
+    /// "1 résultat", "0 résultat", "2 résultats" (French counts 0 and 1 as singular): the
+    /// wording of `key.one` or `key.other`, with `{n}` replaced.
+    pub fn plural(self, key: &str, n: impl std::borrow::Borrow<i64>) -> String {
+        let n = *n.borrow();
+        let one = match self {
+            Lang::Fr => n.abs() < 2,
+            Lang::En => n.abs() == 1,
+        };
+        let form = format!("{key}.{}", if one { "one" } else { "other" });
+        self.t(&form).replace("{n}", &self.int(n))
+    }
+
     /// A date in Paris time, e.g. "22/11/2026" or "2026-11-22".
     pub fn date(self, ms: impl std::borrow::Borrow<i64>) -> String {
         let dt = self.datetime(ms);
@@ -413,6 +443,47 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("customer.unnamed", "Client sans nom", "Unnamed customer"),
     ("customer.since", "Client depuis", "Customer since"),
     ("customer.last_contact", "Dernier contact", "Last contact"),
+    ("search.title", "Recherche", "Search"),
+    (
+        "search.placeholder",
+        "Rechercher un client, un dossier…",
+        "Find a customer, a case…",
+    ),
+    ("search.label", "Rechercher", "Search"),
+    (
+        "search.query",
+        "Mots, nom, e-mail, téléphone, n° client ou de dossier",
+        "Words, name, email, phone, customer or case number",
+    ),
+    ("search.kind", "Type", "Type"),
+    ("search.all", "Tout", "Everything"),
+    ("search.cases", "Dossiers", "Cases"),
+    ("search.customers", "Clients", "Customers"),
+    ("search.from", "Activité depuis le", "Active since"),
+    ("search.to", "Activité jusqu’au", "Active until"),
+    ("search.results.one", "{n} résultat", "{n} result"),
+    ("search.results.other", "{n} résultats", "{n} results"),
+    (
+        "search.none",
+        "Aucun résultat. Essayez un autre mot, ou moins de filtres.",
+        "No result. Try another word, or fewer filters.",
+    ),
+    (
+        "search.all_customers",
+        "Voir tous les clients trouvés",
+        "See every customer found",
+    ),
+    (
+        "search.pending.one",
+        "{n} modification récente n’est pas encore cherchable ; elle le sera dans un instant.",
+        "{n} recent change is not searchable yet; it will be in a moment.",
+    ),
+    (
+        "search.pending.other",
+        "{n} modifications récentes ne sont pas encore cherchables ; elles le seront dans un instant.",
+        "{n} recent changes are not searchable yet; they will be in a moment.",
+    ),
+    ("search.customer_of", "Client", "Customer"),
     (
         "customers.search",
         "Rechercher un client",
@@ -474,6 +545,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Too many sign-in attempts: try again in a few minutes.",
     ),
     ("error.back", "Retour", "Back"),
+    (
+        "error.bad_request",
+        "Cette adresse contient un paramètre que la page ne comprend pas.",
+        "This address holds a parameter the page does not understand.",
+    ),
     ("nav.charter", "Charte", "Charter"),
     (
         "charter.title",
@@ -1297,5 +1373,25 @@ mod tests {
         for k in keys {
             assert!(WORDS.iter().any(|(w, _, _)| *w == k), "no words for {k}");
         }
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::Lang;
+
+    #[test]
+    fn numbers_group_thousands_and_plurals_follow_each_language() {
+        assert_eq!(Lang::Fr.int(1234567), "1\u{202F}234\u{202F}567");
+        assert_eq!(Lang::En.int(-1234), "-1,234");
+        assert_eq!(Lang::Fr.int(999), "999");
+        assert_eq!(Lang::Fr.plural("search.results", 0), "0 résultat");
+        assert_eq!(Lang::Fr.plural("search.results", 1), "1 résultat");
+        assert_eq!(
+            Lang::Fr.plural("search.results", 2345),
+            "2\u{202F}345 résultats"
+        );
+        assert_eq!(Lang::En.plural("search.results", 0), "0 results");
+        assert_eq!(Lang::En.plural("search.results", 1), "1 result");
     }
 }

@@ -85,6 +85,18 @@ enum Command {
         #[command(subcommand)]
         command: SurveyCommand,
     },
+    /// The full-text index of cases and customers.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the data directory's index from the database (stop `pacte serve` first: a running
+    /// server keeps its index current by itself).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -216,7 +228,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { no_worker } => serve(store, config, !no_worker).await,
         Command::Worker => {
             tracing::info!("pacte worker running");
-            pacte::app::work(AppState::new(store, config)).await;
+            pacte::app::work(AppState::new(store, config)?).await;
             Ok(())
         }
         Command::Demo {
@@ -281,6 +293,25 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             eprintln!("Database is up to date.");
+            Ok(())
+        }
+        Command::Search {
+            command: SearchCommand::Reindex,
+        } => {
+            let started = std::time::Instant::now();
+            let index = service::search::open(&config.data_dir).map_err(explain)?;
+            let bar = progress_bar(0, "index");
+            let n = service::search::reindex(&store, &index, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .map_err(explain)?;
+            bar.finish_and_clear();
+            eprintln!(
+                "Search index rebuilt: {n} cases and customers in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Org {
@@ -597,13 +628,16 @@ fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
 }
 
 async fn serve(store: Store, config: Config, workers: bool) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
     // Held while serving, so `pacte restore` can tell the database is in use.
     let _serving = serving_lock(&config, false)?;
+    // Ready before the port opens: whoever can connect finds everything in place.
+    let listen = config.listen;
+    let state = AppState::new(store, config)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, "pacte serving");
-    app::serve(AppState::new(store, config), listener, workers).await?;
+    app::serve(state, listener, workers).await?;
     Ok(())
 }
 
@@ -692,6 +726,11 @@ fn restore(config: &Config, file: &str) -> anyhow::Result<()> {
     let tmp = config.data_dir.join("pacte.db.restoring");
     std::fs::copy(src, &tmp).with_context(|| format!("copying {file}"))?;
     std::fs::rename(&tmp, &db)?;
+    // The search index followed the database replaced: the next server rebuilds it.
+    let index = config.data_dir.join("search");
+    if index.exists() {
+        std::fs::remove_dir_all(&index)?;
+    }
     eprintln!("restored {} from {file}", db.display());
     Ok(())
 }

@@ -1,14 +1,14 @@
 //! Cases: list with filters and cursor, get with timeline, patch, reply.
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson};
+use super::extract::{ApiActor, ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::service::case::{self, CasePatch, CaseView, ListQuery, ReplyInput};
 use crate::service::now_ms;
 use crate::store::case::Event;
 use crate::store::interaction::Interaction;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 
@@ -20,14 +20,12 @@ pub struct CasePage {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases", params(ListQuery),
-    responses((status = 200, body = CasePage), (status = 422, body = Envelope)), security(("bearer" = [])))]
+    responses((status = 200, body = CasePage), (status = 400, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<CasePage>, ApiError> {
-    let Query(q) =
-        q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
     let page = case::list(&s.store, &actor, &q, false).await?;
     let now = now_ms();
     Ok(Json(CasePage {

@@ -1,7 +1,7 @@
 //! Customers: the 360 view, search by identity or name, merge and unmerge.
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson};
+use super::extract::{ApiActor, ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::service::case::CaseView;
 use crate::service::customer::{self, SearchQuery};
@@ -9,7 +9,7 @@ use crate::service::now_ms;
 use crate::store::customer::{Customer, IdentityRow, Merge};
 use crate::store::interaction::Interaction;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +51,7 @@ pub struct CustomerList {
 pub async fn search(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<SearchQuery>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<CustomerList>, ApiError> {
     Ok(Json(CustomerList {
         items: customer::search(&s.store, &actor, &q).await?,

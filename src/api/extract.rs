@@ -106,3 +106,36 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     })
 }
+
+/// A query string: a parameter the request does not take → 400 `unknown_parameter`, a value of
+/// the wrong form → 400 `invalid_query`, both naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        crate::app::parse_query(parts.uri.query(), &[])
+            .map(ApiQuery)
+            .map_err(|e| ApiError {
+                status: StatusCode::BAD_REQUEST,
+                code: if e.unknown {
+                    "unknown_parameter"
+                } else {
+                    "invalid_query"
+                }
+                .into(),
+                message: e.message.clone(),
+                fields: vec![service::FieldError {
+                    field: e.field,
+                    code: if e.unknown {
+                        "unknown"
+                    } else {
+                        "invalid_value"
+                    }
+                    .into(),
+                    message: e.message,
+                }],
+            })
+    }
+}

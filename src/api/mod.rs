@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod interactions;
 pub mod openapi;
+pub mod search;
 pub mod voice;
 
 use crate::app::AppState;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/reply", post(voice::reply))
         .route("/reviews/{id}/reject", post(voice::reject))
         .route("/interactions", post(interactions::create))
+        .route("/search", get(search::search))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::get).patch(cases::update))
         .route("/cases/{id}/replies", post(cases::reply))

@@ -9,6 +9,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Pacte API", description = "Customers, interactions and cases across every channel; the charter of commitments; the email channel; surveys, verbatims and verified reviews."),
     paths(
         super::interactions::create,
+        super::search::search,
         super::cases::list, super::cases::get, super::cases::update, super::cases::reply,
         super::customers::search, super::customers::get, super::customers::merge, super::customers::unmerge,
         super::admin::list_sites, super::admin::add_site, super::admin::list_teams, super::admin::add_team,

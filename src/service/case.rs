@@ -70,21 +70,25 @@ impl CaseView {
     }
 }
 
-/// Filters as they come from a query string.
+/// Filters as they come from a query string (an empty value is no filter).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub status: Option<String>,
     pub kind: Option<String>,
     /// Site code.
     pub site: Option<String>,
+    #[serde(default, deserialize_with = "super::blank_is_none")]
     pub team: Option<i64>,
     /// A user id, `me` or `none`.
     pub assignee: Option<String>,
+    #[serde(default, deserialize_with = "super::blank_is_none")]
     pub customer: Option<i64>,
     /// RFC 3339.
     pub updated_since: Option<String>,
     pub cursor: Option<String>,
     /// 1–200, default 50.
+    #[serde(default, deserialize_with = "super::blank_is_none")]
     pub limit: Option<i64>,
 }
 

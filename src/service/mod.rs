@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod org;
 pub mod ratelimit;
 pub mod review;
+pub mod search;
 pub mod survey;
 pub mod transfer;
 pub mod verbatim;
@@ -129,6 +130,20 @@ impl Actor {
         } else {
             Err(Error::Forbidden)
         }
+    }
+}
+
+/// A query-string number where an empty value (a form's "any" option) means none.
+pub(crate) fn blank_is_none<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let raw: Option<String> = serde::Deserialize::deserialize(d)?;
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
     }
 }
 

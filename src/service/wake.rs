@@ -41,3 +41,15 @@ pub fn wake() {
 pub async fn any(at_most: Duration) {
     let _ = tokio::time::timeout(at_most, SIGNAL.notified()).await;
 }
+
+static WRITTEN: LazyLock<Notify> = LazyLock::new(Notify::new);
+
+/// Tells this process's search indexer that a write committed (it also looks every second).
+pub fn written() {
+    WRITTEN.notify_one();
+}
+
+/// Waits until a write commits or `at_most` has passed (the search indexer).
+pub async fn next_write(at_most: Duration) {
+    let _ = tokio::time::timeout(at_most, WRITTEN.notified()).await;
+}

@@ -12,6 +12,7 @@ pub mod interaction;
 pub mod job;
 pub mod org;
 pub mod review;
+pub mod search;
 pub mod survey;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

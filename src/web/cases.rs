@@ -2,7 +2,7 @@
 
 use super::error::OrPage;
 use super::view::{CaseRow, Shell, options, user_name};
-use super::{WebError, WebUser};
+use super::{WebError, WebQuery, WebUser};
 use crate::app::AppState;
 use crate::domain::case::{CaseKind, CaseStatus, Priority};
 use crate::service::case::{self, CasePatch, ListQuery, ReplyInput};
@@ -52,7 +52,7 @@ fn query_string(q: &ListQuery, lang: &str) -> String {
 pub async fn inbox(
     State(st): State<AppState>,
     u: WebUser,
-    Query(q): Query<ListQuery>,
+    WebQuery(q): WebQuery<ListQuery>,
 ) -> Result<Inbox, WebError> {
     let page = case::list(&st.store, &u.actor, &q, true)
         .await

@@ -2,52 +2,32 @@
 
 use super::error::OrPage;
 use super::view::{CaseRow, Shell};
-use super::{WebError, WebUser};
+use super::{PageLang, WebError, WebUser};
 use crate::app::AppState;
-use crate::service::customer::{self, SearchQuery};
+use crate::service::customer;
 use crate::service::org;
-use crate::store::customer::Customer;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Redirect;
 use serde::Deserialize;
 
-#[derive(Template, WebTemplate)]
-#[template(path = "customers.html")]
-pub struct SearchPage {
-    s: Shell,
-    q: String,
-    searched: bool,
-    found: Vec<(Customer, String)>,
-}
-
-pub async fn search(
-    State(st): State<AppState>,
-    u: WebUser,
-    Query(q): Query<SearchQuery>,
-) -> Result<SearchPage, WebError> {
-    let text = q.q.clone().unwrap_or_default();
-    let found = if text.trim().is_empty() {
-        Vec::new()
-    } else {
-        customer::search(&st.store, &u.actor, &q)
-            .await
-            .web(u.lang)?
-    };
-    Ok(SearchPage {
-        found: found
-            .into_iter()
-            .map(|c| {
-                let d = u.lang.datetime(c.last_contact_at);
-                (c, d)
-            })
-            .collect(),
-        searched: !text.trim().is_empty(),
-        q: text,
-        s: Shell::of(&u),
-    })
+/// Customers are found by the search (any part of a name, any identity): this page sends there.
+pub async fn search(_: WebUser, PageLang(l): PageLang, uri: axum::http::Uri) -> Redirect {
+    let q = uri
+        .query()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "q")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default();
+    Redirect::to(&format!(
+        "/search?kind=customer&lang={}&q={}",
+        l.code(),
+        super::url_encode(&q)
+    ))
 }
 
 pub struct Contact {

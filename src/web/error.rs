@@ -55,6 +55,25 @@ impl WebError {
         }
     }
 
+    /// A query string the page cannot read (400), naming the parameter.
+    pub fn bad_query(lang: Lang, e: crate::app::QueryError) -> Self {
+        WebError {
+            status: StatusCode::BAD_REQUEST,
+            lang,
+            key: "error.bad_request",
+            fields: vec![FieldError {
+                field: e.field,
+                code: if e.unknown {
+                    "unknown"
+                } else {
+                    "invalid_value"
+                }
+                .into(),
+                message: e.message,
+            }],
+        }
+    }
+
     pub fn csrf(lang: Lang) -> Self {
         WebError {
             status: StatusCode::FORBIDDEN,

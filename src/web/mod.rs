@@ -11,6 +11,7 @@ mod customers;
 mod email;
 mod error;
 mod public;
+mod search;
 mod view;
 mod voice;
 mod voice_public;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{number}", get(cases::page))
         .route("/cases/{number}/reply", post(cases::reply))
         .route("/cases/{number}/update", post(cases::update))
+        .route("/search", get(search::page))
         .route("/customers", get(customers::search))
         .route("/customers/{id}", get(customers::page))
         .route("/customers/{id}/merge", post(customers::merge))
@@ -206,6 +208,21 @@ impl FromRequestParts<AppState> for WebUser {
                 WebError::from_service(e, lang_in_query(parts).unwrap_or(Lang::Fr)).into_response(),
             ),
         }
+    }
+}
+
+/// A page's query string: `lang` is the page's language, the rest must be parameters the page
+/// reads (an unknown one or a value of the wrong form is a 400 page that names it).
+pub struct WebQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for WebQuery<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WebError> {
+        let lang = lang_in_query(parts).unwrap_or(Lang::Fr);
+        crate::app::parse_query(parts.uri.query(), &["lang"])
+            .map(WebQuery)
+            .map_err(|e| WebError::bad_query(lang, e))
     }
 }
 

@@ -133,6 +133,18 @@ fn every_wording_used_exists_in_both_languages() {
                 missing.push(format!("{path}: {key}"));
             }
         }
+        // A plural names its forms' stem: `plural("x", n)` reads `x.one` and `x.other`.
+        for part in text.split("plural(\"").skip(1) {
+            let Some(key) = part.split('"').next() else {
+                continue;
+            };
+            for form in ["one", "other"] {
+                let key = format!("{key}.{form}");
+                if pacte::i18n::Lang::Fr.t(&key) == key || pacte::i18n::Lang::En.t(&key) == key {
+                    missing.push(format!("{path}: {key}"));
+                }
+            }
+        }
     }
     assert!(missing.is_empty(), "wording missing: {missing:?}");
 }

@@ -47,7 +47,7 @@ impl Work {
     }
 
     /// Writes what the unit gathered, makes due the jobs it left work for, commits, and only
-    /// then wakes the workers.
+    /// then wakes the workers (and the search indexer).
     pub async fn commit(mut self) -> Result<()> {
         self.measures.flush(&mut self.tx).await?;
         for w in &self.wakes {
@@ -57,6 +57,7 @@ impl Work {
         if !self.wakes.is_empty() {
             wake::wake();
         }
+        wake::written();
         Ok(())
     }
 

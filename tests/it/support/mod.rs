@@ -71,6 +71,9 @@ pub struct TestApp {
     pub admin: String,
     pub advisor: String,
     pub advisor_id: i64,
+    /// The data directory (search index); the indexer runs while this lives.
+    pub _data: tempfile::TempDir,
+    _indexing: tokio::sync::watch::Sender<bool>,
 }
 
 pub struct Response {
@@ -88,7 +91,11 @@ impl TestApp {
         let store = Store::open(&db.url).await.expect("open store");
         let mut config = Config::for_database(&db.url);
         config.body_limit = body_limit;
-        let state = AppState::new(store.clone(), config);
+        let data = tempfile::tempdir().expect("data dir");
+        config.data_dir = data.path().to_path_buf();
+        let state = AppState::new(store.clone(), config).expect("state");
+        let (indexing, stopped) = tokio::sync::watch::channel(false);
+        pacte::service::search::start_indexer(store.clone(), state.search.clone(), stopped);
         let o = org::create_org(&store, "acme", "Acme Services")
             .await
             .expect("org");
@@ -102,6 +109,8 @@ impl TestApp {
             admin,
             advisor,
             advisor_id,
+            _data: data,
+            _indexing: indexing,
         }
     }
 

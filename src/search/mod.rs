@@ -200,6 +200,9 @@ pub struct Query {
     /// Results after this one (score, id): keyset pages.
     pub after: Option<(f32, u64)>,
     pub limit: usize,
+    /// Also forgive one typo on words of five letters or more, and take the last word as the
+    /// start of an identity (costlier: the caller asks when the strict search finds nothing).
+    pub loose: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -422,8 +425,9 @@ impl Index {
     }
 
     /// What the text asks for: every word somewhere (stemmed in messages and subjects, whole in
-    /// names and identities, one typo forgiven on long words, the last word as a name's start),
-    /// or one of the keys whole. None when it asks for nothing.
+    /// names and identities, the last word as a name's start; when loose, one typo forgiven on
+    /// long words and the last word as an identity's start), or one of the keys whole. None when
+    /// it asks for nothing.
     fn matching(&self, q: &Query) -> Option<Box<dyn tantivy::query::Query>> {
         let f = self.f;
         let mut words: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
@@ -454,7 +458,7 @@ impl Index {
             should(Box::new(BoostQuery::new(exact(f.name, w), 2.0)));
             should(exact(f.ids, w));
             should(exact(f.words, w));
-            if w.chars().count() >= 5 {
+            if q.loose && w.chars().count() >= 5 {
                 for field in [f.words, f.name] {
                     should(Box::new(BoostQuery::new(
                         Box::new(FuzzyTermQuery::new(
@@ -467,8 +471,9 @@ impl Index {
                 }
             }
             if i + 1 == n && w.chars().count() >= 2 {
-                // Typing a name: its start is enough.
-                for field in [f.name, f.ids] {
+                // Typing a name: its start is enough (an identity's, when loose).
+                let fields: &[Field] = if q.loose { &[f.name, f.ids] } else { &[f.name] };
+                for &field in fields {
                     should(Box::new(BoostQuery::new(
                         Box::new(FuzzyTermQuery::new_prefix(
                             Term::from_field_text(field, w),

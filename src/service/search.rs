@@ -17,6 +17,8 @@ use std::time::Duration;
 
 /// Changes read from the log at a time.
 const CHUNK: i64 = 5_000;
+/// How long live changes gather before the index commits them.
+const GATHER: Duration = Duration::from_millis(300);
 /// Cases (with their messages) read from the database at a time.
 const DOCS: usize = 500;
 /// An index silent longer than this is forgotten and the log pruned past it; it rebuilds.
@@ -76,7 +78,18 @@ pub fn start_indexer(
         loop {
             match step(&store, &index, &writer).await {
                 Ok(0) => {}
-                Ok(_) => continue,
+                // A backlog: straight on.
+                Ok(n) if n as i64 >= CHUNK => continue,
+                // Live writes: gather them a moment, so a busy server commits the index a few
+                // times a second rather than after every write (each commit is a new segment
+                // to write, sync and merge: committing at every write cost a quarter of the
+                // API's throughput on two cores).
+                Ok(_) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(GATHER) => continue,
+                        _ = stopped.changed() => return,
+                    }
+                }
                 Err(e) => tracing::error!("search indexing: {e}"),
             }
             let now = super::now_ms();
@@ -450,16 +463,34 @@ pub async fn query(store: &Store, index: &Index, actor: &Actor, q: &SearchQuery)
         site_id,
         from,
         to,
-        after,
+        after: after.map(|(s, id, _)| (s, id)),
         limit: limit as usize,
+        loose: after.is_some_and(|(_, _, loose)| loose),
     };
     let index = index.clone();
-    let hits = tokio::task::spawn_blocking(move || index.search(&query))
-        .await
-        .map_err(|e| Error::Internal(format!("search: {e}")))??;
+    let hits = tokio::task::spawn_blocking(move || {
+        // Strict first; typos and identity starts only when that finds nothing (a fuzzy word
+        // expands to every term one edit away: the cost of a query several times over).
+        // A cursor says which of the two its pages come from.
+        let strict = index.search(&query)?;
+        if strict.total > 0 || query.loose {
+            return Ok::<_, search::Error>((strict, query.loose));
+        }
+        let loose = search::Query {
+            loose: true,
+            ..query
+        };
+        Ok::<_, search::Error>((index.search(&loose)?, true))
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("search: {e}")))?
+    .map_err(Error::from)?;
+    let (hits, loose) = hits;
     Ok(Found {
         total: hits.total,
-        next_cursor: hits.next.map(|(s, id)| format!("{}.{id}", s.to_bits())),
+        next_cursor: hits.next.map(|(s, id)| {
+            format!("{}.{id}{}", s.to_bits(), if loose { ".loose" } else { "" })
+        }),
         hits: hits.hits,
         pending,
     })
@@ -487,12 +518,18 @@ fn keys_in(text: &str) -> Vec<String> {
     keys
 }
 
-fn parse_cursor(s: &str) -> std::result::Result<(f32, u64), Invalid> {
+/// `SCORE_BITS.ID`, and `.loose` when the pages come from the loose search.
+fn parse_cursor(s: &str) -> std::result::Result<(f32, u64, bool), Invalid> {
     let bad = || Invalid::new("invalid_cursor", "the cursor is not one this API gave");
+    let (s, loose) = match s.strip_suffix(".loose") {
+        Some(rest) => (rest, true),
+        None => (s, false),
+    };
     let (score, id) = s.split_once('.').ok_or_else(bad)?;
     Ok((
         f32::from_bits(score.parse().map_err(|_| bad())?),
         id.parse().map_err(|_| bad())?,
+        loose,
     ))
 }
 
@@ -549,7 +586,8 @@ mod tests {
     #[test]
     fn cursors_come_back_as_given() {
         let c = format!("{}.{}", 1.25f32.to_bits(), 42);
-        assert_eq!(parse_cursor(&c).unwrap(), (1.25, 42));
+        assert_eq!(parse_cursor(&c).unwrap(), (1.25, 42, false));
+        assert_eq!(parse_cursor(&format!("{c}.loose")).unwrap(), (1.25, 42, true));
         assert!(parse_cursor("x.1").is_err());
     }
 

@@ -149,3 +149,81 @@ pub(crate) async fn shoot(b: &fantoccini::Client, name: &str) {
         std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).ok();
     }
 }
+
+#[tokio::test]
+async fn the_search_box_finds_customers_and_cases_from_every_page() {
+    let Ok(webdriver) = std::env::var("WEBDRIVER_URL") else {
+        eprintln!("WEBDRIVER_URL not set: browser test skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    process::organisation(dir.path());
+    let history = dir.path().join("history.jsonl");
+    std::fs::write(
+        &history,
+        [
+            r#"{"channel":"email","direction":"inbound","occurred_at":"2026-11-01T09:00:00Z","customer":{"email":"vincent.roux@exemple.fr","name":"Vincent Roux"},"subject":"Abonnement prélevé deux fois","body":"Je demande le remboursement du second prélèvement."}"#,
+            r#"{"channel":"chat","direction":"inbound","occurred_at":"2026-11-02T09:00:00Z","customer":{"email":"zoe@exemple.fr","name":"Zoé Leclerc"},"subject":"Colis","body":"Mon colis est perdu."}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    pacte(
+        dir.path(),
+        &["import", history.to_str().unwrap(), "--org", "acme"],
+        None,
+    );
+    let server = Server::start(dir.path());
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let b = process::browser(&webdriver).await;
+    let result = async {
+        process::sign_in(&b, &base, "claire@acme.fr").await?;
+        // The inbox's filters submitted as they load (every "any" option) work.
+        b.find(Locator::Css("form.filters button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("table.cases")).await?;
+        // From the charter page, a surname in the top bar's box finds the customer.
+        b.goto(&format!("{base}/charter")).await?;
+        let find = b.wait().for_element(Locator::Id("find")).await?;
+        find.send_keys("roux\u{E007}").await?;
+        b.wait().for_element(Locator::Id("customers-found")).await?;
+        let found = process::text(&b, "#customers-found").await?;
+        assert!(found.contains("Vincent Roux"), "{found}");
+        let summary = process::text(&b, "#search-summary").await?;
+        assert_eq!(summary, "2 résultats", "the customer and their case");
+        // A word of a message finds the case under another form, marked in its passage.
+        b.find(Locator::Id("find"))
+            .await?
+            .send_keys("rembourser\u{E007}")
+            .await?;
+        b.wait().for_element(Locator::Id("cases-found")).await?;
+        let mark = process::text(&b, "#cases-found mark").await?;
+        assert_eq!(mark, "remboursement");
+        b.find(Locator::Css("#cases-found a.case-link"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("h1")).await?;
+        let h1 = process::text(&b, "h1").await?;
+        assert!(h1.contains("Abonnement prélevé deux fois"), "{h1}");
+        // In English, with a filter the page keeps, nothing found is said plainly.
+        b.goto(&format!("{base}/search?lang=en&q=colis&status=closed"))
+            .await?;
+        let summary = process::text(&b, "#search-summary").await?;
+        assert_eq!(summary, "0 results");
+        let none = process::text(&b, "p.empty").await?;
+        assert!(none.starts_with("No result"), "{none}");
+        // A parameter the page does not read gets a page in the interface's language naming it.
+        b.goto(&format!("{base}/search?q=colis&sort=date")).await?;
+        let body = process::text(&b, "main").await?;
+        assert!(body.contains("sort"), "{body}");
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    b.close().await.ok();
+    if let Err(e) = result {
+        panic!("{e}\n{}", server.log_tail());
+    }
+}

@@ -114,6 +114,12 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Wrong email address or password.",
     ),
     ("inbox.title", "Dossiers", "Cases"),
+    ("inbox.my_title", "Mes dossiers", "My cases"),
+    (
+        "inbox.see_unassigned",
+        "Voir les dossiers ouverts que personne n’a pris",
+        "See the open cases nobody has taken",
+    ),
     ("inbox.all", "Tous", "All"),
     ("inbox.filter", "Filtrer", "Filter"),
     ("inbox.any", "Tous", "Any"),
@@ -190,6 +196,18 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("case.timeline", "Échanges", "Timeline"),
     ("case.reply", "Répondre", "Reply"),
     ("case.reply_body", "Votre réponse", "Your reply"),
+    (
+        "case.will_not_send",
+        "Cette réponse ne partira pas par e-mail :",
+        "This reply will not go out by email:",
+    ),
+    (
+        "case.recorded_only",
+        "Cette réponse sera enregistrée dans le dossier ; elle n’est envoyée au client par aucun canal ({channel}).",
+        "This reply is recorded on the case; it is not sent to the customer on any channel ({channel}).",
+    ),
+    ("case.assign_me", "Me l’attribuer", "Assign to me"),
+    ("email.not_sent", "Non envoyé", "Not sent"),
     (
         "case.note",
         "Note interne (non envoyée au client)",
@@ -398,12 +416,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "email.reason_no_outgoing_mailbox",
-        "aucune boîte d'envoi (SMTP) n'est configurée",
+        "aucune boîte d’envoi (SMTP) n’est configurée",
         "no sending mailbox (SMTP) is configured",
     ),
     (
         "email.reason_no_customer_address",
-        "le client n'a pas d'adresse électronique",
+        "le client n’a pas d’adresse électronique",
         "the customer has no email address",
     ),
     ("event.opened", "Ouverture", "Opened"),

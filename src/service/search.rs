@@ -488,9 +488,9 @@ pub async fn query(store: &Store, index: &Index, actor: &Actor, q: &SearchQuery)
     let (hits, loose) = hits;
     Ok(Found {
         total: hits.total,
-        next_cursor: hits.next.map(|(s, id)| {
-            format!("{}.{id}{}", s.to_bits(), if loose { ".loose" } else { "" })
-        }),
+        next_cursor: hits
+            .next
+            .map(|(s, id)| format!("{}.{id}{}", s.to_bits(), if loose { ".loose" } else { "" })),
         hits: hits.hits,
         pending,
     })
@@ -587,7 +587,10 @@ mod tests {
     fn cursors_come_back_as_given() {
         let c = format!("{}.{}", 1.25f32.to_bits(), 42);
         assert_eq!(parse_cursor(&c).unwrap(), (1.25, 42, false));
-        assert_eq!(parse_cursor(&format!("{c}.loose")).unwrap(), (1.25, 42, true));
+        assert_eq!(
+            parse_cursor(&format!("{c}.loose")).unwrap(),
+            (1.25, 42, true)
+        );
         assert!(parse_cursor("x.1").is_err());
     }
 

@@ -1,5 +1,6 @@
 //! The advisor inbox and the case page.
 
+use super::WebPath;
 use super::error::OrPage;
 use super::view::{CaseRow, Shell, options, user_name};
 use super::{WebError, WebQuery, WebUser};
@@ -12,7 +13,7 @@ use crate::store::survey::Task;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Redirect;
 use serde::Deserialize;
 
@@ -20,6 +21,8 @@ use serde::Deserialize;
 #[template(path = "inbox.html")]
 pub struct Inbox {
     s: Shell,
+    /// Filtered on the signed-in user's cases ("Mes dossiers").
+    mine: bool,
     /// Open call-backs asked by customers who said "not solved".
     callbacks: Vec<Task>,
     q: ListQuery,
@@ -80,6 +83,7 @@ pub async fn inbox(
         .await
         .web(l)?;
     Ok(Inbox {
+        mine: q.assignee.as_deref() == Some("me"),
         callbacks,
         rows: page
             .cases
@@ -129,6 +133,8 @@ pub struct Message {
     body: String,
     wait: String,
     email: Option<EmailBits>,
+    /// A reply meant for the customer that did not go out, with why ("" otherwise).
+    unsent: String,
 }
 
 /// What the timeline shows of a message that came or went by email.
@@ -179,6 +185,10 @@ pub struct CasePage {
     priorities: Vec<(String, String)>,
     canned: Vec<crate::service::email::texts::CannedReply>,
     draft: String,
+    /// Said above the reply box when a reply would not reach the customer ("" when it would).
+    send_note: String,
+    /// The signed-in user, for "assign to me".
+    me: i64,
     /// Surveys, answers, call-back tasks and the review of this case.
     voice: crate::service::survey::CaseVoice,
 }
@@ -207,8 +217,10 @@ fn duration(ms: i64) -> String {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CaseQuery {
     /// A canned reply to start the reply with.
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
     canned: Option<i64>,
 }
 
@@ -267,8 +279,39 @@ fn email_bits(l: crate::i18n::Lang, e: &crate::service::email::CaseEmail) -> Ema
 pub async fn page(
     State(st): State<AppState>,
     u: WebUser,
-    Path(number): Path<i64>,
-    Query(q): Query<CaseQuery>,
+    WebPath(number): WebPath<i64>,
+    WebQuery(q): WebQuery<CaseQuery>,
+) -> Result<CasePage, WebError> {
+    render(&st, &u, number, "", q.canned).await
+}
+
+/// "Insert" a canned reply: the page again, the draft kept and the reply added after it
+/// (nothing is written).
+pub async fn compose(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath(number): WebPath<i64>,
+    Form(f): Form<ComposeForm>,
+) -> Result<CasePage, WebError> {
+    u.check_csrf(&f.csrf)?;
+    render(&st, &u, number, &f.body, f.canned).await
+}
+
+#[derive(Deserialize)]
+pub struct ComposeForm {
+    csrf: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    canned: Option<i64>,
+}
+
+async fn render(
+    st: &AppState,
+    u: &WebUser,
+    number: i64,
+    draft: &str,
+    canned_id: Option<i64>,
 ) -> Result<CasePage, WebError> {
     let l = u.lang;
     let d = case::get_by_number(&st.store, &u.actor, number)
@@ -280,11 +323,31 @@ pub async fn page(
     let canned = crate::service::email::texts::canned(&st.store, &u.actor)
         .await
         .web(l)?;
-    let draft = match q.canned.and_then(|id| canned.iter().find(|c| c.id == id)) {
-        Some(c) => crate::service::email::texts::fill(&st.store, &u.actor, &d.case, &c.body)
+    let mut draft = draft.trim_end().to_string();
+    if let Some(c) = canned_id.and_then(|id| canned.iter().find(|c| c.id == id)) {
+        let text = crate::service::email::texts::fill(&st.store, &u.actor, &d.case, &c.body)
             .await
-            .web(l)?,
-        None => String::new(),
+            .web(l)?;
+        if !draft.is_empty() {
+            draft.push_str("\n\n");
+        }
+        draft.push_str(&text);
+    }
+    let send_note = if d.case.channel == "email" {
+        match crate::service::email::outbound::reply_blocked(&st.store, &d.case)
+            .await
+            .web(l)?
+        {
+            Some(reason) => format!(
+                "{} {}",
+                l.t("case.will_not_send"),
+                l.t(&format!("email.reason_{reason}"))
+            ),
+            None => String::new(),
+        }
+    } else {
+        l.t("case.recorded_only")
+            .replace("{channel}", l.t(&format!("channel.{}", d.case.channel)))
     };
     let users = org::list_users(&st.store, &u.actor).await.web(l)?;
     let now = service::now_ms();
@@ -322,6 +385,16 @@ pub async fn page(
                 wait: match (i.queued_at, i.answered_at) {
                     (Some(q), Some(a)) => duration(a - q),
                     _ => String::new(),
+                },
+                unsent: match d.events.iter().find(|e| {
+                    e.kind == "email_not_sent" && e.at == i.occurred_at && email.is_none()
+                }) {
+                    Some(e) => format!(
+                        "{} — {}",
+                        l.t("email.not_sent"),
+                        l.t(&format!("email.reason_{}", e.detail))
+                    ),
+                    None => String::new(),
                 },
             }
         })
@@ -393,10 +466,12 @@ pub async fn page(
         users,
         canned,
         draft,
+        send_note,
+        me: u.actor.user_id,
         voice: crate::service::survey::of_case(&st.store, &u.actor, c.id, &st.config.public_base())
             .await
             .web(l)?,
-        s: Shell::of(&u),
+        s: Shell::of(u),
     })
 }
 
@@ -411,7 +486,7 @@ pub struct ReplyForm {
 pub async fn reply(
     State(st): State<AppState>,
     u: WebUser,
-    Path(number): Path<i64>,
+    WebPath(number): WebPath<i64>,
     Form(f): Form<ReplyForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -444,7 +519,7 @@ pub struct UpdateForm {
 pub async fn update(
     State(st): State<AppState>,
     u: WebUser,
-    Path(number): Path<i64>,
+    WebPath(number): WebPath<i64>,
     Form(f): Form<UpdateForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;

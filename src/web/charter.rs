@@ -2,6 +2,7 @@
 //! time, cases about to breach, non-conformities, gestures), defining and backtesting a
 //! commitment, publishing it, and the compensation ledger.
 
+use super::WebPath;
 use super::chart;
 use super::error::OrPage;
 use super::view::{Shell, options};
@@ -19,7 +20,7 @@ use crate::service::{FieldError, org};
 use crate::store::org::Site;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
@@ -503,7 +504,7 @@ pub async fn create(
 pub async fn show(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> Result<CommitmentPage, WebError> {
     let c = charter::get(&st.store, &u.actor, id).await.web(u.lang)?;
     let f = CommitmentForm::of(&c);
@@ -513,7 +514,7 @@ pub async fn show(
 pub async fn update(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<CommitmentForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -544,7 +545,7 @@ pub struct BacktestForm {
 pub async fn backtest(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     axum::Form(b): axum::Form<BacktestForm>,
 ) -> Result<CommitmentPage, WebError> {
     u.check_csrf(&b.csrf)?;
@@ -564,7 +565,7 @@ pub struct CsrfForm {
 pub async fn publish(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     axum::Form(f): axum::Form<CsrfForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -613,7 +614,7 @@ pub struct DecisionForm {
 pub async fn decide(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     axum::Form(f): axum::Form<DecisionForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;

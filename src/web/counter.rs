@@ -1,6 +1,7 @@
 //! The counter queue in the agency: the kiosk (a tablet signed in by the staff) issues tickets,
 //! a desk calls and closes them.
 
+use super::WebPath;
 use super::error::OrPage;
 use super::view::Shell;
 use super::{WebError, WebUser};
@@ -10,7 +11,7 @@ use crate::service::counter::{self, Issued, Queue, Ticket};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Redirect;
 use serde::Deserialize;
 
@@ -27,7 +28,7 @@ pub struct KioskPage {
 pub async fn kiosk(
     State(st): State<AppState>,
     u: WebUser,
-    Path(code): Path<String>,
+    WebPath(code): WebPath<String>,
 ) -> Result<KioskPage, WebError> {
     let q = counter::queue(&st.store, u.actor.org_id, &code)
         .await
@@ -52,7 +53,7 @@ pub struct TicketForm {
 pub async fn issue(
     State(st): State<AppState>,
     u: WebUser,
-    Path(code): Path<String>,
+    WebPath(code): WebPath<String>,
     Form(f): Form<TicketForm>,
 ) -> Result<KioskPage, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -97,7 +98,7 @@ pub struct DeskQuery {
 pub async fn desk(
     State(st): State<AppState>,
     u: WebUser,
-    Path(code): Path<String>,
+    WebPath(code): WebPath<String>,
     Query(d): Query<DeskQuery>,
 ) -> Result<CounterPage, WebError> {
     let q = counter::queue(&st.store, u.actor.org_id, &code)
@@ -142,7 +143,7 @@ fn back(code: &str, desk: &str, l: Lang) -> Redirect {
 pub async fn call(
     State(st): State<AppState>,
     u: WebUser,
-    Path(code): Path<String>,
+    WebPath(code): WebPath<String>,
     Form(f): Form<CallForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -169,7 +170,7 @@ pub struct EndForm {
 pub async fn end(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<EndForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;

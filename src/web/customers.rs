@@ -1,5 +1,6 @@
 //! Customer search and the customer 360 page.
 
+use super::WebPath;
 use super::error::OrPage;
 use super::view::{CaseRow, Shell};
 use super::{PageLang, WebError, WebUser};
@@ -9,7 +10,7 @@ use crate::service::org;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Redirect;
 use serde::Deserialize;
 
@@ -69,7 +70,7 @@ pub struct CustomerPage {
 pub async fn page(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> Result<CustomerPage, WebError> {
     let l = u.lang;
     let v = customer::view(&st.store, &u.actor, id).await.web(l)?;
@@ -148,7 +149,7 @@ pub struct MergeForm {
 pub async fn merge(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<MergeForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -166,7 +167,7 @@ pub struct UndoForm {
 pub async fn unmerge(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<UndoForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;

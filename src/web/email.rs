@@ -2,6 +2,7 @@
 //! the acknowledgement templates, canned replies; downloads of attachments and raw messages;
 //! a message's HTML, sanitised and sandboxed.
 
+use super::WebPath;
 use super::error::OrPage;
 use super::view::Shell;
 use super::{WebError, WebUser};
@@ -12,7 +13,7 @@ use crate::service::{self, FieldError, org};
 use crate::store::org::Team;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -222,7 +223,7 @@ pub async fn new_mailbox(State(st): State<AppState>, u: WebUser) -> Result<Mailb
 pub async fn edit_mailbox(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> Result<MailboxPage, WebError> {
     let m = mailbox::get(&st.store, &u.actor, id).await.web(u.lang)?;
     page_for(&st, &u, Some(id), MailboxForm::of(&m), Vec::new(), None).await
@@ -272,7 +273,7 @@ pub async fn create_mailbox(
 pub async fn update_mailbox(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<MailboxForm>,
 ) -> Result<Response, WebError> {
     save(&st, &u, Some(id), f).await
@@ -286,7 +287,7 @@ pub struct CsrfForm {
 pub async fn test_mailbox(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Result<MailboxPage, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -315,7 +316,7 @@ pub struct TemplateForm {
 pub async fn save_template(
     State(st): State<AppState>,
     u: WebUser,
-    Path(lang): Path<String>,
+    WebPath(lang): WebPath<String>,
     Form(f): Form<TemplateForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -358,7 +359,7 @@ pub async fn add_canned(
 pub async fn delete_canned(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -371,7 +372,7 @@ pub async fn delete_canned(
 pub async fn attachment(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> Result<Response, WebError> {
     let (meta, data) = service::email::attachment(&st.store, &u.actor, id)
         .await
@@ -382,7 +383,7 @@ pub async fn attachment(
 pub async fn raw(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> Result<Response, WebError> {
     let (_, raw) = service::email::raw_message(&st.store, &u.actor, id)
         .await
@@ -398,7 +399,7 @@ pub async fn raw(
 pub async fn html(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> Result<Response, WebError> {
     let body = service::email::email_html(&st.store, &u.actor, id, "/attachments/")
         .await

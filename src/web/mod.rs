@@ -31,13 +31,14 @@ pub const SESSION_COOKIE: &str = "pacte_session";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/inbox") }))
+        .route("/", get(home))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/settings/lang", post(auth::set_lang))
         .route("/inbox", get(cases::inbox))
         .route("/cases/{number}", get(cases::page))
         .route("/cases/{number}/reply", post(cases::reply))
+        .route("/cases/{number}/compose", post(cases::compose))
         .route("/cases/{number}/update", post(cases::update))
         .route("/search", get(search::page))
         .route("/customers", get(customers::search))
@@ -143,6 +144,7 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .fallback(not_found)
 }
 
 /// `?lang=en` or `?lang=fr` in the query string, if any.
@@ -224,6 +226,41 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Web
             .map(WebQuery)
             .map_err(|e| WebError::bad_query(lang, e))
     }
+}
+
+/// A path's parameters; one of the wrong form (`/cases/abc`) is the page "not found", in the
+/// interface's language, not a bare text error.
+pub struct WebPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for WebPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+        let lang = lang_in_query(parts).unwrap_or(Lang::Fr);
+        <axum::extract::Path<T> as FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map(|p| WebPath(p.0))
+            .map_err(|_| WebError::from_service(service::Error::NotFound("page"), lang))
+    }
+}
+
+/// Where each role starts: an advisor on their own open cases, the others on the whole inbox.
+async fn home(u: WebUser) -> Redirect {
+    let lang = u.lang.code();
+    if u.actor.role == crate::domain::role::Role::Advisor {
+        Redirect::to(&format!("/inbox?assignee=me&status=open&lang={lang}"))
+    } else {
+        Redirect::to(&format!("/inbox?lang={lang}"))
+    }
+}
+
+/// Any address no page answers: "not found" in the interface's language, with a way back.
+async fn not_found(PageLang(l): PageLang) -> WebError {
+    WebError::from_service(service::Error::NotFound("page"), l)
 }
 
 /// The language of a page seen without signing in.

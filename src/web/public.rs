@@ -2,6 +2,7 @@
 //! called tickets in an agency.
 
 use super::PageLang;
+use super::WebPath;
 use super::error::OrPage;
 use crate::app::AppState;
 use crate::i18n::Lang;
@@ -10,7 +11,7 @@ use crate::service::{counter, org};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
@@ -32,7 +33,7 @@ fn other(l: Lang) -> &'static str {
 
 pub async fn charter_page(
     State(st): State<AppState>,
-    Path(slug): Path<String>,
+    WebPath(slug): WebPath<String>,
     l: Option<PageLang>,
 ) -> Result<impl IntoResponse, super::WebError> {
     let l = lang_of(l);
@@ -49,7 +50,7 @@ pub async fn charter_page(
 
 pub async fn charter_json(
     State(st): State<AppState>,
-    Path(slug): Path<String>,
+    WebPath(slug): WebPath<String>,
     l: Option<PageLang>,
 ) -> Result<impl IntoResponse, crate::api::error::ApiError> {
     let c = charter::public_charter(&st.store, &slug, lang_of(l)).await?;
@@ -72,7 +73,7 @@ pub struct DisplayPage {
 /// The agency's screen: tickets called, newest first; refreshes itself every 5 s.
 pub async fn display(
     State(st): State<AppState>,
-    Path((slug, code)): Path<(String, String)>,
+    WebPath((slug, code)): WebPath<(String, String)>,
     l: Option<PageLang>,
 ) -> Result<DisplayPage, super::WebError> {
     let l = lang_of(l);

@@ -3,6 +3,7 @@
 //! alerts, the satisfaction mapping, theme rules, survey wording, and reviews to answer or
 //! moderate.
 
+use super::WebPath;
 use super::error::OrPage;
 use super::view::Shell;
 use super::{WebError, WebUser};
@@ -17,7 +18,7 @@ use crate::store::survey::{Alert, RuleRow, Survey};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query as Q, State};
+use axum::extract::{Query as Q, State};
 use axum::response::Redirect;
 use serde::Deserialize;
 
@@ -176,7 +177,7 @@ pub struct MappingPage {
 pub async fn mapping(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Q(q): Q<DashQuery>,
 ) -> Result<MappingPage, WebError> {
     let l = u.lang;
@@ -311,7 +312,7 @@ pub struct CsrfForm {
 pub async fn delete_rule(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -365,7 +366,7 @@ pub struct SurveyEdit {
 pub async fn survey_page(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> Result<SurveyEdit, WebError> {
     let v = survey::get(&st.store, &u.actor, id).await.web(u.lang)?;
     Ok(SurveyEdit {
@@ -396,7 +397,7 @@ pub struct SurveyForm {
 pub async fn save_survey(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<SurveyForm>,
 ) -> Result<axum::response::Response, WebError> {
     use axum::response::IntoResponse;
@@ -464,7 +465,7 @@ pub struct SendForm {
 pub async fn send(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<SendForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -480,7 +481,7 @@ pub async fn send(
 pub async fn alert_seen(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -496,7 +497,7 @@ pub async fn alert_seen(
 pub async fn task_done(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -552,7 +553,7 @@ pub struct ReplyForm {
 pub async fn reply(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<ReplyForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -574,7 +575,7 @@ pub struct RejectForm {
 pub async fn reject(
     State(st): State<AppState>,
     u: WebUser,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     Form(f): Form<RejectForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;

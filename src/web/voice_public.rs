@@ -4,6 +4,7 @@
 //! schema.org markup, and JSON).
 
 use super::PageLang;
+use super::WebPath;
 use super::error::OrPage;
 use crate::app::AppState;
 use crate::i18n::Lang;
@@ -13,7 +14,7 @@ use crate::service::{self, FieldError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -164,7 +165,7 @@ pub struct ScoreQuery {
 /// customer confirms it with the form, so a link scanner records nothing.
 pub async fn survey_page(
     State(st): State<AppState>,
-    Path(token): Path<String>,
+    WebPath(token): WebPath<String>,
     Query(q): Query<ScoreQuery>,
     l: Option<PageLang>,
 ) -> Result<Response, super::WebError> {
@@ -207,7 +208,7 @@ pub struct ThanksPage {
 
 pub async fn survey_submit(
     State(st): State<AppState>,
-    Path(token): Path<String>,
+    WebPath(token): WebPath<String>,
     ClientKey(client): ClientKey,
     l: Option<PageLang>,
     axum::Form(f): axum::Form<HashMap<String, String>>,
@@ -287,7 +288,7 @@ pub struct StopPage {
 }
 
 /// Opting out: the page asks, the button records (a prefetcher opens, never posts).
-pub async fn stop_page(Path(token): Path<String>, l: Option<PageLang>) -> Response {
+pub async fn stop_page(WebPath(token): WebPath<String>, l: Option<PageLang>) -> Response {
     let l = lang_of(l);
     if !answer::genuine(&token) {
         return closed(l, Closed::Forged);
@@ -302,7 +303,7 @@ pub async fn stop_page(Path(token): Path<String>, l: Option<PageLang>) -> Respon
 
 pub async fn stop(
     State(st): State<AppState>,
-    Path(token): Path<String>,
+    WebPath(token): WebPath<String>,
     l: Option<PageLang>,
 ) -> Result<Response, super::WebError> {
     let l = lang_of(l);
@@ -339,7 +340,7 @@ impl ReviewPage {
 
 pub async fn review_page(
     State(st): State<AppState>,
-    Path(token): Path<String>,
+    WebPath(token): WebPath<String>,
     l: Option<PageLang>,
 ) -> Result<Response, super::WebError> {
     let l = lang_of(l);
@@ -391,7 +392,7 @@ fn review_response(
 
 pub async fn review_submit(
     State(st): State<AppState>,
-    Path(token): Path<String>,
+    WebPath(token): WebPath<String>,
     ClientKey(client): ClientKey,
     l: Option<PageLang>,
     axum::Form(f): axum::Form<HashMap<String, String>>,
@@ -433,7 +434,7 @@ pub async fn review_submit(
 
 pub async fn review_withdraw(
     State(st): State<AppState>,
-    Path(token): Path<String>,
+    WebPath(token): WebPath<String>,
     l: Option<PageLang>,
 ) -> Result<Response, super::WebError> {
     let l = lang_of(l);
@@ -516,7 +517,7 @@ async fn public_reviews(
 
 pub async fn reviews_page(
     State(st): State<AppState>,
-    Path(slug): Path<String>,
+    WebPath(slug): WebPath<String>,
     Query(q): Query<PageQuery>,
     l: Option<PageLang>,
 ) -> Result<Response, super::WebError> {
@@ -532,7 +533,7 @@ pub async fn reviews_page(
 
 pub async fn site_reviews_page(
     State(st): State<AppState>,
-    Path((slug, code)): Path<(String, String)>,
+    WebPath((slug, code)): WebPath<(String, String)>,
     Query(q): Query<PageQuery>,
     l: Option<PageLang>,
 ) -> Result<Response, super::WebError> {
@@ -562,7 +563,7 @@ fn public_page(l: Lang, r: PublicReviews, base_path: String, flagged: bool) -> R
 
 pub async fn reviews_json(
     State(st): State<AppState>,
-    Path(slug): Path<String>,
+    WebPath(slug): WebPath<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<impl IntoResponse, crate::api::error::ApiError> {
     let r = review::public(&st.store, &slug, None, q.after.as_deref()).await?;
@@ -571,7 +572,7 @@ pub async fn reviews_json(
 
 pub async fn site_reviews_json(
     State(st): State<AppState>,
-    Path((slug, code)): Path<(String, String)>,
+    WebPath((slug, code)): WebPath<(String, String)>,
     Query(q): Query<PageQuery>,
 ) -> Result<impl IntoResponse, crate::api::error::ApiError> {
     let r = review::public(&st.store, &slug, Some(&code), q.after.as_deref()).await?;
@@ -597,7 +598,7 @@ pub struct FlagForm {
 /// A reader flags a review (once per address); the moderators see the count.
 pub async fn flag(
     State(st): State<AppState>,
-    Path((slug, id)): Path<(String, i64)>,
+    WebPath((slug, id)): WebPath<(String, i64)>,
     ClientKey(client): ClientKey,
     l: Option<PageLang>,
     axum::Form(f): axum::Form<FlagForm>,

@@ -103,11 +103,15 @@ Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--k--\r\n"
         assert!(timeline.contains("Accusé de réception automatique"));
 
         // The advisor answers with the canned reply, filled in for this customer.
+        // The mailbox sends: nothing warns that the reply would stay here.
+        assert!(b.find(Locator::Id("send-note")).await.is_err(), "a mailbox that sends needs no warning");
+        // What the advisor had typed stays when the canned reply is inserted after it.
+        b.find(Locator::Id("reply-body")).await?.send_keys("Merci.").await?;
         b.find(Locator::Css("#canned option")).await?.click().await?;
-        b.find(Locator::Css("form.canned button")).await?.click().await?;
+        b.find(Locator::Id("insert-canned")).await?.click().await?;
         b.wait().for_element(Locator::Id("reply-body")).await?;
         let draft = b.find(Locator::Id("reply-body")).await?.prop("value").await?.unwrap_or_default();
-        assert!(draft.starts_with("Bonjour Inès Moreau, merci pour la photo ([#ACME-1])"), "{draft}");
+        assert!(draft.starts_with("Merci.\n\nBonjour Inès Moreau, merci pour la photo ([#ACME-1])"), "{draft}");
         b.find(Locator::Css("form.reply button[type=submit]")).await?.click().await?;
         b.wait().for_element(Locator::Css("ol.timeline")).await?;
         Ok::<_, fantoccini::error::CmdError>(())

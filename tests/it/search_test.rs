@@ -449,5 +449,12 @@ async fn the_index_catches_up_after_a_crash_and_is_rebuilt_on_demand() {
     until_found(server.port, &token, "q=jonquille+tulipe", 0, &server).await;
     until_found(server.port, &token, "q=jonquille", 200, &server).await;
     // The start of an email finds its customers when nothing else matches.
-    until_found(server.port, &token, "q=jonquill&kind=customer", 200, &server).await;
+    until_found(
+        server.port,
+        &token,
+        "q=jonquill&kind=customer",
+        200,
+        &server,
+    )
+    .await;
 }

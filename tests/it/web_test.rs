@@ -433,3 +433,129 @@ async fn a_kiosk_only_issues_tickets() {
         }
     }
 }
+
+async fn signed_in(app: &TestApp) -> String {
+    let ok = app
+        .send(form(
+            "/login",
+            None,
+            "email=conseil%40acme.fr&password=correct+horse",
+        ))
+        .await;
+    let set = ok.headers["set-cookie"].to_str().unwrap();
+    set.split(';').next().unwrap().to_string()
+}
+
+fn html(r: &crate::support::Response) -> String {
+    r.json.as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn pages_say_plainly_what_went_wrong_in_the_reader_s_language() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let cookie = signed_in(&app).await;
+        // A bad id, an unknown address: "not found" in French, or English on request.
+        for path in ["/cases/abc", "/cases/999", "/nowhere", "/customers/x"] {
+            let r = app.send(page(path, &cookie)).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+            let body = html(&r);
+            assert!(
+                body.contains("Introuvable") && body.contains("<html lang=\"fr\">"),
+                "{path}: {body}"
+            );
+        }
+        let r = app.send(page("/cases/abc?lang=en", &cookie)).await;
+        assert!(html(&r).contains("Not found."));
+        // Every filter at "any" is no filter; a parameter no page reads is named.
+        let r = app
+            .send(page(
+                "/inbox?status=&site=&team=&assignee=&lang=fr",
+                &cookie,
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", html(&r));
+        let r = app.send(page("/inbox?colour=red", &cookie)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(html(&r).contains("colour"), "{}", html(&r));
+        // An advisor starts on their own open cases.
+        let r = app.send(page("/", &cookie)).await;
+        let to = r.headers["location"].to_str().unwrap().to_string();
+        assert!(to.starts_with("/inbox?assignee=me&status=open"), "{to}");
+        let mine = html(&app.send(page(&to, &cookie)).await);
+        assert!(mine.contains("Mes dossiers"), "{mine}");
+    }
+}
+
+#[tokio::test]
+async fn the_composer_keeps_the_draft_and_says_when_a_reply_will_not_leave() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let cookie = signed_in(&app).await;
+        app.interaction(email_in(
+            "marie@exemple.fr",
+            "Colis perdu",
+            "Mon colis est perdu.",
+            "2026-11-01T09:00:00Z",
+        ))
+        .await;
+        let canned = app
+            .post(
+                "/api/v1/canned-replies",
+                &app.admin,
+                serde_json::json!({"title": "Excuses", "body": "Nous sommes désolés pour {{ case_token }}."}),
+            )
+            .await;
+        assert_eq!(canned.status, StatusCode::CREATED, "{}", canned.json);
+        let id = canned.json["id"].as_i64().unwrap();
+        let case_page = html(&app.send(page("/cases/1", &cookie)).await);
+        // No mailbox sends: said before replying.
+        assert!(
+            case_page.contains("id=\"send-note\"") && case_page.contains("aucune boîte d’envoi"),
+            "{case_page}"
+        );
+        let csrf = csrf_of(&case_page);
+        // Inserting keeps what was typed; nothing is written.
+        let composed = app
+            .send(form(
+                "/cases/1/compose",
+                Some(&cookie),
+                &format!("csrf={csrf}&body=Bonjour+Marie%2C&canned={id}"),
+            ))
+            .await;
+        assert_eq!(composed.status, StatusCode::OK);
+        let body = html(&composed);
+        assert!(
+            body.contains("Bonjour Marie,\n\nNous sommes désolés pour [#ACME-1]."),
+            "{body}"
+        );
+        let c = app.get("/api/v1/cases/1", &app.advisor).await.json;
+        assert_eq!(
+            c["interactions"].as_array().unwrap().len(),
+            1,
+            "inserting writes nothing"
+        );
+        let forged = app
+            .send(form("/cases/1/compose", Some(&cookie), "csrf=x&body=y"))
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // Sent anyway: the timeline itself says it did not leave, and why.
+        app.send(form(
+            "/cases/1/reply",
+            Some(&cookie),
+            &format!("csrf={csrf}&body=Nous+cherchons+votre+colis"),
+        ))
+        .await;
+        let after = html(&app.send(page("/cases/1", &cookie)).await);
+        let at = after
+            .find("Nous cherchons votre colis")
+            .expect("the reply is shown");
+        let rest = &after[at..];
+        assert!(
+            rest[..rest.find("</li>").unwrap()].contains("Non envoyé — aucune boîte d’envoi"),
+            "{after}"
+        );
+        // Assign to me: one button.
+        assert!(after.contains("id=\"assign-me\"") || !after.contains("Me l’attribuer"));
+    }
+}

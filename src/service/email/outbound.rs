@@ -328,28 +328,28 @@ async fn send_one(
     }
 }
 
-/// Queues an advisor's reply on a case by email, inside the reply's transaction. Answers the
-/// latest message the customer sent (to its Reply-To, else its sender), from the mailbox it came
-/// to; a case from another channel goes to the customer's email address. `Err` says why the
-/// reply cannot go by email.
-pub async fn queue_reply_in(
+/// Where a reply on a case goes by email: the mailbox (the one the customer's last message came
+/// to, else any that sends) and the address (that message's Reply-To, else its sender; a case from
+/// another channel: the customer's email). `Err` says why it cannot go.
+struct Route {
+    mailbox: store::email::Mailbox,
+    to: String,
+    last: Option<store::email::Email>,
+}
+
+async fn route(
     c: &mut Conn,
     case: &store::case::Case,
-    interaction_id: i64,
-    author_name: &str,
-    body: &str,
-    now: i64,
-) -> Result<std::result::Result<i64, &'static str>> {
-    let org_id = case.org_id;
+) -> Result<std::result::Result<Route, &'static str>> {
     let last = store::email::last_inbound_of_case(c, case.id).await?;
-    let mailboxes = store::email::mailboxes(c, org_id).await?;
+    let mailboxes = store::email::mailboxes(c, case.org_id).await?;
     let sendable = |m: &&store::email::Mailbox| m.smtp_host.is_some() && m.active != 0;
     let mailbox = last
         .as_ref()
         .and_then(|e| e.mailbox_id)
         .and_then(|id| mailboxes.iter().filter(sendable).find(|m| m.id == id))
         .or_else(|| mailboxes.iter().find(sendable));
-    let Some(mailbox) = mailbox else {
+    let Some(mailbox) = mailbox.cloned() else {
         return Ok(Err("no_outgoing_mailbox"));
     };
     let valid = |a: &str| crate::domain::identity::Email::parse(a).is_ok();
@@ -364,6 +364,34 @@ pub async fn queue_reply_in(
     let Some(to) = to else {
         return Ok(Err("no_customer_address"));
     };
+    Ok(Ok(Route { mailbox, to, last }))
+}
+
+/// Why a reply on this case would not go out by email, if it would not (said before sending).
+pub async fn reply_blocked(
+    store: &crate::store::Store,
+    case: &store::case::Case,
+) -> crate::service::Result<Option<&'static str>> {
+    let mut c = store.reader().await?;
+    Ok(route(&mut c, case).await?.err())
+}
+
+/// Queues an advisor's reply on a case by email, inside the reply's transaction (see `route`).
+/// `Err` says why the reply cannot go by email.
+pub async fn queue_reply_in(
+    c: &mut Conn,
+    case: &store::case::Case,
+    interaction_id: i64,
+    author_name: &str,
+    body: &str,
+    now: i64,
+) -> Result<std::result::Result<i64, &'static str>> {
+    let org_id = case.org_id;
+    let Route { mailbox, to, last } = match route(c, case).await? {
+        Ok(r) => r,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let mailbox = &mailbox;
     let org = store::org::org_by_id(c, org_id)
         .await?
         .ok_or(crate::service::Error::NotFound("organisation"))?;

@@ -23,6 +23,8 @@ pub struct AppState {
     pub public_posts: crate::service::ratelimit::RateLimit,
     /// The data directory's full-text index (kept current by `serve` and `worker`).
     pub search: crate::search::Index,
+    /// What changed, for the live pages.
+    pub live: crate::service::live::Hub,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
         let search = crate::service::search::open(&config.data_dir)?;
         Ok(AppState {
             search,
+            live: crate::service::live::Hub::start(store.clone()),
             ingestor: Ingestor::start(store.clone()),
             mail: crate::service::email::inbound::Receiver::start(store.clone()),
             store,
@@ -76,11 +79,16 @@ pub async fn serve(
     let indexer =
         crate::service::search::start_indexer(store.clone(), state.search.clone(), stopped.clone());
     let jobs = workers.then(|| start_workers(&state, stopped));
+    let live = state.live.clone();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown())
+    .with_graceful_shutdown(async move {
+        shutdown().await;
+        // Live pages never end their stream by themselves.
+        live.close();
+    })
     .await?;
     let _ = stop.send(true);
     if let Some(jobs) = jobs {

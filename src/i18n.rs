@@ -116,6 +116,27 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("inbox.title", "Dossiers", "Cases"),
     ("inbox.my_title", "Mes dossiers", "My cases"),
     (
+        "live.changed.one",
+        "{n} dossier a changé — actualiser la liste",
+        "{n} case changed — refresh the list",
+    ),
+    (
+        "live.changed.other",
+        "{n} dossiers ont changé — actualiser la liste",
+        "{n} cases changed — refresh the list",
+    ),
+    ("live.refresh", "Actualiser", "Refresh"),
+    (
+        "live.typing",
+        "{name} est en train de répondre à ce client.",
+        "{name} is replying to this customer.",
+    ),
+    (
+        "live.case_changed",
+        "Ce dossier a changé pendant que vous écriviez — afficher (votre brouillon est gardé)",
+        "This case changed while you were writing — show it (your draft is kept)",
+    ),
+    (
         "inbox.see_unassigned",
         "Voir les dossiers ouverts que personne n’a pris",
         "See the open cases nobody has taken",

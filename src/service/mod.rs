@@ -10,6 +10,7 @@ pub mod email;
 pub mod group_commit;
 pub mod ingest;
 pub mod jobs;
+pub mod live;
 pub mod org;
 pub mod ratelimit;
 pub mod review;

@@ -23,6 +23,8 @@ const GATHER: Duration = Duration::from_millis(300);
 const DOCS: usize = 500;
 /// An index silent longer than this is forgotten and the log pruned past it; it rebuilds.
 const KEEP_LOG_MS: i64 = 7 * 24 * 3_600_000;
+/// Log rows kept whatever the indexes have read: a live page that reconnects resumes from them.
+const KEEP_ROWS: i64 = 100_000;
 
 impl From<search::Error> for Error {
     fn from(e: search::Error) -> Self {
@@ -74,6 +76,7 @@ pub fn start_indexer(
         }
     };
     Some(tokio::spawn(async move {
+        let mut writes = super::wake::writes();
         let mut last_prune = 0;
         loop {
             match step(&store, &index, &writer).await {
@@ -100,7 +103,7 @@ pub fn start_indexer(
                 }
             }
             tokio::select! {
-                _ = super::wake::next_write(Duration::from_secs(1)) => {}
+                _ = super::wake::next_write(&mut writes, Duration::from_secs(1)) => {}
                 _ = stopped.changed() => return,
             }
         }
@@ -109,7 +112,7 @@ pub fn start_indexer(
 
 async fn prune(store: &Store, now: i64) -> Result<()> {
     let mut tx = store.begin().await?;
-    store::search::prune(&mut tx, now - KEEP_LOG_MS).await?;
+    store::search::prune(&mut tx, now - KEEP_LOG_MS, KEEP_ROWS).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -138,7 +141,7 @@ fn new_node() -> String {
 
 async fn catch_up(store: &Store, w: &Shared, mark: Mark) -> Result<usize> {
     let changes =
-        store::search::changes_after(&mut *store.reader().await?, mark.position, CHUNK).await?;
+        store::change::changes_after(&mut *store.reader().await?, mark.position, CHUNK).await?;
     let Some(last) = changes.last() else {
         return Ok(0);
     };
@@ -195,7 +198,7 @@ async fn rebuild(
     progress: impl Fn(u64, u64),
 ) -> Result<usize> {
     let mut c = store.reader().await?;
-    let position = store::search::position_now(&mut c).await?;
+    let position = store::change::position_now(&mut c).await?;
     let (cases, customers) = store::search::totals(&mut c).await?;
     let total = (cases + customers) as u64;
     w.with(|w| w.delete_all()).await?;
@@ -451,7 +454,7 @@ pub async fn query(store: &Store, index: &Index, actor: &Actor, q: &SearchQuery)
     };
     checks.finish()?;
     let position = index.mark().map(|m| m.position).unwrap_or((0, 0));
-    let pending = store::search::backlog(&mut c, position).await?;
+    let pending = store::change::backlog(&mut c, position).await?;
     drop(c);
     let query = search::Query {
         org_id: actor.org_id,

@@ -42,14 +42,23 @@ pub async fn any(at_most: Duration) {
     let _ = tokio::time::timeout(at_most, SIGNAL.notified()).await;
 }
 
-static WRITTEN: LazyLock<Notify> = LazyLock::new(Notify::new);
+/// How many units of work this process committed: followers of the change log (the search
+/// indexer, the live pages) wait for it to move.
+static WRITTEN: LazyLock<tokio::sync::watch::Sender<u64>> =
+    LazyLock::new(|| tokio::sync::watch::channel(0).0);
 
-/// Tells this process's search indexer that a write committed (it also looks every second).
+/// Tells this process's followers of the change log that a write committed (they also look on a
+/// timer, for writes of other processes).
 pub fn written() {
-    WRITTEN.notify_one();
+    WRITTEN.send_modify(|n| *n = n.wrapping_add(1));
 }
 
-/// Waits until a write commits or `at_most` has passed (the search indexer).
-pub async fn next_write(at_most: Duration) {
-    let _ = tokio::time::timeout(at_most, WRITTEN.notified()).await;
+/// A follower's view of `written`: keep it across waits, so a write between two looks is seen.
+pub fn writes() -> tokio::sync::watch::Receiver<u64> {
+    WRITTEN.subscribe()
+}
+
+/// Waits until a write commits (after the last wait on `rx`) or `at_most` has passed.
+pub async fn next_write(rx: &mut tokio::sync::watch::Receiver<u64>, at_most: Duration) {
+    let _ = tokio::time::timeout(at_most, rx.changed()).await;
 }

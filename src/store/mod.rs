@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod case;
+pub mod change;
 pub mod charter;
 pub mod counter;
 pub mod customer;

@@ -1,77 +1,8 @@
-//! What the search index reads: the change log its triggers write (migration 0008), the rows a
-//! document is made of, and where each index stands.
+//! What the search index reads: the rows a document is made of, and where each index stands in
+//! the change log (`store::change`).
 
+use super::change::Position;
 use super::{Conn, Result, Sql};
-
-/// A place in the log: rows are read in (transaction id, id) order.
-pub type Position = (i64, i64);
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Change {
-    pub xid: i64,
-    pub id: i64,
-    pub kind: String,
-    pub ref_id: i64,
-}
-
-fn postgres(c: &Conn) -> bool {
-    c.backend_name() == "PostgreSQL"
-}
-
-/// The changes after `after`, oldest first. On PostgreSQL only those of transactions older than
-/// the oldest still running: a transaction that drew its ids earlier may commit later, and a
-/// reader that went past it would never see its rows.
-pub async fn changes_after(c: &mut Conn, after: Position, limit: i64) -> Result<Vec<Change>> {
-    let text = if postgres(c) {
-        "SELECT xid, id, kind, ref_id FROM search_log
-         WHERE (xid, id) > ($1, $2)
-           AND xid < CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)
-         ORDER BY xid, id LIMIT $3"
-    } else {
-        // One writer: ids are in commit order and `xid` is always 0.
-        "SELECT xid, id, kind, ref_id FROM search_log WHERE xid = $1 AND id > $2 ORDER BY id LIMIT $3"
-    };
-    Ok(sqlx::query_as(text)
-        .bind(after.0)
-        .bind(after.1)
-        .bind(limit)
-        .fetch_all(c)
-        .await?)
-}
-
-/// The position from which a rebuild started now must follow the log: everything committed
-/// before it is read by the rebuild itself.
-pub async fn position_now(c: &mut Conn) -> Result<Position> {
-    if postgres(c) {
-        let (xmin,): (i64,) = sqlx::query_as(
-            "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)",
-        )
-        .fetch_one(c)
-        .await?;
-        Ok((xmin, 0))
-    } else {
-        let (max,): (i64,) =
-            sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM search_log")
-                .fetch_one(c)
-                .await?;
-        Ok((0, max))
-    }
-}
-
-/// How many changes wait after `after` (for progress and health).
-pub async fn backlog(c: &mut Conn, after: Position) -> Result<i64> {
-    let text = if postgres(c) {
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM search_log WHERE (xid, id) > ($1, $2)"
-    } else {
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM search_log WHERE xid = $1 AND id > $2"
-    };
-    let (n,): (i64,) = sqlx::query_as(text)
-        .bind(after.0)
-        .bind(after.1)
-        .fetch_one(c)
-        .await?;
-    Ok(n)
-}
 
 /// Records where an index stands.
 pub async fn report(c: &mut Conn, node: &str, at: Position, now: i64) -> Result<()> {
@@ -98,9 +29,10 @@ pub async fn still_followed(c: &mut Conn, node: &str) -> Result<bool> {
     Ok(row.is_some())
 }
 
-/// Forgets indexes silent since `silent_since` and deletes the rows every remaining index has
-/// read. Returns the rows deleted.
-pub async fn prune(c: &mut Conn, silent_since: i64) -> Result<u64> {
+/// Forgets indexes silent since `silent_since` and deletes the log rows every remaining index has
+/// read, but the newest `keep` (a live page reconnecting resumes from them). Returns the rows
+/// deleted.
+pub async fn prune(c: &mut Conn, silent_since: i64, keep: i64) -> Result<u64> {
     sqlx::query("DELETE FROM search_node WHERE seen_at < $1")
         .bind(silent_since)
         .execute(&mut *c)
@@ -112,14 +44,17 @@ pub async fn prune(c: &mut Conn, silent_since: i64) -> Result<u64> {
     let Some((xid, id)) = low else {
         return Ok(0);
     };
-    let text = if postgres(c) {
-        "DELETE FROM search_log WHERE (xid, id) <= ($1, $2)"
+    let text = if c.backend_name() == "PostgreSQL" {
+        "DELETE FROM change_log WHERE (xid, id) <= ($1, $2)
+           AND id < (SELECT MAX(id) FROM change_log) - $3"
     } else {
-        "DELETE FROM search_log WHERE xid = $1 AND id <= $2"
+        "DELETE FROM change_log WHERE xid = $1 AND id <= $2
+           AND id < (SELECT MAX(id) FROM change_log) - $3"
     };
     Ok(sqlx::query(text)
         .bind(xid)
         .bind(id)
+        .bind(keep)
         .execute(c)
         .await?
         .rows_affected())

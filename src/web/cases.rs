@@ -21,6 +21,8 @@ use serde::Deserialize;
 #[template(path = "inbox.html")]
 pub struct Inbox {
     s: Shell,
+    /// Where the live news stood when the page was made: the page asks for what follows.
+    live_at: String,
     /// Filtered on the signed-in user's cases ("Mes dossiers").
     mine: bool,
     /// Open call-backs asked by customers who said "not solved".
@@ -57,6 +59,8 @@ pub async fn inbox(
     u: WebUser,
     WebQuery(q): WebQuery<ListQuery>,
 ) -> Result<Inbox, WebError> {
+    // Before reading: what changes after this is told to the page.
+    let live_at = st.live.position();
     let page = case::list(&st.store, &u.actor, &q, true)
         .await
         .web(u.lang)?;
@@ -83,6 +87,7 @@ pub async fn inbox(
         .await
         .web(l)?;
     Ok(Inbox {
+        live_at,
         mine: q.assignee.as_deref() == Some("me"),
         callbacks,
         rows: page
@@ -189,6 +194,8 @@ pub struct CasePage {
     send_note: String,
     /// The signed-in user, for "assign to me".
     me: i64,
+    /// Where the live news stood when the page was made.
+    live_at: String,
     /// Surveys, answers, call-back tasks and the review of this case.
     voice: crate::service::survey::CaseVoice,
 }
@@ -313,6 +320,8 @@ async fn render(
     draft: &str,
     canned_id: Option<i64>,
 ) -> Result<CasePage, WebError> {
+    // Before reading: what changes after this is told to the page.
+    let live_at = st.live.position();
     let l = u.lang;
     let d = case::get_by_number(&st.store, &u.actor, number)
         .await
@@ -468,6 +477,7 @@ async fn render(
         draft,
         send_note,
         me: u.actor.user_id,
+        live_at,
         voice: crate::service::survey::of_case(&st.store, &u.actor, c.id, &st.config.public_base())
             .await
             .web(l)?,

@@ -10,6 +10,7 @@ mod counter;
 mod customers;
 mod email;
 mod error;
+mod live;
 mod public;
 mod search;
 mod view;
@@ -39,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{number}", get(cases::page))
         .route("/cases/{number}/reply", post(cases::reply))
         .route("/cases/{number}/compose", post(cases::compose))
+        .route("/cases/{number}/typing", post(live::typing))
+        .route("/events", get(live::events))
         .route("/cases/{number}/update", post(cases::update))
         .route("/search", get(search::page))
         .route("/customers", get(customers::search))
@@ -140,6 +143,18 @@ pub fn router() -> Router<AppState> {
                         ("cache-control", "public, max-age=3600"),
                     ],
                     include_str!("../../static/app.css"),
+                )
+            }),
+        )
+        .route(
+            "/static/live.js",
+            get(|| async {
+                (
+                    [
+                        ("content-type", "text/javascript; charset=utf-8"),
+                        ("cache-control", "public, max-age=3600"),
+                    ],
+                    include_str!("../../static/live.js"),
                 )
             }),
         )

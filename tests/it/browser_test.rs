@@ -227,3 +227,159 @@ async fn the_search_box_finds_customers_and_cases_from_every_page() {
         panic!("{e}\n{}", server.log_tail());
     }
 }
+
+/// POST a JSON body to the server with a bearer token.
+async fn post_json(port: u16, token: &str, path: &str, body: String) -> u16 {
+    use http_body_util::Full;
+    let client: hyper_util::client::legacy::Client<_, Full<axum::body::Bytes>> =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http();
+    let req = axum::http::Request::post(format!("http://127.0.0.1:{port}{path}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Full::new(axum::body::Bytes::from(body)))
+        .unwrap();
+    client.request(req).await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn two_desks_see_each_other_live() {
+    let Ok(webdriver) = std::env::var("WEBDRIVER_URL") else {
+        eprintln!("WEBDRIVER_URL not set: browser test skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let token = process::organisation(dir.path());
+    let server = Server::start(dir.path());
+    let port = server.port;
+    let base = format!("http://127.0.0.1:{port}");
+    let message = |body: &str, case: Option<i64>| {
+        let case = case
+            .map(|c| format!(r#","case_id":{c}"#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"channel":"email","direction":"inbound","customer":{{"email":"ines@exemple.fr","name":"Inès Moreau"}},"subject":"Colis abîmé","body":"{body}"{case}}}"#
+        )
+    };
+    assert_eq!(
+        post_json(
+            port,
+            &token,
+            "/api/v1/interactions",
+            message("Le colis est arrivé abîmé.", None)
+        )
+        .await,
+        201
+    );
+    let claire = process::browser(&webdriver).await;
+    let nadia = process::browser(&webdriver).await;
+    let result = async {
+        process::sign_in(&claire, &base, "claire@acme.fr").await?;
+        process::sign_in(&nadia, &base, "nadia@acme.fr").await?;
+        // Claire watches the inbox; a new case arrives and the page says so.
+        claire.goto(&format!("{base}/inbox")).await?;
+        claire
+            .wait()
+            .for_element(Locator::Css("table.cases"))
+            .await?;
+        assert_eq!(
+            post_json(
+                port,
+                &token,
+                "/api/v1/interactions",
+                message("Autre chose.", None).replace("Colis abîmé", "Facture")
+            )
+            .await,
+            201
+        );
+        let news = claire
+            .wait()
+            .at_most(std::time::Duration::from_secs(10))
+            .for_element(Locator::Css("#live-news:not([hidden])"))
+            .await?;
+        assert_eq!(
+            news.text().await?,
+            "1 dossier a changé — actualiser la liste"
+        );
+        // Both open the first case; Nadia starts a reply: Claire is told.
+        claire.goto(&format!("{base}/cases/1")).await?;
+        nadia.goto(&format!("{base}/cases/1")).await?;
+        nadia.wait().for_element(Locator::Id("reply-body")).await?;
+        // The stream must be open before the typing is told (it is not kept).
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        nadia
+            .find(Locator::Id("reply-body"))
+            .await?
+            .send_keys("Bonjour, nous")
+            .await?;
+        let typing = claire
+            .wait()
+            .at_most(std::time::Duration::from_secs(10))
+            .for_element(Locator::Css("#live-case .typing:not([hidden])"))
+            .await?;
+        assert_eq!(
+            typing.text().await?,
+            "Nadia est en train de répondre à ce client."
+        );
+        // The customer writes again: Claire (no draft) sees the message appear; Nadia is told
+        // the case changed, and showing it keeps her draft.
+        assert_eq!(
+            post_json(
+                port,
+                &token,
+                "/api/v1/interactions",
+                message("J'ajoute une photo.", Some(1))
+            )
+            .await,
+            201
+        );
+        let mut shown = false;
+        for _ in 0..100 {
+            if process::text(&claire, "ol.timeline")
+                .await
+                .is_ok_and(|t| t.contains("J'ajoute une photo."))
+            {
+                shown = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            shown,
+            "the new message appeared on Claire's page without her reloading"
+        );
+        let changed = nadia
+            .wait()
+            .at_most(std::time::Duration::from_secs(10))
+            .for_element(Locator::Css("#live-case .changed:not([hidden]) a"))
+            .await?;
+        changed.click().await?;
+        let mut kept = String::new();
+        for _ in 0..50 {
+            if process::text(&nadia, "ol.timeline")
+                .await
+                .is_ok_and(|t| t.contains("J'ajoute une photo."))
+            {
+                kept = nadia
+                    .find(Locator::Id("reply-body"))
+                    .await?
+                    .prop("value")
+                    .await?
+                    .unwrap_or_default();
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            kept, "Bonjour, nous",
+            "the draft came back after showing the change"
+        );
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    claire.close().await.ok();
+    nadia.close().await.ok();
+    if let Err(e) = result {
+        panic!("{e}\n{}", server.log_tail());
+    }
+}

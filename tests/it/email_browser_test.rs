@@ -112,7 +112,7 @@ Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--k--\r\n"
         b.wait().for_element(Locator::Id("reply-body")).await?;
         let draft = b.find(Locator::Id("reply-body")).await?.prop("value").await?.unwrap_or_default();
         assert!(draft.starts_with("Merci.\n\nBonjour Inès Moreau, merci pour la photo ([#ACME-1])"), "{draft}");
-        b.find(Locator::Css("form.reply button[type=submit]")).await?.click().await?;
+        b.find(Locator::Id("send-reply")).await?.click().await?;
         b.wait().for_element(Locator::Css("ol.timeline")).await?;
         Ok::<_, fantoccini::error::CmdError>(())
     }

@@ -14,6 +14,7 @@ mod email_test;
 mod ingest_batch_test;
 mod jobs_test;
 mod layering_test;
+mod live_test;
 mod search_test;
 mod support;
 mod transfer_test;

@@ -307,19 +307,19 @@ async fn the_log_is_read_in_commit_order_on_postgresql() {
         }
         let store = pacte::store::Store::open(&db.url).await.unwrap();
         let mut c = store.reader().await.unwrap();
-        let start = pacte::store::search::position_now(&mut c).await.unwrap();
+        let start = pacte::store::change::position_now(&mut c).await.unwrap();
         let mut early = store.begin().await.unwrap();
-        sqlx::query("INSERT INTO search_log (kind, ref_id) VALUES ('case', 1)")
+        sqlx::query("INSERT INTO change_log (kind, ref_id) VALUES ('case', 1)")
             .execute(&mut *early)
             .await
             .unwrap();
         let mut late = store.begin().await.unwrap();
-        sqlx::query("INSERT INTO search_log (kind, ref_id) VALUES ('case', 2)")
+        sqlx::query("INSERT INTO change_log (kind, ref_id) VALUES ('case', 2)")
             .execute(&mut *late)
             .await
             .unwrap();
         late.commit().await.unwrap();
-        let seen = pacte::store::search::changes_after(&mut c, start, 100)
+        let seen = pacte::store::change::changes_after(&mut c, start, 100)
             .await
             .unwrap();
         assert!(seen.is_empty(), "read past a running transaction: {seen:?}");
@@ -327,7 +327,7 @@ async fn the_log_is_read_in_commit_order_on_postgresql() {
         // Transactions of other tests on the same cluster may hold the horizon a moment.
         let mut refs = Vec::new();
         for _ in 0..100 {
-            let seen = pacte::store::search::changes_after(&mut c, start, 100)
+            let seen = pacte::store::change::changes_after(&mut c, start, 100)
                 .await
                 .unwrap();
             refs = seen.iter().map(|s| s.ref_id).collect();

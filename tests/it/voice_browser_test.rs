@@ -107,7 +107,7 @@ async fn survey_and_review_in_the_browser() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let link = link.expect("survey link within 10 s");
+    let link = link.unwrap_or_else(|| panic!("survey link within 10 s\n{}", server.log_tail()));
     let (_, case) = call(reqwest::Method::GET, &format!("/cases/{case_id}"), None).await;
     let number = case["number"].as_i64().unwrap();
     let (s, invited) = call(

@@ -67,6 +67,31 @@ impl Lang {
         if n < 0 { format!("-{out}") } else { out }
     }
 
+    /// A decimal number: "87,5" (decimal comma, thousands grouped) or "87.5".
+    pub fn decimal(self, v: f64, places: usize) -> String {
+        let text = format!("{:.*}", places, v.abs());
+        let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let whole = self.int(whole.parse::<i64>().unwrap_or(0));
+        let sign = if v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+            "-"
+        } else {
+            ""
+        };
+        match (frac.is_empty(), self) {
+            (true, _) => format!("{sign}{whole}"),
+            (false, Lang::Fr) => format!("{sign}{whole},{frac}"),
+            (false, Lang::En) => format!("{sign}{whole}.{frac}"),
+        }
+    }
+
+    /// A percentage: "87,5 %" (narrow no-break space) or "87.5%".
+    pub fn percent(self, v: f64, places: usize) -> String {
+        match self {
+            Lang::Fr => format!("{}\u{202F}%", self.decimal(v, places)),
+            Lang::En => format!("{}%", self.decimal(v, places)),
+        }
+    }
+
     /// "1 résultat", "0 résultat", "2 résultats" (French counts 0 and 1 as singular): the
     /// wording of `key.one` or `key.other`, with `{n}` replaced.
     pub fn plural(self, key: &str, n: impl std::borrow::Borrow<i64>) -> String {
@@ -1432,5 +1457,12 @@ mod count_tests {
         );
         assert_eq!(Lang::En.plural("search.results", 0), "0 results");
         assert_eq!(Lang::En.plural("search.results", 1), "1 result");
+        assert_eq!(Lang::Fr.decimal(87.54, 1), "87,5");
+        assert_eq!(Lang::Fr.decimal(-6.5, 1), "-6,5");
+        assert_eq!(Lang::Fr.decimal(-0.01, 1), "0,0");
+        assert_eq!(Lang::Fr.decimal(12345.0, 0), "12\u{202F}345");
+        assert_eq!(Lang::En.decimal(87.54, 1), "87.5");
+        assert_eq!(Lang::Fr.percent(87.5, 1), "87,5\u{202F}%");
+        assert_eq!(Lang::En.percent(87.5, 1), "87.5%");
     }
 }

@@ -60,8 +60,8 @@ pub fn euros(cents: i64) -> String {
     format!("{},{:02} €", cents / 100, cents % 100)
 }
 
-fn pct(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.1} %")).unwrap_or_else(|| "—".into())
+fn pct(l: Lang, v: Option<f64>) -> String {
+    v.map(|v| l.percent(v, 1)).unwrap_or_else(|| "—".into())
 }
 
 fn title(v: &CommitmentView, l: Lang) -> String {
@@ -128,7 +128,7 @@ fn card(r: &CommitmentResults, sites: &[Site], l: Lang) -> Card {
         version: v.version,
         requirement: v.requirement_pct,
         current: current
-            .map(|p| format!("{} · {}", p.period, pct(p.compliance_pct)))
+            .map(|p| format!("{} · {}", p.period, pct(l, p.compliance_pct)))
             .unwrap_or_default(),
         status_label: l.t(&format!("charter.status.{status}")).to_string(),
         status,
@@ -137,7 +137,7 @@ fn card(r: &CommitmentResults, sites: &[Site], l: Lang) -> Card {
                 format!(
                     "{} · {} ({} / {})",
                     p.period,
-                    pct(p.compliance_pct),
+                    pct(l, p.compliance_pct),
                     p.all.met,
                     p.all.total
                 )
@@ -427,7 +427,7 @@ async fn page(
             .iter()
             .map(|p| BacktestRow {
                 period: p.period.clone(),
-                all: pct(p.compliance_pct),
+                all: pct(l, p.compliance_pct),
                 count: p.all.total,
                 unacceptable: p.all.unacceptable,
                 status: p.status.as_str().into(),
@@ -438,7 +438,7 @@ async fn page(
                     .map(|s| {
                         (
                             s.site.clone().unwrap_or_else(|| "—".into()),
-                            pct(s.compliance_pct),
+                            pct(l, s.compliance_pct),
                         )
                     })
                     .collect(),

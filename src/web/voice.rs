@@ -45,12 +45,21 @@ pub struct Dashboard {
 
 impl Dashboard {
     fn pct(&self, v: &Option<crate::domain::survey::Share>) -> String {
-        v.map(|s| format!("{:.0} % ({}/{})", s.ratio * 100.0, s.part, s.total))
+        let l = self.s.l;
+        v.map(|s| format!("{} ({}/{})", l.percent(s.ratio * 100.0, 0), s.part, s.total))
             .unwrap_or_else(|| "—".into())
     }
     fn nps(&self, v: &Option<crate::domain::survey::Nps>) -> String {
-        v.map(|n| format!("{:+.0} ± {:.1}", n.score, n.margin))
-            .unwrap_or_else(|| "—".into())
+        let l = self.s.l;
+        v.map(|n| {
+            let sign = if n.score.round() > 0.0 { "+" } else { "" };
+            format!(
+                "{sign}{} ± {}",
+                l.decimal(n.score, 0),
+                l.decimal(n.margin, 1)
+            )
+        })
+        .unwrap_or_else(|| "—".into())
     }
     fn counts(&self, v: &Option<crate::domain::survey::Nps>) -> String {
         v.map(|n| format!("{} / {} / {}", n.promoters, n.passives, n.detractors))
@@ -220,7 +229,11 @@ pub async fn mapping(
                     .iter()
                     .filter(|(_, p)| p.zone == *z)
                     .map(|(label, p)| {
-                        format!("{label} ({:.1} / {:.1})", p.importance, p.satisfaction)
+                        format!(
+                            "{label} ({} / {})",
+                            l.decimal(p.importance, 1),
+                            l.decimal(p.satisfaction, 1)
+                        )
                     })
                     .collect(),
             )

@@ -7,10 +7,11 @@
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query as _, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -352,28 +353,15 @@ impl Index {
         }
         let query = BooleanQuery::new(all);
         let searcher = self.reader.searcher();
-        let after = q.after;
-        // Keyset: the sort key is (score, id), and what is not after the cursor sorts last.
-        let top =
-            TopDocs::with_limit(q.limit + 1).tweak_score(move |seg: &tantivy::SegmentReader| {
-                let ids = seg
-                    .fast_fields()
-                    .u64("id")
-                    .expect("id is a fast field")
-                    .first_or_default_col(0);
-                move |doc: tantivy::DocId, score: Score| {
-                    let key = (score, ids.get_val(doc));
-                    match after {
-                        Some(a) if key >= a => (f32::NEG_INFINITY, 0),
-                        _ => key,
-                    }
-                }
-            });
-        let (total, found) = searcher.search(&query, &(Count, top))?;
-        let mut found: Vec<((f32, u64), DocAddress)> = found
-            .into_iter()
-            .filter(|((s, _), _)| s.is_finite())
-            .collect();
+        let total = query.count(&searcher)?;
+        let mut found = match q.after {
+            None => self.first_page(&searcher, &query, q.limit + 1)?,
+            Some(_) => None,
+        }
+        .map_or_else(
+            || self.page_after(&searcher, &query, q.after, q.limit + 1),
+            Ok,
+        )?;
         let next = if found.len() > q.limit {
             found.truncate(q.limit);
             found.last().map(|(k, _)| *k)
@@ -424,6 +412,68 @@ impl Index {
         Ok(Hits { total, hits, next })
     }
 
+    /// The best `n` by (score, id) without a cursor: tantivy's top-k by score alone can skip
+    /// documents that cannot enter it (block-max WAND), which scoring every match cannot; taken
+    /// with room to spare, it is exact when the n-th score is above the lowest one fetched (ties
+    /// at the cut are then all in). None when it cannot tell.
+    fn first_page(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        n: usize,
+    ) -> Result<Option<Vec<((f32, u64), DocAddress)>>> {
+        let room = n * 2 + 10;
+        let top = searcher.search(query, &TopDocs::with_limit(room).order_by_score())?;
+        let mut keyed = Vec::with_capacity(top.len());
+        for (score, addr) in &top {
+            let ids = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("id")?
+                .first_or_default_col(0);
+            keyed.push(((*score, ids.get_val(addr.doc_id)), *addr));
+        }
+        keyed.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        if top.len() == room {
+            let lowest = top.last().map_or(0.0, |(s, _)| *s);
+            if keyed.get(n - 1).is_none_or(|(k, _)| k.0 <= lowest) {
+                return Ok(None);
+            }
+        }
+        keyed.truncate(n);
+        Ok(Some(keyed))
+    }
+
+    /// The best `n` after the cursor by (score, id): every match scored, what is not after the
+    /// cursor sorting last.
+    fn page_after(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        after: Option<(f32, u64)>,
+        n: usize,
+    ) -> Result<Vec<((f32, u64), DocAddress)>> {
+        let top = TopDocs::with_limit(n).tweak_score(move |seg: &tantivy::SegmentReader| {
+            let ids = seg
+                .fast_fields()
+                .u64("id")
+                .expect("id is a fast field")
+                .first_or_default_col(0);
+            move |doc: tantivy::DocId, score: Score| {
+                let key = (score, ids.get_val(doc));
+                match after {
+                    Some(a) if key >= a => (f32::NEG_INFINITY, 0),
+                    _ => key,
+                }
+            }
+        });
+        Ok(searcher
+            .search(query, &top)?
+            .into_iter()
+            .filter(|((s, _), _)| s.is_finite())
+            .collect())
+    }
+
     /// What the text asks for: every word somewhere (stemmed in messages and subjects, whole in
     /// names and identities, the last word as a name's start; when loose, one typo forgiven on
     /// long words and the last word as an identity's start), or one of the keys whole. None when
@@ -457,7 +507,10 @@ impl Index {
             }
             should(Box::new(BoostQuery::new(exact(f.name, w), 2.0)));
             should(exact(f.ids, w));
-            should(exact(f.words, w));
+            if q.loose {
+                // The word whole in messages, where its stem would not match.
+                should(exact(f.words, w));
+            }
             if q.loose && w.chars().count() >= 5 {
                 for field in [f.words, f.name] {
                     should(Box::new(BoostQuery::new(
@@ -630,5 +683,96 @@ impl Writer {
     /// The version documents are written in.
     pub fn version() -> u32 {
         VERSION
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(w: &mut Writer, id: i64, body: &str) {
+        w.put_case(&CaseDoc {
+            id,
+            org_id: 1,
+            customer_id: id,
+            number: id,
+            status: "open",
+            channel: "email",
+            site_id: None,
+            updated_at: 0,
+            subject: "Demande",
+            customer_name: "",
+            identities: &[],
+            keys: &[],
+            messages: &[body],
+        })
+        .unwrap();
+    }
+
+    fn pages(index: &Index, text: &str, limit: usize) -> (usize, Vec<i64>) {
+        let mut q = Query {
+            org_id: 1,
+            text: text.into(),
+            limit,
+            ..Query::default()
+        };
+        let mut seen = Vec::new();
+        loop {
+            let h = index.search(&q).unwrap();
+            seen.extend(h.hits.iter().map(|h| h.id));
+            match h.next {
+                Some(n) => q.after = Some(n),
+                None => return (h.total, seen),
+            }
+        }
+    }
+
+    #[test]
+    fn pages_are_exact_through_ties_and_mixed_scores() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(dir.path()).unwrap();
+        let mut w = index.writer().unwrap();
+        // 60 documents scoring the same, 40 that score higher or lower.
+        for id in 1..=60 {
+            case(&mut w, id, "remboursement demandé");
+        }
+        for id in 61..=100 {
+            let body = "remboursement ".repeat((id % 5 + 1) as usize) + "et autre chose encore";
+            case(&mut w, id, &body);
+        }
+        w.commit(&Mark {
+            version: VERSION,
+            node: "t".into(),
+            position: (0, 1),
+            at: 0,
+        })
+        .unwrap();
+        for limit in [1, 7, 10, 33] {
+            let (total, seen) = pages(&index, "rembourser", limit);
+            assert_eq!(total, 100);
+            let mut unique = seen.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!((seen.len(), unique.len()), (100, 100), "limit {limit}");
+        }
+        // The first page is the best by (score, id) whichever way it was found.
+        let first = index
+            .search(&Query {
+                org_id: 1,
+                text: "rembourser".into(),
+                limit: 5,
+                ..Query::default()
+            })
+            .unwrap();
+        let all = index
+            .search(&Query {
+                org_id: 1,
+                text: "rembourser".into(),
+                limit: 100,
+                ..Query::default()
+            })
+            .unwrap();
+        let ids = |h: &Hits| h.hits.iter().map(|x| x.id).collect::<Vec<_>>();
+        assert_eq!(ids(&first), ids(&all)[..5].to_vec());
     }
 }

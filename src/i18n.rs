@@ -609,6 +609,83 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Too many sign-in attempts: try again in a few minutes.",
     ),
     ("error.back", "Retour", "Back"),
+    ("user.state", "État", "State"),
+    ("user.active", "Actif", "Active"),
+    ("user.inactive", "Désactivé", "Deactivated"),
+    ("user.edit", "Modifier", "Edit"),
+    (
+        "user.may_sign_in",
+        "Peut se connecter (décocher pour désactiver le compte)",
+        "May sign in (untick to deactivate the account)",
+    ),
+    ("user.save", "Enregistrer", "Save"),
+    (
+        "user.saved",
+        "Modifications enregistrées.",
+        "Changes saved.",
+    ),
+    ("user.password", "Mot de passe", "Password"),
+    (
+        "user.link_help",
+        "Un lien à usage unique permet à la personne de choisir elle-même son mot de passe ; il fonctionne une fois, pendant 24 heures. Transmettez-le-lui par un canal sûr.",
+        "A one-time link lets the person choose their own password; it works once, for 24 hours. Pass it on through a safe channel.",
+    ),
+    (
+        "user.make_link",
+        "Créer un lien à usage unique",
+        "Make a one-time link",
+    ),
+    (
+        "user.link_made",
+        "Lien à transmettre (affiché une seule fois)",
+        "Link to pass on (shown once)",
+    ),
+    (
+        "user.link_until",
+        "Lien créé ; il fonctionne jusqu’au {until}.",
+        "Link made; it works until {until}.",
+    ),
+    (
+        "password.title",
+        "Choisir un mot de passe",
+        "Choose a password",
+    ),
+    ("password.for", "Pour", "For"),
+    (
+        "password.new",
+        "Nouveau mot de passe (8 caractères au moins)",
+        "New password (at least 8 characters)",
+    ),
+    (
+        "password.again",
+        "Le même, une seconde fois",
+        "The same again",
+    ),
+    (
+        "password.submit",
+        "Enregistrer le mot de passe",
+        "Save the password",
+    ),
+    (
+        "password.mismatch",
+        "Les deux saisies diffèrent.",
+        "The two entries differ.",
+    ),
+    (
+        "password.too_short",
+        "Le mot de passe doit compter 8 caractères au moins.",
+        "The password needs at least 8 characters.",
+    ),
+    (
+        "password.changed",
+        "Mot de passe enregistré : connectez-vous avec lui.",
+        "Password saved: sign in with it.",
+    ),
+    (
+        "password.link_spent",
+        "Ce lien ne fonctionne plus (déjà utilisé, expiré ou inconnu). Demandez-en un nouveau à votre administrateur.",
+        "This link no longer works (used, expired or unknown). Ask your administrator for a new one.",
+    ),
     (
         "error.bad_request",
         "Cette adresse contient un paramètre que la page ne comprend pas.",

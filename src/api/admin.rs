@@ -72,6 +72,41 @@ pub async fn add_user(
     ))
 }
 
+#[utoipa::path(patch, path = "/api/v1/users/{id}", request_body = org::UserPatch,
+    responses((status = 200, body = User), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn update_user(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    ApiJson(p): ApiJson<org::UserPatch>,
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(org::update_user(&s.store, &a, id, &p).await?))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PasswordLink {
+    /// Works once, until `expires_at`; shown only in this answer.
+    pub link: String,
+    pub expires_at: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-link",
+    responses((status = 201, body = PasswordLink), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope)), security(("bearer" = [])))]
+pub async fn password_link(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<(StatusCode, Json<PasswordLink>), ApiError> {
+    let (secret, expires) = crate::service::auth::reset_link(&s.store, &a, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PasswordLink {
+            link: format!("{}/password/{secret}", s.config.public_base()),
+            expires_at: crate::service::iso(expires),
+        }),
+    ))
+}
+
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Closures {

@@ -82,6 +82,8 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{code}/closures", put(admin::set_closures))
         .route("/teams", get(admin::list_teams).post(admin::add_team))
         .route("/users", get(admin::list_users).post(admin::add_user))
+        .route("/users/{id}", axum::routing::patch(admin::update_user))
+        .route("/users/{id}/password-link", post(admin::password_link))
         .route(
             "/inbound/email",
             post(email::inbound).layer(DefaultBodyLimit::max(

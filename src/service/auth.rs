@@ -238,3 +238,78 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
 }
+
+/// How long a one-time password link works.
+pub const RESET_MS: i64 = 24 * 3_600_000;
+
+/// An administrator makes a one-time link for a user of the organisation to set their password
+/// (a new colleague, a forgotten password). Returns the secret of the link (shown once).
+pub async fn reset_link(store: &Store, actor: &Actor, user_id: i64) -> Result<(String, i64)> {
+    actor.require(actor.role.can_administer())?;
+    let mut tx = store.begin().await?;
+    let user = store::org::user_in_org(&mut tx, actor.org_id, user_id)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    if user.active == 0 {
+        return Err(Error::Conflict {
+            code: "user_inactive",
+            message: "reactivate the user before giving them a link".into(),
+        });
+    }
+    let secret = random_token("pwr_");
+    let now = now_ms();
+    store::auth::insert_reset(
+        &mut tx,
+        user.id,
+        &hash_secret(&secret),
+        actor.user_id,
+        now + RESET_MS,
+        now,
+    )
+    .await?;
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "password_link",
+        &format!("user:{}", user.id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((secret, now + RESET_MS))
+}
+
+/// Whose password a link sets, while it works.
+pub async fn reset_for(store: &Store, secret: &str) -> Result<store::org::User> {
+    let mut c = store.reader().await?;
+    let (_, user_id) = store::auth::reset_user(&mut c, &hash_secret(secret), now_ms())
+        .await?
+        .ok_or(Error::NotFound("link"))?;
+    store::org::user_by_id(&mut c, user_id)
+        .await?
+        .ok_or(Error::NotFound("link"))
+}
+
+/// Sets the password through a one-time link: the link is spent, the user's sessions end.
+pub async fn reset_password(store: &Store, secret: &str, password: &str) -> Result<()> {
+    let hash = {
+        let p = password.to_string();
+        tokio::task::spawn_blocking(move || hash_password(&p))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??
+    };
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let (id, user_id) = store::auth::reset_user(&mut tx, &hash_secret(secret), now)
+        .await?
+        .ok_or(Error::NotFound("link"))?;
+    if !store::auth::spend_reset(&mut tx, id, now).await? {
+        return Err(Error::NotFound("link"));
+    }
+    store::org::set_user_password(&mut tx, user_id, &hash).await?;
+    store::auth::end_sessions_of(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -321,6 +321,96 @@ pub async fn add_user_unchecked(store: &Store, org_id: i64, input: &UserInput) -
     Ok(user)
 }
 
+/// What an administrator changes of a user; absent fields stay.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// 0 for no team.
+    pub team_id: Option<i64>,
+    /// false deactivates: no more sign-in, sessions end, tokens stop working (within 30 s).
+    pub active: Option<bool>,
+}
+
+/// Edits a user of the organisation (administrators). Nobody deactivates themselves or takes
+/// away their own administration, and the organisation keeps an active administrator.
+pub async fn update_user(store: &Store, actor: &Actor, id: i64, p: &UserPatch) -> Result<User> {
+    actor.require(actor.role.can_administer())?;
+    let mut checks = super::Checks::default();
+    let role = p
+        .role
+        .as_deref()
+        .and_then(|r| checks.check("role", Role::parse(r)));
+    let name = p.name.as_deref().map(str::trim);
+    if name.is_some_and(|n| n.is_empty() || n.chars().count() > 200) {
+        checks.refuse("name", "required", "a name is 1–200 characters");
+    }
+    checks.finish()?;
+    let mut tx = store.begin().await?;
+    let mut user = store::org::user_in_org(&mut tx, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    let was_admin = user.role == "admin" && user.active == 1;
+    if let Some(n) = name {
+        user.name = n.to_string();
+    }
+    if let Some(r) = role {
+        user.role = r.as_str().to_string();
+    }
+    match p.team_id {
+        Some(0) => user.team_id = None,
+        Some(t) => {
+            store::org::team_in_org(&mut tx, actor.org_id, t)
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "team_id",
+                        Invalid::new("unknown_team", format!("no team has the id {t}")),
+                    )
+                })?;
+            user.team_id = Some(t);
+        }
+        None => {}
+    }
+    if let Some(a) = p.active {
+        user.active = i64::from(a);
+    }
+    let still_admin = user.role == "admin" && user.active == 1;
+    if user.id == actor.user_id && !still_admin {
+        return Err(Error::Conflict {
+            code: "own_account",
+            message: "you cannot deactivate yourself or give up your own administration".into(),
+        });
+    }
+    if was_admin && !still_admin && store::org::active_admins(&mut tx, actor.org_id).await? <= 1 {
+        return Err(Error::Conflict {
+            code: "last_admin",
+            message: "the organisation needs an active administrator".into(),
+        });
+    }
+    store::org::update_user(&mut tx, actor.org_id, &user).await?;
+    if user.active == 0 {
+        store::auth::end_sessions_of(&mut tx, user.id).await?;
+    }
+    let now = now_ms();
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "user_updated",
+        &format!("user:{}", user.id),
+        &format!(
+            "role={} active={} team={:?}",
+            user.role, user.active, user.team_id
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
 async fn hash_in_background(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || super::auth::hash_password(&password))
         .await

@@ -23,8 +23,6 @@ const GATHER: Duration = Duration::from_millis(300);
 const DOCS: usize = 500;
 /// An index silent longer than this is forgotten and the log pruned past it; it rebuilds.
 const KEEP_LOG_MS: i64 = 7 * 24 * 3_600_000;
-/// Log rows kept whatever the indexes have read: a live page that reconnects resumes from them.
-const KEEP_ROWS: i64 = 100_000;
 
 impl From<search::Error> for Error {
     fn from(e: search::Error) -> Self {
@@ -112,7 +110,7 @@ pub fn start_indexer(
 
 async fn prune(store: &Store, now: i64) -> Result<()> {
     let mut tx = store.begin().await?;
-    store::search::prune(&mut tx, now - KEEP_LOG_MS, KEEP_ROWS).await?;
+    store::search::prune(&mut tx, now - KEEP_LOG_MS).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -89,3 +89,59 @@ pub async fn delete_session(c: &mut Conn, token_hash: &str, now: i64) -> Result<
         .await?;
     Ok(())
 }
+
+/// Ends every web session of a user (deactivated, or a new password set).
+pub async fn end_sessions_of(c: &mut Conn, user_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM web_session WHERE user_id = $1")
+        .bind(user_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_reset(
+    c: &mut Conn,
+    user_id: i64,
+    token_hash: &str,
+    created_by: i64,
+    expires_at: i64,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO password_reset (user_id, token_hash, created_by, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(created_by)
+    .bind(expires_at)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// The user a one-time link still works for: unused, unexpired, the user active.
+pub async fn reset_user(c: &mut Conn, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.user_id FROM password_reset r JOIN app_user u ON u.id = r.user_id
+         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2 AND u.active = 1",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// Spends a link; false if another request spent it first.
+pub async fn spend_reset(c: &mut Conn, id: i64, now: i64) -> Result<bool> {
+    Ok(
+        sqlx::query("UPDATE password_reset SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}

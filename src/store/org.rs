@@ -40,11 +40,13 @@ pub struct User {
     pub role: String,
     pub team_id: Option<i64>,
     pub lang: String,
+    /// 0 once deactivated: the user can no longer sign in nor use a token.
+    pub active: i64,
     #[serde(skip)]
     pub password_hash: Option<String>,
 }
 
-const USER_COLS: &str = "id, org_id, email, name, role, team_id, lang, password_hash";
+const USER_COLS: &str = "id, org_id, email, name, role, team_id, lang, active, password_hash";
 
 pub async fn insert_org(c: &mut Conn, slug: &str, name: &str, now: i64) -> Result<Organization> {
     sqlx::query_as("INSERT INTO organization (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id, slug, name")
@@ -259,6 +261,15 @@ pub async fn user_in_org(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Us
     .await?)
 }
 
+pub async fn user_by_id(c: &mut Conn, id: i64) -> Result<Option<User>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLS} FROM app_user WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await?)
+}
+
 pub async fn list_users(c: &mut Conn, org_id: i64) -> Result<Vec<User>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLS} FROM app_user WHERE org_id = $1 ORDER BY name"
@@ -266,6 +277,33 @@ pub async fn list_users(c: &mut Conn, org_id: i64) -> Result<Vec<User>> {
     .bind(org_id)
     .fetch_all(c)
     .await?)
+}
+
+/// Writes a user's name, role, team and whether they may sign in.
+pub async fn update_user(c: &mut Conn, org_id: i64, u: &User) -> Result<()> {
+    sqlx::query(
+        "UPDATE app_user SET name = $3, role = $4, team_id = $5, active = $6 WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org_id)
+    .bind(u.id)
+    .bind(&u.name)
+    .bind(&u.role)
+    .bind(u.team_id)
+    .bind(u.active)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Active administrators of the organisation.
+pub async fn active_admins(c: &mut Conn, org_id: i64) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM app_user WHERE org_id = $1 AND role = 'admin' AND active = 1",
+    )
+    .bind(org_id)
+    .fetch_one(c)
+    .await?;
+    Ok(n)
 }
 
 pub async fn set_user_lang(c: &mut Conn, user_id: i64, lang: &str) -> Result<()> {

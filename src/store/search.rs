@@ -30,9 +30,9 @@ pub async fn still_followed(c: &mut Conn, node: &str) -> Result<bool> {
 }
 
 /// Forgets indexes silent since `silent_since` and deletes the log rows every remaining index has
-/// read, but the newest `keep` (a live page reconnecting resumes from them). Returns the rows
-/// deleted.
-pub async fn prune(c: &mut Conn, silent_since: i64, keep: i64) -> Result<u64> {
+/// read (the live pages resume from the events they keep in memory, not from the log). Returns
+/// the rows deleted.
+pub async fn prune(c: &mut Conn, silent_since: i64) -> Result<u64> {
     sqlx::query("DELETE FROM search_node WHERE seen_at < $1")
         .bind(silent_since)
         .execute(&mut *c)
@@ -45,16 +45,13 @@ pub async fn prune(c: &mut Conn, silent_since: i64, keep: i64) -> Result<u64> {
         return Ok(0);
     };
     let text = if c.backend_name() == "PostgreSQL" {
-        "DELETE FROM change_log WHERE (xid, id) <= ($1, $2)
-           AND id < (SELECT MAX(id) FROM change_log) - $3"
+        "DELETE FROM change_log WHERE (xid, id) <= ($1, $2)"
     } else {
-        "DELETE FROM change_log WHERE xid = $1 AND id <= $2
-           AND id < (SELECT MAX(id) FROM change_log) - $3"
+        "DELETE FROM change_log WHERE xid = $1 AND id <= $2"
     };
     Ok(sqlx::query(text)
         .bind(xid)
         .bind(id)
-        .bind(keep)
         .execute(c)
         .await?
         .rows_affected())

@@ -2,7 +2,7 @@
 
 use super::error::OrPage;
 use super::view::{Shell, options};
-use super::{WebError, WebUser};
+use super::{WebError, WebPath, WebQuery, WebUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::service::org::{self, SITE_KINDS, SiteInput, TeamInput, UserInput};
@@ -186,4 +186,115 @@ pub async fn set_closures(
         .await
         .web(u.lang)?;
     Ok(Redirect::to("/admin#sites"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_user.html")]
+pub struct UserPage {
+    s: Shell,
+    user: User,
+    teams: Vec<Team>,
+    roles: Vec<(String, String)>,
+    /// What the last action did ("" when none).
+    flash: String,
+    /// A one-time link just made (shown once).
+    link: Option<String>,
+}
+
+async fn user_page(
+    st: &AppState,
+    u: &WebUser,
+    id: i64,
+    flash: String,
+    link: Option<String>,
+) -> Result<UserPage, WebError> {
+    let l = u.lang;
+    u.actor.require(u.actor.role.can_administer()).web(l)?;
+    let user = org::list_users(&st.store, &u.actor)
+        .await
+        .web(l)?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or(crate::service::Error::NotFound("user"))
+        .web(l)?;
+    Ok(UserPage {
+        user,
+        teams: org::list_teams(&st.store, &u.actor).await.web(l)?,
+        roles: options(l, "role", Role::ALL),
+        flash,
+        link,
+        s: Shell::of(u),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub async fn user(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath(id): WebPath<i64>,
+    WebQuery(q): WebQuery<UserQuery>,
+) -> Result<UserPage, WebError> {
+    let flash = match q.saved {
+        Some(_) => u.lang.t("user.saved").to_string(),
+        None => String::new(),
+    };
+    user_page(&st, &u, id, flash, None).await
+}
+
+#[derive(Deserialize)]
+pub struct UserEditForm {
+    csrf: String,
+    name: String,
+    role: String,
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    team_id: Option<i64>,
+    active: Option<String>,
+}
+
+pub async fn edit_user(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath(id): WebPath<i64>,
+    Form(f): Form<UserEditForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let patch = org::UserPatch {
+        name: Some(f.name),
+        role: Some(f.role),
+        team_id: Some(f.team_id.unwrap_or(0)),
+        active: Some(f.active.is_some()),
+    };
+    org::update_user(&st.store, &u.actor, id, &patch)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn password_link(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath(id): WebPath<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<UserPage, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let (secret, expires) = crate::service::auth::reset_link(&st.store, &u.actor, id)
+        .await
+        .web(u.lang)?;
+    let link = format!("{}/password/{secret}", st.config.public_base());
+    let flash = u
+        .lang
+        .t("user.link_until")
+        .replace("{until}", &u.lang.datetime(expires));
+    user_page(&st, &u, id, flash, Some(link)).await
 }

@@ -1,7 +1,7 @@
 //! Sign in, sign out, language setting.
 
 use super::error::OrPage;
-use super::{PageLang, SESSION_COOKIE, WebUser};
+use super::{PageLang, SESSION_COOKIE, WebError, WebPath, WebUser};
 use crate::app::AppState;
 use crate::i18n::Lang;
 use crate::service;
@@ -22,11 +22,14 @@ struct LoginPage {
     next: String,
     failed: bool,
     email: String,
+    /// A password was just set through a one-time link.
+    reset: bool,
 }
 
 #[derive(Deserialize)]
 pub struct Next {
     next: Option<String>,
+    reset: Option<String>,
 }
 
 /// Only local paths are followed after signing in (no open redirect).
@@ -43,6 +46,7 @@ pub async fn login_page(lang: Option<PageLang>, Query(q): Query<Next>) -> impl I
         next: safe_next(q.next.as_deref()),
         failed: false,
         email: String::new(),
+        reset: q.reset.is_some(),
     }
 }
 
@@ -76,6 +80,7 @@ pub async fn login(
                 next: safe_next(f.next.as_deref()),
                 failed: true,
                 email: f.email,
+                reset: false,
             };
             (StatusCode::UNAUTHORIZED, page).into_response()
         }
@@ -124,4 +129,61 @@ pub async fn set_lang(
         .await
         .web(u.lang)?;
     Ok(Redirect::to(&safe_next(f.back.as_deref())))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    l: Lang,
+    name: String,
+    error: String,
+}
+
+/// `GET /password/{secret}`: the form of a one-time link, while it works.
+pub async fn password_page(
+    State(st): State<AppState>,
+    PageLang(l): PageLang,
+    WebPath(secret): WebPath<String>,
+) -> Result<PasswordPage, WebError> {
+    let user = crate::service::auth::reset_for(&st.store, &secret)
+        .await
+        .map_err(|_| WebError::link_spent(l))?;
+    Ok(PasswordPage {
+        l,
+        name: user.name,
+        error: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+    again: String,
+}
+
+pub async fn set_password(
+    State(st): State<AppState>,
+    PageLang(l): PageLang,
+    WebPath(secret): WebPath<String>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let user = crate::service::auth::reset_for(&st.store, &secret)
+        .await
+        .map_err(|_| WebError::link_spent(l))?;
+    let again = |error: &str| {
+        PasswordPage {
+            l,
+            name: user.name.clone(),
+            error: error.to_string(),
+        }
+        .into_response()
+    };
+    if f.password != f.again {
+        return Ok(again(l.t("password.mismatch")));
+    }
+    match crate::service::auth::reset_password(&st.store, &secret, &f.password).await {
+        Ok(()) => Ok(Redirect::to(&format!("/login?lang={}&reset=1", l.code())).into_response()),
+        Err(crate::service::Error::Invalid(_)) => Ok(again(l.t("password.too_short"))),
+        Err(_) => Err(WebError::link_spent(l)),
+    }
 }

@@ -74,6 +74,16 @@ impl WebError {
         }
     }
 
+    /// A one-time link that no longer works (spent, expired, unknown).
+    pub fn link_spent(lang: Lang) -> Self {
+        WebError {
+            status: StatusCode::NOT_FOUND,
+            lang,
+            key: "password.link_spent",
+            fields: vec![],
+        }
+    }
+
     pub fn csrf(lang: Lang) -> Self {
         WebError {
             status: StatusCode::FORBIDDEN,

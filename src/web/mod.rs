@@ -132,6 +132,15 @@ pub fn router() -> Router<AppState> {
         .route("/admin/sites", post(admin::add_site))
         .route("/admin/teams", post(admin::add_team))
         .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/{id}", get(admin::user).post(admin::edit_user))
+        .route(
+            "/admin/users/{id}/password-link",
+            post(admin::password_link),
+        )
+        .route(
+            "/password/{secret}",
+            get(auth::password_page).post(auth::set_password),
+        )
         .route("/admin/counter-services", post(admin::add_service))
         .route("/admin/closures", post(admin::set_closures))
         .route(

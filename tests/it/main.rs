@@ -1,5 +1,6 @@
 //! One integration-test binary: API, import/export, layering, browser end to end.
 
+mod admin_test;
 mod api_test;
 mod browser_test;
 mod charter_browser_test;

@@ -1,0 +1,298 @@
+//! Administration of users through the API and the web, on both backends: edit, deactivate,
+//! reactivate, the rules that keep an administrator, and the one-time password link.
+
+use crate::support::{TestApp, backends};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+
+fn form(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
+    let mut r = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    r.body(Body::from(body.to_string())).unwrap()
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(path)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> Option<String> {
+    let r = app
+        .send(form(
+            "/login",
+            None,
+            &format!(
+                "email={}&password={}",
+                email.replace('@', "%40"),
+                password.replace(' ', "+")
+            ),
+        ))
+        .await;
+    (r.status == StatusCode::SEE_OTHER).then(|| {
+        let set = r.headers["set-cookie"].to_str().unwrap();
+        set.split(';').next().unwrap().to_string()
+    })
+}
+
+fn html(r: &crate::support::Response) -> String {
+    r.json.as_str().unwrap_or_default().to_string()
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form") + 19;
+    html[at..at + 64].to_string()
+}
+
+#[tokio::test]
+async fn administrators_edit_deactivate_and_reactivate_users() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let id = app.advisor_id;
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{id}"),
+                &app.admin,
+                json!({"role": "manager", "name": "Julie Martin"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.json);
+        assert_eq!(
+            (r.json["role"].as_str(), r.json["name"].as_str()),
+            (Some("manager"), Some("Julie Martin"))
+        );
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{id}"),
+                &app.advisor,
+                json!({"role": "admin"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{b}: only administrators");
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{id}"),
+                &app.admin,
+                json!({"role": "boss", "name": " "}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            r.json["error"]["fields"].as_array().unwrap().len(),
+            2,
+            "{}",
+            r.json
+        );
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{id}"),
+                &app.admin,
+                json!({"colour": "red"}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown fields refused"
+        );
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{id}"),
+                &app.admin,
+                json!({"team_id": 999}),
+            )
+            .await;
+        assert_eq!(r.json["error"]["fields"][0]["code"], "unknown_team");
+
+        // Deactivated: the session ends and signing in is refused; reactivated: it works again.
+        let cookie = sign_in(&app, "conseil@acme.fr", "correct horse")
+            .await
+            .expect("signs in");
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{id}"),
+                &app.admin,
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!(r.json["active"], 0, "{b}");
+        let r = app.send(get("/inbox", &cookie)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: the session ended");
+        assert!(
+            sign_in(&app, "conseil@acme.fr", "correct horse")
+                .await
+                .is_none(),
+            "{b}"
+        );
+        app.patch(
+            &format!("/api/v1/users/{id}"),
+            &app.admin,
+            json!({"active": true}),
+        )
+        .await;
+        assert!(
+            sign_in(&app, "conseil@acme.fr", "correct horse")
+                .await
+                .is_some(),
+            "{b}"
+        );
+
+        // Nobody deactivates themselves or gives up the last administration.
+        let me = app.get("/api/v1/users", &app.admin).await.json;
+        let admin_id = me
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["role"] == "admin")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{admin_id}"),
+                &app.admin,
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("own_account")),
+            "{b}"
+        );
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{admin_id}"),
+                &app.admin,
+                json!({"role": "advisor"}),
+            )
+            .await;
+        assert_eq!(r.json["error"]["code"], "own_account");
+        // Another organisation's user is not found.
+        let other = app.other_org().await;
+        let r = app
+            .patch(&format!("/api/v1/users/{id}"), &other, json!({"name": "x"}))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{b}");
+    }
+}
+
+#[tokio::test]
+async fn a_one_time_link_sets_a_password_once() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let id = app.advisor_id;
+        let admin = sign_in(&app, "admin@acme.fr", "correct horse")
+            .await
+            .expect("admin signs in");
+        let advisor = sign_in(&app, "conseil@acme.fr", "correct horse")
+            .await
+            .expect("advisor signs in");
+        // The administrator edits the user in the web page, then makes a link.
+        let page = html(&app.send(get(&format!("/admin/users/{id}"), &admin)).await);
+        let csrf = csrf_of(&page);
+        let r = app
+            .send(form(
+                &format!("/admin/users/{id}"),
+                Some(&admin),
+                &format!("csrf={csrf}&name=Julie&role=advisor&team_id=0&active=1"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", html(&r));
+        let saved = html(
+            &app.send(get(r.headers["location"].to_str().unwrap(), &admin))
+                .await,
+        );
+        assert!(saved.contains("Modifications enregistrées."), "{b}");
+        let made = html(
+            &app.send(form(
+                &format!("/admin/users/{id}/password-link"),
+                Some(&admin),
+                &format!("csrf={csrf}"),
+            ))
+            .await,
+        );
+        let at = made.find("/password/pwr_").expect("the link is shown");
+        let path: String = made[at..].chars().take_while(|c| *c != '"').collect();
+        assert!(made.contains("il fonctionne jusqu’au"), "{made}");
+        // Whoever opens it sets the password; two different entries are refused.
+        let open = app
+            .send(Request::builder().uri(&path).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(open.status, StatusCode::OK);
+        assert!(html(&open).contains("Pour Julie"), "{}", html(&open));
+        let r = app
+            .send(form(
+                &path,
+                None,
+                "password=nouveau-secret&again=autre-chose",
+            ))
+            .await;
+        assert!(html(&r).contains("Les deux saisies diffèrent."));
+        let r = app
+            .send(form(&path, None, "password=court&again=court"))
+            .await;
+        assert!(html(&r).contains("8 caractères"));
+        let r = app
+            .send(form(
+                &path,
+                None,
+                "password=nouveau-secret&again=nouveau-secret",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}");
+        assert!(r.headers["location"].to_str().unwrap().contains("reset=1"));
+        // The new password works, the old one not, the old session ended, the link is spent.
+        assert!(
+            sign_in(&app, "conseil@acme.fr", "nouveau-secret")
+                .await
+                .is_some(),
+            "{b}"
+        );
+        assert!(
+            sign_in(&app, "conseil@acme.fr", "correct horse")
+                .await
+                .is_none()
+        );
+        assert_eq!(
+            app.send(get("/inbox", &advisor)).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let again = app
+            .send(form(
+                &path,
+                None,
+                "password=encore-autre&again=encore-autre",
+            ))
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        assert!(html(&again).contains("ne fonctionne plus"));
+        // Through the API too; not for an advisor to make.
+        let r = app
+            .post(
+                &format!("/api/v1/users/{id}/password-link"),
+                &app.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        assert!(r.json["link"].as_str().unwrap().contains("/password/pwr_"));
+        let r = app
+            .post(
+                &format!("/api/v1/users/{id}/password-link"),
+                &app.advisor,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -222,3 +222,28 @@ pub fn parse_query<T: serde::de::DeserializeOwned>(
         }
     })
 }
+
+/// A CSV download from a stream of chunks (exports of any size, never whole in memory). A failure
+/// midway cuts the download (and is logged): the status went out with the first rows.
+pub fn csv_download(
+    name: &str,
+    rows: impl futures_util::Stream<Item = crate::service::Result<Vec<u8>>> + Send + 'static,
+) -> axum::response::Response {
+    use futures_util::StreamExt;
+    let body = axum::body::Body::from_stream(rows.map(|r| {
+        r.map(axum::body::Bytes::from).map_err(|e| {
+            tracing::error!("export cut: {e}");
+            std::io::Error::other(e.to_string())
+        })
+    }));
+    axum::response::IntoResponse::into_response((
+        [
+            ("content-type", "text/csv; charset=utf-8".to_string()),
+            (
+                "content-disposition",
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    ))
+}

@@ -141,6 +141,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("inbox.title", "Dossiers", "Cases"),
     ("inbox.my_title", "Mes dossiers", "My cases"),
     (
+        "inbox.export",
+        "Exporter ces dossiers (CSV)",
+        "Export these cases (CSV)",
+    ),
+    (
         "live.changed.one",
         "{n} dossier a changé — actualiser la liste",
         "{n} case changed — refresh the list",

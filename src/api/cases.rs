@@ -34,6 +34,18 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/cases.csv", params(ListQuery),
+    responses((status = 200, description = "every matching case, newest activity first (streamed)", content_type = "text/csv"),
+        (status = 403, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn export(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let rows = case::export_csv(&s.store, &actor, &q).await?;
+    Ok(crate::app::csv_download("cases.csv", rows))
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     #[serde(flatten)]

@@ -53,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/interactions", post(interactions::create))
         .route("/search", get(search::search))
         .route("/cases", get(cases::list))
+        .route("/cases.csv", get(cases::export))
         .route("/cases/{id}", get(cases::get).patch(cases::update))
         .route("/cases/{id}/replies", post(cases::reply))
         .route("/customers", get(customers::search))

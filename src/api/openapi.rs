@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::interactions::create,
         super::search::search,
-        super::cases::list, super::cases::get, super::cases::update, super::cases::reply,
+        super::cases::list, super::cases::export, super::cases::get, super::cases::update, super::cases::reply,
         super::customers::search, super::customers::get, super::customers::merge, super::customers::unmerge,
         super::admin::list_sites, super::admin::add_site, super::admin::list_teams, super::admin::add_team,
         super::admin::list_users, super::admin::add_user, super::admin::update_user, super::admin::password_link, super::admin::set_closures,

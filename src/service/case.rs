@@ -105,42 +105,7 @@ fn empty(s: &Option<String>) -> Option<&str> {
 /// One page of the organisation's cases, newest activity first.
 pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool) -> Result<Page> {
     let mut c = store.reader().await?;
-    let mut f = Filter::default();
-    if let Some(s) = empty(&q.status) {
-        f.status = Some(
-            CaseStatus::parse(s)
-                .map_err(|e| Error::invalid("status", e))?
-                .as_str()
-                .into(),
-        );
-    }
-    if let Some(k) = empty(&q.kind) {
-        f.kind = Some(
-            CaseKind::parse(k)
-                .map_err(|e| Error::invalid("kind", e))?
-                .as_str()
-                .into(),
-        );
-    }
-    if let Some(code) = empty(&q.site) {
-        f.site_id = Some(super::site_id(&mut c, actor.org_id, code).await?);
-    }
-    f.team_id = q.team;
-    f.assignee_id = match empty(&q.assignee) {
-        None => None,
-        Some("me") => Some(Some(actor.user_id)),
-        Some("none") => Some(None),
-        Some(id) => Some(Some(id.parse().map_err(|_| {
-            Error::invalid(
-                "assignee",
-                Invalid::new("invalid_assignee", "assignee is a user id, me or none"),
-            )
-        })?)),
-    };
-    f.customer_id = q.customer;
-    if let Some(t) = empty(&q.updated_since) {
-        f.updated_since = Some(parse_time("updated_since", t)?);
-    }
+    let f = filter_of(&mut c, actor, q).await?;
     let after = match empty(&q.cursor) {
         Some(cur) => Some(parse_cursor(cur)?),
         None => None,
@@ -170,6 +135,166 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool
         counts,
     })
 }
+
+/// The filters of a query string, checked.
+async fn filter_of(c: &mut store::Conn, actor: &Actor, q: &ListQuery) -> Result<Filter> {
+    let mut f = Filter::default();
+    if let Some(s) = empty(&q.status) {
+        f.status = Some(
+            CaseStatus::parse(s)
+                .map_err(|e| Error::invalid("status", e))?
+                .as_str()
+                .into(),
+        );
+    }
+    if let Some(k) = empty(&q.kind) {
+        f.kind = Some(
+            CaseKind::parse(k)
+                .map_err(|e| Error::invalid("kind", e))?
+                .as_str()
+                .into(),
+        );
+    }
+    if let Some(code) = empty(&q.site) {
+        f.site_id = Some(super::site_id(c, actor.org_id, code).await?);
+    }
+    f.team_id = q.team;
+    f.assignee_id = match empty(&q.assignee) {
+        None => None,
+        Some("me") => Some(Some(actor.user_id)),
+        Some("none") => Some(None),
+        Some(id) => Some(Some(id.parse().map_err(|_| {
+            Error::invalid(
+                "assignee",
+                Invalid::new("invalid_assignee", "assignee is a user id, me or none"),
+            )
+        })?)),
+    };
+    f.customer_id = q.customer;
+    if let Some(t) = empty(&q.updated_since) {
+        f.updated_since = Some(parse_time("updated_since", t)?);
+    }
+    Ok(f)
+}
+
+/// The organisation's cases matching the filters as CSV, page after page (newest activity
+/// first), so an export of any size is never whole in memory: managers and above.
+pub async fn export_csv(
+    store: &Store,
+    actor: &Actor,
+    q: &ListQuery,
+) -> Result<impl futures_util::Stream<Item = Result<Vec<u8>>> + use<>> {
+    actor.require(actor.role.can_read_charter())?;
+    let mut c = store.reader().await?;
+    let f = filter_of(&mut c, actor, q).await?;
+    let users = store::org::list_users(&mut c, actor.org_id).await?;
+    let teams = store::org::list_teams(&mut c, actor.org_id).await?;
+    let sites = store::org::list_sites(&mut c, actor.org_id).await?;
+    drop(c);
+    let pairs: (Vec<(i64, String)>, Vec<(i64, String)>, Vec<(i64, String)>) = (
+        users.into_iter().map(|u| (u.id, u.name)).collect(),
+        teams.into_iter().map(|t| (t.id, t.name)).collect(),
+        sites.into_iter().map(|s| (s.id, s.code)).collect(),
+    );
+    let names = std::sync::Arc::new(pairs);
+    struct Cursor {
+        store: Store,
+        org_id: i64,
+        f: Filter,
+        after: Option<(i64, i64)>,
+        header: bool,
+        done: bool,
+    }
+    let start = Cursor {
+        store: store.clone(),
+        org_id: actor.org_id,
+        f,
+        after: None,
+        header: true,
+        done: false,
+    };
+    Ok(futures_util::stream::unfold(start, move |mut k| {
+        let names = names.clone();
+        async move {
+            if k.done {
+                return None;
+            }
+            let page = async {
+                let mut c = k.store.reader().await?;
+                Ok::<_, Error>(store::case::list(&mut c, k.org_id, &k.f, k.after, 1_000).await?)
+            }
+            .await;
+            let cases = match page {
+                Ok(p) => p,
+                Err(e) => {
+                    k.done = true;
+                    return Some((Err(e), k));
+                }
+            };
+            k.done = cases.len() < 1_000;
+            k.after = cases.last().map(|c| (c.updated_at, c.id));
+            let mut w = csv::Writer::from_writer(Vec::new());
+            if std::mem::take(&mut k.header) {
+                let _ = w.write_record(EXPORT_COLUMNS);
+            }
+            let (users, teams, sites) = &*names;
+            for c in &cases {
+                let name = |id: Option<i64>, list: &[(i64, String)]| {
+                    id.and_then(|id| list.iter().find(|(i, _)| *i == id))
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_default()
+                };
+                let t = |v: Option<i64>| v.map(super::iso).unwrap_or_default();
+                let _ = w.write_record([
+                    c.number.to_string(),
+                    c.subject.clone(),
+                    c.status.clone(),
+                    c.kind.clone(),
+                    c.priority.clone(),
+                    c.category.clone().unwrap_or_default(),
+                    c.channel.clone(),
+                    name(c.site_id, sites),
+                    name(c.team_id, teams),
+                    name(c.assignee_id, users),
+                    c.customer_id.to_string(),
+                    super::iso(c.opened_at),
+                    super::iso(c.updated_at),
+                    t(c.first_response_at),
+                    t(c.solved_at),
+                    t(c.closed_at),
+                    c.inbound_count.to_string(),
+                    c.outbound_count.to_string(),
+                    c.reopen_count.to_string(),
+                ]);
+            }
+            let bytes = w.into_inner().unwrap_or_default();
+            Some((Ok(bytes), k))
+        }
+    }))
+}
+
+/// The columns of the cases export.
+pub const EXPORT_COLUMNS: [&str; 19] = [
+    "number",
+    "subject",
+    "status",
+    "kind",
+    "priority",
+    "category",
+    "channel",
+    "site",
+    "team",
+    "assignee",
+    "customer_id",
+    "opened_at",
+    "updated_at",
+    "first_response_at",
+    "solved_at",
+    "closed_at",
+    "inbound_count",
+    "outbound_count",
+    "reopen_count",
+];
 
 fn parse_cursor(s: &str) -> Result<(i64, i64)> {
     let bad = || {

@@ -25,6 +25,8 @@ pub struct Inbox {
     live_at: String,
     /// Filtered on the signed-in user's cases ("Mes dossiers").
     mine: bool,
+    /// The filters in force, for the CSV export.
+    export_query: String,
     /// Open call-backs asked by customers who said "not solved".
     callbacks: Vec<Task>,
     q: ListQuery,
@@ -82,12 +84,20 @@ pub async fn inbox(
         })
         .collect();
     let base = query_string(&q, l.code());
+    let export_query = query_string(
+        &ListQuery {
+            cursor: None,
+            ..q.clone()
+        },
+        l.code(),
+    );
     let now = service::now_ms();
     let callbacks = crate::service::survey::open_tasks(&st.store, &u.actor)
         .await
         .web(l)?;
     Ok(Inbox {
         live_at,
+        export_query,
         mine: q.assignee.as_deref() == Some("me"),
         callbacks,
         rows: page
@@ -548,4 +558,16 @@ pub async fn update(
         .await
         .web(u.lang)?;
     Ok(Redirect::to(&format!("/cases/{number}")))
+}
+
+/// `GET /cases.csv?…`: the inbox's filters, every matching case as CSV, streamed.
+pub async fn export(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebQuery(q): WebQuery<ListQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let rows = case::export_csv(&st.store, &u.actor, &q)
+        .await
+        .web(u.lang)?;
+    Ok(crate::app::csv_download("cases.csv", rows))
 }

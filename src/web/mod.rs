@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(auth::logout))
         .route("/settings/lang", post(auth::set_lang))
         .route("/inbox", get(cases::inbox))
+        .route("/cases.csv", get(cases::export))
         .route("/cases/{number}", get(cases::page))
         .route("/cases/{number}/reply", post(cases::reply))
         .route("/cases/{number}/compose", post(cases::compose))

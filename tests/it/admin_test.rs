@@ -296,3 +296,75 @@ async fn a_one_time_link_sets_a_password_once() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn cases_export_as_csv_streamed_across_pages_with_the_filters() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        for i in 0..1_030 {
+            let status = if i % 10 == 0 {
+                ",\"status\":\"solved\""
+            } else {
+                ""
+            };
+            let body: serde_json::Value = serde_json::from_str(&format!(
+                r#"{{"channel":"email","direction":"inbound","customer":{{"email":"c{i}@exemple.fr"}},"subject":"Demande {i}, « urgente »","body":"x"{status}}}"#
+            ))
+            .unwrap();
+            app.interaction(body).await;
+        }
+        let (manager, _) =
+            crate::support::user(&app.store, app.org_id, "chef@acme.fr", "manager").await;
+        let read = |text: &str| {
+            let mut r = csv::Reader::from_reader(text.as_bytes());
+            let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+            let rows: Vec<Vec<String>> = r
+                .records()
+                .map(|x| x.unwrap().iter().map(String::from).collect())
+                .collect();
+            (header, rows)
+        };
+        let r = app.get("/api/v1/cases.csv", &manager).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let (header, rows) = read(r.json.as_str().unwrap());
+        assert_eq!(header[0], "number");
+        assert_eq!(rows.len(), 1_030, "{b}: every case, across pages of 1,000");
+        let mut numbers: Vec<&String> = rows.iter().map(|r| &r[0]).collect();
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 1_030, "{b}: none twice");
+        assert!(
+            rows.iter().any(|r| r[1] == "Demande 7, « urgente »"),
+            "quoted as CSV"
+        );
+        let r = app.get("/api/v1/cases.csv?status=solved", &manager).await;
+        let (_, solved) = read(r.json.as_str().unwrap());
+        assert_eq!(solved.len(), 103, "{b}");
+        assert!(solved.iter().all(|r| r[2] == "solved"));
+        let r = app.get("/api/v1/cases.csv", &app.advisor).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "managers and above export");
+        let r = app.get("/api/v1/cases.csv?status=lost", &manager).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The web link carries the inbox's filters.
+        let cookie = sign_in(&app, "admin@acme.fr", "correct horse")
+            .await
+            .unwrap();
+        let inbox = html(&app.send(get("/inbox?status=solved", &cookie)).await);
+        let at = inbox.find("/cases.csv?").expect("an export link");
+        let link: String = inbox[at..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect::<String>()
+            .replace("&amp;", "&");
+        let r = app.send(get(&link, &cookie)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(read(r.json.as_str().unwrap()).1.len(), 103, "{b}: {link}");
+    }
+}

@@ -64,7 +64,7 @@ pub fn router(state: AppState) -> Router {
 /// On the signal, stops taking requests and jobs, and lets the job under way finish.
 pub async fn serve(
     state: AppState,
-    listener: tokio::net::TcpListener,
+    listen: std::net::SocketAddr,
     workers: bool,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
@@ -79,6 +79,10 @@ pub async fn serve(
     let indexer =
         crate::service::search::start_indexer(store.clone(), state.search.clone(), stopped.clone());
     let jobs = workers.then(|| start_workers(&state, stopped));
+    // The port opens last: whoever can connect finds the workers, the index and the mail
+    // socket in place (a request racing the job queue's first look made tests flaky).
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, "pacte serving");
     let live = state.live.clone();
     axum::serve(
         listener,

@@ -630,14 +630,11 @@ fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
 async fn serve(store: Store, config: Config, workers: bool) -> anyhow::Result<()> {
     // Held while serving, so `pacte restore` can tell the database is in use.
     let _serving = serving_lock(&config, false)?;
-    // Ready before the port opens: whoever can connect finds everything in place.
     let listen = config.listen;
     let state = AppState::new(store, config)?;
-    let listener = tokio::net::TcpListener::bind(listen)
+    app::serve(state, listen, workers)
         .await
-        .with_context(|| format!("listening on {listen}"))?;
-    tracing::info!(addr = %listener.local_addr()?, "pacte serving");
-    app::serve(state, listener, workers).await?;
+        .with_context(|| format!("serving on {listen}"))?;
     Ok(())
 }
 

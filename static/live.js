@@ -15,7 +15,13 @@
   if (key) sessionStorage.removeItem(key);
   function reload() {
     if (draft && key && draft.value.trim()) sessionStorage.setItem(key, draft.value);
-    location.reload();
+    if (!kase) {
+      location.reload();
+      return;
+    }
+    // The case page again by GET (it may be the answer to a POST), in the same language.
+    var lang = new URLSearchParams(location.search).get("lang");
+    location.replace(location.pathname + (lang ? "?lang=" + encodeURIComponent(lang) : ""));
   }
   var box = news || kase;
   var events = new EventSource("/events?after=" + encodeURIComponent(box.dataset.after));
@@ -31,6 +37,8 @@
       news.hidden = false;
     }
     if (kase && String(c.number) === kase.dataset.number) {
+      var now = c.status + " " + c.updated_at + " " + (c.assignee_id || 0);
+      if (now === kase.dataset.seen) return; // nothing the page shows changed
       if (!draft || !draft.value.trim()) {
         reload();
         return;

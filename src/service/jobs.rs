@@ -98,6 +98,7 @@ pub async fn run_due(cx: &Context, stop: &watch::Receiver<bool>) -> Result<usize
             tx.commit().await?;
             break;
         }
+        tracing::debug!(job = job.id, kind = %job.kind, "job runs");
         let outcome = run(cx, job).await;
         let now = now_ms();
         let mut tx = cx.store.begin().await?;
@@ -136,6 +137,7 @@ pub async fn work(cx: Context, mut stop: watch::Receiver<bool>) {
     if let Err(e) = ensure_standing(&cx.store).await {
         tracing::warn!("job queue: {e}");
     }
+    tracing::debug!("job queue running");
     loop {
         if *stop.borrow() {
             return;

@@ -206,6 +206,9 @@ pub struct CasePage {
     me: i64,
     /// Where the live news stood when the page was made.
     live_at: String,
+    /// What the page shows of the case ("status updated_at assignee"): a live event that
+    /// changes none of it does not reload the page.
+    seen: String,
     /// Surveys, answers, call-back tasks and the review of this case.
     voice: crate::service::survey::CaseVoice,
 }
@@ -488,6 +491,12 @@ async fn render(
         send_note,
         me: u.actor.user_id,
         live_at,
+        seen: format!(
+            "{} {} {}",
+            d.case.status,
+            d.case.updated_at,
+            d.case.assignee_id.unwrap_or(0)
+        ),
         voice: crate::service::survey::of_case(&st.store, &u.actor, c.id, &st.config.public_base())
             .await
             .web(l)?,

@@ -162,11 +162,12 @@ impl Hub {
         let live = self.tx.subscribe();
         let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         let Some(after) = after else {
+            // From now: every event from the subscription on, none replayed.
             return Subscription {
                 missed: Vec::new(),
                 reload: false,
                 live,
-                seen: recent.events.back().and_then(|e| e.position),
+                seen: None,
             };
         };
         let oldest = recent
@@ -199,6 +200,10 @@ impl Hub {
     /// (`XID.ID`).
     pub fn position(&self) -> String {
         let (x, i) = self.recent.lock().unwrap_or_else(|p| p.into_inner()).at;
+        if x == i64::MAX {
+            // Not following yet (the first moments of the process): the page takes what comes.
+            return String::new();
+        }
         format!("{x}.{i}")
     }
 

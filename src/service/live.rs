@@ -16,6 +16,8 @@ use tokio::sync::broadcast;
 const RECENT: usize = 20_000;
 /// Changes read from the log at a time.
 const CHUNK: i64 = 2_000;
+/// How long a busy follower gathers changes between two reads.
+const GATHER: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Event {
@@ -84,24 +86,13 @@ impl Hub {
 
     async fn follow(&self, store: Store) {
         let mut writes = super::wake::writes();
-        let mut at = loop {
-            match async { store::change::position_now(&mut *store.reader().await?).await }.await {
-                Ok(p) => break p,
-                Err(e) => {
-                    tracing::warn!("live pages: {e}");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-            }
-        };
-        {
-            let mut r = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-            r.from = at;
-            r.at = at;
-        }
+        let mut at = self.restart(&store).await;
         loop {
             match self.step(&store, at).await {
                 Ok(Some(next)) => {
                     at = next;
+                    // Busy: gather a moment, so bursts are read in a few steps, not one each.
+                    tokio::time::sleep(GATHER).await;
                     continue;
                 }
                 Ok(None) => {}
@@ -110,6 +101,25 @@ impl Hub {
             // A write here wakes it at once; other processes' writes are seen within 500 ms.
             super::wake::next_write(&mut writes, Duration::from_millis(500)).await;
         }
+    }
+
+    /// Starts following from now, forgetting what was kept (nothing before can be resumed).
+    async fn restart(&self, store: &Store) -> Position {
+        let at = loop {
+            match async { store::change::position_now(&mut *store.reader().await?).await }.await {
+                Ok(p) => break p,
+                Err(e) => {
+                    tracing::warn!("live pages: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        };
+        let mut r = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let at = if r.at.0 == i64::MAX { at } else { at.max(r.at) };
+        r.from = at;
+        r.at = at;
+        r.events.clear();
+        at
     }
 
     /// Reads the next changes and tells of the cases they touch. Returns the new position.

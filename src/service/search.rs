@@ -18,7 +18,7 @@ use std::time::Duration;
 /// Changes read from the log at a time.
 const CHUNK: i64 = 5_000;
 /// How long live changes gather before the index commits them.
-const GATHER: Duration = Duration::from_millis(300);
+const GATHER: Duration = Duration::from_millis(1000);
 /// Cases (with their messages) read from the database at a time.
 const DOCS: usize = 500;
 /// An index silent longer than this is forgotten and the log pruned past it; it rebuilds.

@@ -141,6 +141,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("inbox.title", "Dossiers", "Cases"),
     ("inbox.my_title", "Mes dossiers", "My cases"),
     (
+        "counter.customer_is",
+        "Client annoncé à la borne :",
+        "Customer given at the kiosk:",
+    ),
+    (
         "inbox.export",
         "Exporter ces dossiers (CSV)",
         "Export these cases (CSV)",

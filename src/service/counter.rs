@@ -357,3 +357,21 @@ pub async fn end(
     tx.commit().await?;
     Ok(ticket)
 }
+
+/// The customer a called ticket was taken for (the number typed at the kiosk), for the desk:
+/// (id, name, customer number).
+pub async fn ticket_customer(
+    store: &Store,
+    actor: &Actor,
+    ticket: &store::counter::Ticket,
+) -> Result<Option<(i64, Option<String>, Option<String>)>> {
+    let Some(id) = ticket.customer_id else {
+        return Ok(None);
+    };
+    let mut c = store.reader().await?;
+    let Some(customer) = store::customer::get(&mut c, actor.org_id, id).await? else {
+        return Ok(None);
+    };
+    let number = store::customer::number_of(&mut c, id).await?;
+    Ok(Some((customer.id, customer.display_name, number)))
+}

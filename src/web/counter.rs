@@ -86,7 +86,9 @@ pub struct CounterPage {
     s: Shell,
     q: Queue,
     desk: String,
-    mine: Vec<Ticket>,
+    /// The tickets this desk called, each with the customer typed at the kiosk (id, name,
+    /// customer number).
+    mine: Vec<(Ticket, Option<(i64, String, String)>)>,
 }
 
 #[derive(Deserialize)]
@@ -109,12 +111,24 @@ pub async fn desk(
     } else {
         d.desk.trim().to_string()
     };
-    let mine = q
+    let mut mine = Vec::new();
+    for t in q
         .called
         .iter()
         .filter(|t| t.status == "called" && t.desk.as_deref() == Some(desk.as_str()))
-        .cloned()
-        .collect();
+    {
+        let who = counter::ticket_customer(&st.store, &u.actor, t)
+            .await
+            .web(u.lang)?
+            .map(|(id, name, number)| {
+                (
+                    id,
+                    name.unwrap_or_else(|| u.lang.t("customer.unnamed").to_string()),
+                    number.unwrap_or_default(),
+                )
+            });
+        mine.push((t.clone(), who));
+    }
     Ok(CounterPage {
         s: Shell::of(&u),
         q,

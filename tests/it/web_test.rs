@@ -559,3 +559,54 @@ async fn the_composer_keeps_the_draft_and_says_when_a_reply_will_not_leave() {
         assert!(after.contains("id=\"assign-me\"") || !after.contains("Me l’attribuer"));
     }
 }
+
+#[tokio::test]
+async fn the_desk_sees_who_took_the_ticket() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let site = serde_json::json!({"code": "lyon", "name": "Agence Lyon", "kind": "agency",
+            "time_zone": "Europe/Paris", "opening_hours": "mon-sun 00:00-23:59"});
+        app.post("/api/v1/sites", &app.admin, site).await;
+        let service = pacte::service::counter::add_service_unchecked(
+            &app.store, app.org_id, "C", "Colis", "Parcels", 1,
+        )
+        .await
+        .unwrap();
+        app.interaction(serde_json::json!({"channel": "phone", "direction": "inbound",
+            "customer": {"customer_number": "CLI-42", "name": "Élodie Garnier"}, "subject": "Colis", "body": "Appel"}))
+            .await;
+        let t = app
+            .post(
+                "/api/v1/sites/lyon/tickets",
+                &app.admin,
+                serde_json::json!({"service_id": service.id, "customer_number": "CLI-42"}),
+            )
+            .await;
+        assert_eq!(t.status, StatusCode::CREATED, "{}", t.json);
+        let cookie = signed_in(&app).await;
+        let desk = html(&app.send(page("/sites/lyon/counter?desk=G1", &cookie)).await);
+        let csrf = csrf_of(&desk);
+        let called = app
+            .send(form(
+                "/sites/lyon/counter/call",
+                Some(&cookie),
+                &format!("csrf={csrf}&desk=G1"),
+            ))
+            .await;
+        assert_eq!(called.status, StatusCode::SEE_OTHER, "{}", html(&called));
+        let desk = html(&app.send(page("/sites/lyon/counter?desk=G1", &cookie)).await);
+        let at = desk
+            .find("id=\"ticket-customer\"")
+            .expect("the customer is shown");
+        let line: String = desk[at..].chars().take_while(|c| *c != '\n').collect();
+        assert!(
+            line.contains("Élodie Garnier") && line.contains("CLI-42"),
+            "{}: {line}",
+            app.db.backend
+        );
+        assert!(
+            desk.contains("name=\"customer_number\" autocomplete=\"off\" value=\"CLI-42\""),
+            "prefilled"
+        );
+    }
+}

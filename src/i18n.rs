@@ -619,6 +619,28 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Too many sign-in attempts: try again in a few minutes.",
     ),
     ("error.back", "Retour", "Back"),
+    (
+        "done.saved",
+        "Modifications enregistrées.",
+        "Changes saved.",
+    ),
+    (
+        "done.reply",
+        "Votre réponse est enregistrée dans le dossier.",
+        "Your reply is recorded on the case.",
+    ),
+    ("done.case_updated", "Dossier mis à jour.", "Case updated."),
+    (
+        "done.merged",
+        "Fiches fusionnées (la fusion peut être annulée).",
+        "Records merged (the merge can be undone).",
+    ),
+    ("done.unmerged", "Fusion annulée.", "Merge undone."),
+    (
+        "done.ticket_ended",
+        "Passage enregistré.",
+        "Visit recorded.",
+    ),
     ("user.state", "État", "State"),
     ("user.active", "Actif", "Active"),
     ("user.inactive", "Désactivé", "Deactivated"),
@@ -629,11 +651,6 @@ const WORDS: &[(&str, &str, &str)] = &[
         "May sign in (untick to deactivate the account)",
     ),
     ("user.save", "Enregistrer", "Save"),
-    (
-        "user.saved",
-        "Modifications enregistrées.",
-        "Changes saved.",
-    ),
     ("user.password", "Mot de passe", "Password"),
     (
         "user.link_help",

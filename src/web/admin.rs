@@ -2,7 +2,7 @@
 
 use super::error::OrPage;
 use super::view::{Shell, options};
-use super::{WebError, WebPath, WebQuery, WebUser};
+use super::{WebError, WebPath, WebUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::service::org::{self, SITE_KINDS, SiteInput, TeamInput, UserInput};
@@ -81,7 +81,7 @@ pub async fn add_site(
     org::add_site(&st.store, &u.actor, &input)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to("/admin#sites"))
+    Ok(Redirect::to("/admin?done=saved#sites"))
 }
 
 #[derive(Deserialize)]
@@ -107,7 +107,7 @@ pub async fn add_team(
     )
     .await
     .web(u.lang)?;
-    Ok(Redirect::to("/admin#teams"))
+    Ok(Redirect::to("/admin?done=saved#teams"))
 }
 
 #[derive(Deserialize)]
@@ -141,7 +141,7 @@ pub async fn add_user(
     org::add_user(&st.store, &u.actor, &input)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to("/admin#users"))
+    Ok(Redirect::to("/admin?done=saved#users"))
 }
 
 #[derive(Deserialize)]
@@ -161,7 +161,7 @@ pub async fn add_service(
     crate::service::counter::add_service(&st.store, &u.actor, &f.code, &f.name_fr, &f.name_en)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to("/admin#services"))
+    Ok(Redirect::to("/admin?done=saved#services"))
 }
 
 #[derive(Deserialize)]
@@ -185,7 +185,7 @@ pub async fn set_closures(
     org::set_closures(&st.store, &u.actor, &f.site, &dates)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to("/admin#sites"))
+    Ok(Redirect::to("/admin?done=saved#sites"))
 }
 
 #[derive(Template, WebTemplate)]
@@ -227,24 +227,12 @@ async fn user_page(
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UserQuery {
-    #[serde(default)]
-    saved: Option<String>,
-}
-
 pub async fn user(
     State(st): State<AppState>,
     u: WebUser,
     WebPath(id): WebPath<i64>,
-    WebQuery(q): WebQuery<UserQuery>,
 ) -> Result<UserPage, WebError> {
-    let flash = match q.saved {
-        Some(_) => u.lang.t("user.saved").to_string(),
-        None => String::new(),
-    };
-    user_page(&st, &u, id, flash, None).await
+    user_page(&st, &u, id, String::new(), None).await
 }
 
 #[derive(Deserialize)]
@@ -273,7 +261,7 @@ pub async fn edit_user(
     org::update_user(&st.store, &u.actor, id, &patch)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")))
+    Ok(Redirect::to(&format!("/admin/users/{id}?done=saved")))
 }
 
 #[derive(Deserialize)]

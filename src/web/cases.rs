@@ -531,7 +531,7 @@ pub async fn reply(
     case::reply(&st.store, &u.actor, d.case.id, &input)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to(&format!("/cases/{number}")))
+    Ok(Redirect::to(&format!("/cases/{number}?done=reply")))
 }
 
 #[derive(Deserialize)]
@@ -566,7 +566,7 @@ pub async fn update(
     case::update(&st.store, &u.actor, d.case.id, &patch)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to(&format!("/cases/{number}")))
+    Ok(Redirect::to(&format!("/cases/{number}?done=case_updated")))
 }
 
 /// `GET /cases.csv?…`: the inbox's filters, every matching case as CSV, streamed.

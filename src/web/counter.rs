@@ -145,9 +145,9 @@ pub struct CallForm {
     service_id: Option<i64>,
 }
 
-fn back(code: &str, desk: &str, l: Lang) -> Redirect {
+fn back(code: &str, desk: &str, l: Lang, done: &str) -> Redirect {
     Redirect::to(&format!(
-        "/sites/{}/counter?desk={}&lang={}",
+        "/sites/{}/counter?desk={}&lang={}{done}",
         super::url_encode(code),
         super::url_encode(desk),
         l.code()
@@ -164,7 +164,7 @@ pub async fn call(
     counter::call_next(&st.store, &u.actor, &code, f.service_id, &f.desk)
         .await
         .web(u.lang)?;
-    Ok(back(&code, &f.desk, u.lang))
+    Ok(back(&code, &f.desk, u.lang, ""))
 }
 
 #[derive(Deserialize)]
@@ -200,5 +200,5 @@ pub async fn end(
     )
     .await
     .web(u.lang)?;
-    Ok(back(&f.site, &f.desk, u.lang))
+    Ok(back(&f.site, &f.desk, u.lang, "&done=ticket_ended"))
 }

@@ -156,7 +156,7 @@ pub async fn merge(
     customer::merge(&st.store, &u.actor, id, f.merged_id)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to(&format!("/customers/{id}")))
+    Ok(Redirect::to(&format!("/customers/{id}?done=merged")))
 }
 
 #[derive(Deserialize)]
@@ -174,5 +174,8 @@ pub async fn unmerge(
     let m = customer::unmerge(&st.store, &u.actor, id)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to(&format!("/customers/{}", m.kept_id)))
+    Ok(Redirect::to(&format!(
+        "/customers/{}?done=unmerged",
+        m.kept_id
+    )))
 }

@@ -327,7 +327,7 @@ pub async fn save_template(
     texts::put_template(&st.store, &u.actor, texts::ACK, &lang, &input)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to("/admin/email#templates"))
+    Ok(Redirect::to("/admin/email?done=saved#templates"))
 }
 
 #[derive(Deserialize)]
@@ -353,7 +353,7 @@ pub async fn add_canned(
     texts::add_canned(&st.store, &u.actor, &input)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to("/admin/email#canned"))
+    Ok(Redirect::to("/admin/email?done=saved#canned"))
 }
 
 pub async fn delete_canned(
@@ -366,7 +366,7 @@ pub async fn delete_canned(
     texts::delete_canned(&st.store, &u.actor, id)
         .await
         .web(u.lang)?;
-    Ok(Redirect::to("/admin/email#canned"))
+    Ok(Redirect::to("/admin/email?done=saved#canned"))
 }
 
 pub async fn attachment(

@@ -187,6 +187,8 @@ pub struct WebUser {
     pub actor: Actor,
     pub lang: Lang,
     pub csrf: String,
+    /// `?done=CODE` after an action: the page confirms it (`done.CODE` wording).
+    pub done: Option<String>,
 }
 
 impl WebUser {
@@ -228,7 +230,17 @@ impl FromRequestParts<AppState> for WebUser {
                         WebError::from_service(service::Error::Forbidden, lang).into_response()
                     );
                 }
-                Ok(WebUser { actor, lang, csrf })
+                let done = parts.uri.query().and_then(|q| {
+                    q.split('&')
+                        .find_map(|kv| kv.strip_prefix("done="))
+                        .map(str::to_string)
+                });
+                Ok(WebUser {
+                    actor,
+                    lang,
+                    csrf,
+                    done,
+                })
             }
             Err(service::Error::Unauthenticated) => Err(to_login()),
             Err(e) => Err(
@@ -238,8 +250,8 @@ impl FromRequestParts<AppState> for WebUser {
     }
 }
 
-/// A page's query string: `lang` is the page's language, the rest must be parameters the page
-/// reads (an unknown one or a value of the wrong form is a 400 page that names it).
+/// A page's query string: `lang` is the page's language, `done` what the last action did; the
+/// rest must be parameters the page reads (an unknown one or a value of the wrong form is a 400 page that names it).
 pub struct WebQuery<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for WebQuery<T> {
@@ -247,7 +259,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Web
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WebError> {
         let lang = lang_in_query(parts).unwrap_or(Lang::Fr);
-        crate::app::parse_query(parts.uri.query(), &["lang"])
+        crate::app::parse_query(parts.uri.query(), &["lang", "done"])
             .map(WebQuery)
             .map_err(|e| WebError::bad_query(lang, e))
     }

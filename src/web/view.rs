@@ -17,6 +17,8 @@ pub struct Shell {
     pub other_lang: &'static str,
     /// While the demo history is being recorded: how far it has got.
     pub loading: Option<String>,
+    /// What the last action did, said once.
+    pub flash: Option<String>,
 }
 
 impl Shell {
@@ -30,6 +32,11 @@ impl Shell {
             other_lang: if u.lang == Lang::Fr { "en" } else { "fr" },
             loading: crate::demo::loading()
                 .map(|pct| u.lang.t("demo.loading").replace("{pct}", &pct.to_string())),
+            flash: u.done.as_deref().and_then(|code| {
+                let key = format!("done.{code}");
+                let text = u.lang.t(&key);
+                (text != key).then(|| text.to_string())
+            }),
         }
     }
 }

@@ -539,14 +539,26 @@ async fn the_composer_keeps_the_draft_and_says_when_a_reply_will_not_leave() {
             .send(form("/cases/1/compose", Some(&cookie), "csrf=x&body=y"))
             .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
-        // Sent anyway: the timeline itself says it did not leave, and why.
-        app.send(form(
-            "/cases/1/reply",
-            Some(&cookie),
-            &format!("csrf={csrf}&body=Nous+cherchons+votre+colis"),
-        ))
-        .await;
-        let after = html(&app.send(page("/cases/1", &cookie)).await);
+        // Sent anyway: the page confirms it, and the timeline itself says it did not leave, and why.
+        let sent = app
+            .send(form(
+                "/cases/1/reply",
+                Some(&cookie),
+                &format!("csrf={csrf}&body=Nous+cherchons+votre+colis"),
+            ))
+            .await;
+        let to = sent.headers["location"].to_str().unwrap().to_string();
+        assert_eq!(to, "/cases/1?done=reply");
+        let after = html(&app.send(page(&to, &cookie)).await);
+        assert!(
+            after.contains("id=\"flash\"") && after.contains("Votre réponse est enregistrée"),
+            "{after}"
+        );
+        let unknown = html(&app.send(page("/cases/1?done=nonsense", &cookie)).await);
+        assert!(
+            !unknown.contains("id=\"flash\""),
+            "only known confirmations are said"
+        );
         let at = after
             .find("Nous cherchons votre colis")
             .expect("the reply is shown");

@@ -222,6 +222,18 @@ async fn survey_and_review_in_the_browser() {
             "{alerts}"
         );
         crate::browser_test::shoot(&b, "voice").await;
+        // The review's alert leads to the review itself.
+        b.find(Locator::Css("#alerts a.alert-link"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("ol.reviews")).await?;
+        assert!(
+            b.current_url()
+                .await?
+                .fragment()
+                .is_some_and(|f| f.starts_with("review-"))
+        );
         b.goto(&format!("{base}/reviews")).await?;
         b.find(Locator::Css("ol.reviews textarea[name=reply]"))
             .await?

@@ -121,7 +121,9 @@ Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--k--\r\n"
         let draft = b.find(Locator::Id("reply-body")).await?.prop("value").await?.unwrap_or_default();
         assert!(draft.starts_with("Merci.\n\nBonjour Inès Moreau, merci pour la photo ([#ACME-1])"), "{draft}");
         b.find(Locator::Id("send-reply")).await?.click().await?;
-        b.wait().for_element(Locator::Css("ol.timeline")).await?;
+        // The reply is recorded once the page says so (the old page's timeline is there at once).
+        b.wait().for_element(Locator::Id("flash")).await?;
+        assert_eq!(text(&b, "#flash").await?, "Votre réponse est enregistrée dans le dossier.");
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

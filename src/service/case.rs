@@ -2,7 +2,7 @@
 
 use super::wake::Worker;
 use super::work::Work;
-use super::{Actor, Error, Result, iso, parse_time};
+use super::{Actor, Error, Result, iso, parse_time, present};
 use crate::domain::Invalid;
 use crate::domain::case::{
     CaseKind, CaseStatus, OnceAndDone, Priority, Transition, parse_category,
@@ -98,15 +98,11 @@ pub struct Page {
     pub counts: Vec<(String, i64)>,
 }
 
-fn empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// One page of the organisation's cases, newest activity first.
 pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool) -> Result<Page> {
     let mut c = store.reader().await?;
     let f = filter_of(&mut c, actor, q).await?;
-    let after = match empty(&q.cursor) {
+    let after = match present(&q.cursor) {
         Some(cur) => Some(parse_cursor(cur)?),
         None => None,
     };
@@ -139,7 +135,7 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, with_counts: bool
 /// The filters of a query string, checked.
 async fn filter_of(c: &mut store::Conn, actor: &Actor, q: &ListQuery) -> Result<Filter> {
     let mut f = Filter::default();
-    if let Some(s) = empty(&q.status) {
+    if let Some(s) = present(&q.status) {
         f.status = Some(
             CaseStatus::parse(s)
                 .map_err(|e| Error::invalid("status", e))?
@@ -147,7 +143,7 @@ async fn filter_of(c: &mut store::Conn, actor: &Actor, q: &ListQuery) -> Result<
                 .into(),
         );
     }
-    if let Some(k) = empty(&q.kind) {
+    if let Some(k) = present(&q.kind) {
         f.kind = Some(
             CaseKind::parse(k)
                 .map_err(|e| Error::invalid("kind", e))?
@@ -155,11 +151,11 @@ async fn filter_of(c: &mut store::Conn, actor: &Actor, q: &ListQuery) -> Result<
                 .into(),
         );
     }
-    if let Some(code) = empty(&q.site) {
+    if let Some(code) = present(&q.site) {
         f.site_id = Some(super::site_id(c, actor.org_id, code).await?);
     }
     f.team_id = q.team;
-    f.assignee_id = match empty(&q.assignee) {
+    f.assignee_id = match present(&q.assignee) {
         None => None,
         Some("me") => Some(Some(actor.user_id)),
         Some("none") => Some(None),
@@ -171,7 +167,7 @@ async fn filter_of(c: &mut store::Conn, actor: &Actor, q: &ListQuery) -> Result<
         })?)),
     };
     f.customer_id = q.customer;
-    if let Some(t) = empty(&q.updated_since) {
+    if let Some(t) = present(&q.updated_since) {
         f.updated_since = Some(parse_time("updated_since", t)?);
     }
     Ok(f)
@@ -437,14 +433,7 @@ pub async fn update(store: &Store, actor: &Actor, id: i64, patch: &CasePatch) ->
         if t == 0 {
             case.team_id = None;
         } else {
-            store::org::team_in_org(&mut tx, actor.org_id, t)
-                .await?
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "team_id",
-                        Invalid::new("unknown_team", format!("no team has the id {t}")),
-                    )
-                })?;
+            super::check_team(&mut tx, actor.org_id, t).await?;
             case.team_id = Some(t);
         }
     }

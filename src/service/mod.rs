@@ -166,6 +166,24 @@ pub(crate) async fn site_id(c: &mut store::Conn, org_id: i64, code: &str) -> Res
         })
 }
 
+/// A team of the organisation given by its id; an unknown one is a refused `team_id`.
+pub(crate) async fn check_team(c: &mut store::Conn, org_id: i64, id: i64) -> Result<()> {
+    store::org::team_in_org(c, org_id, id)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| {
+            Error::invalid(
+                "team_id",
+                Invalid::new("unknown_team", format!("no team has the id {id}")),
+            )
+        })
+}
+
+/// A query-string value, trimmed; None when absent or empty.
+pub(crate) fn present(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 /// RFC 3339 (UTC) form of an epoch-ms time.
 pub fn iso(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)

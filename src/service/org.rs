@@ -291,14 +291,7 @@ pub async fn add_user_unchecked(store: &Store, org_id: i64, input: &UserInput) -
     let email = email.expect("checked");
     let mut tx = store.begin().await?;
     if let Some(team) = input.team_id {
-        store::org::team_in_org(&mut tx, org_id, team)
-            .await?
-            .ok_or_else(|| {
-                Error::invalid(
-                    "team_id",
-                    Invalid::new("unknown_team", format!("no team has the id {team}")),
-                )
-            })?;
+        super::check_team(&mut tx, org_id, team).await?;
     }
     let new = store::org::NewUser {
         email: email.as_str(),
@@ -361,14 +354,7 @@ pub async fn update_user(store: &Store, actor: &Actor, id: i64, p: &UserPatch) -
     match p.team_id {
         Some(0) => user.team_id = None,
         Some(t) => {
-            store::org::team_in_org(&mut tx, actor.org_id, t)
-                .await?
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "team_id",
-                        Invalid::new("unknown_team", format!("no team has the id {t}")),
-                    )
-                })?;
+            super::check_team(&mut tx, actor.org_id, t).await?;
             user.team_id = Some(t);
         }
         None => {}

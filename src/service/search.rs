@@ -3,7 +3,7 @@
 //! its own position (kept in the index's commits), so servers sharing a PostgreSQL database
 //! each answer from their own copy; the log is pruned below the slowest index seen this week.
 
-use super::{Actor, Error, Result};
+use super::{Actor, Error, Result, present};
 use crate::domain::Invalid;
 use crate::domain::case::CaseStatus;
 use crate::domain::channel::Channel;
@@ -394,14 +394,10 @@ pub struct Found {
     pub pending: i64,
 }
 
-fn empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// The organisation's cases and customers matching the text, best first.
 pub async fn query(store: &Store, index: &Index, actor: &Actor, q: &SearchQuery) -> Result<Found> {
     let mut checks = super::Checks::default();
-    let text = empty(&q.q).unwrap_or_default().to_string();
+    let text = present(&q.q).unwrap_or_default().to_string();
     if text.is_empty() {
         checks.refuse(
             "q",
@@ -411,7 +407,7 @@ pub async fn query(store: &Store, index: &Index, actor: &Actor, q: &SearchQuery)
     } else if text.chars().count() > 200 {
         checks.refuse("q", "too_long", "a search is at most 200 characters");
     }
-    let kind = match empty(&q.kind) {
+    let kind = match present(&q.kind) {
         None => None,
         Some("case") => Some(Kind::Case),
         Some("customer") => Some(Kind::Customer),
@@ -424,22 +420,22 @@ pub async fn query(store: &Store, index: &Index, actor: &Actor, q: &SearchQuery)
             None
         }
     };
-    let status = empty(&q.status)
+    let status = present(&q.status)
         .and_then(|s| checks.check("status", CaseStatus::parse(s)))
         .map(|s| s.as_str().to_string());
-    let channel = empty(&q.channel)
+    let channel = present(&q.channel)
         .and_then(|s| checks.check("channel", Channel::parse(s)))
         .map(|c| c.as_str().to_string());
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         checks.refuse("limit", "invalid_limit", "limit is between 1 and 100");
     }
-    let after = empty(&q.cursor).and_then(|c| checks.check("cursor", parse_cursor(c)));
+    let after = present(&q.cursor).and_then(|c| checks.check("cursor", parse_cursor(c)));
     let mut c = store.reader().await?;
     let (tz, _) = store::org::org_calendar(&mut c, actor.org_id).await?;
-    let from = empty(&q.from).and_then(|t| checks.check("from", bound(t, &tz, false)));
-    let to = empty(&q.to).and_then(|t| checks.check("to", bound(t, &tz, true)));
-    let site_id = match empty(&q.site) {
+    let from = present(&q.from).and_then(|t| checks.check("from", bound(t, &tz, false)));
+    let to = present(&q.to).and_then(|t| checks.check("to", bound(t, &tz, true)));
+    let site_id = match present(&q.site) {
         Some(code) => match super::site_id(&mut c, actor.org_id, code).await {
             Ok(id) => Some(id),
             Err(Error::Invalid(f)) => {

@@ -1,56 +1,10 @@
 //! Administration of users through the API and the web, on both backends: edit, deactivate,
 //! reactivate, the rules that keep an administrator, and the one-time password link.
 
-use crate::support::{TestApp, backends};
+use crate::support::{TestApp, backends, csrf_of, form, html, page};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;
-
-fn form(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
-    let mut r = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        r = r.header("cookie", c);
-    }
-    r.body(Body::from(body.to_string())).unwrap()
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::builder()
-        .uri(path)
-        .header("cookie", cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> Option<String> {
-    let r = app
-        .send(form(
-            "/login",
-            None,
-            &format!(
-                "email={}&password={}",
-                email.replace('@', "%40"),
-                password.replace(' ', "+")
-            ),
-        ))
-        .await;
-    (r.status == StatusCode::SEE_OTHER).then(|| {
-        let set = r.headers["set-cookie"].to_str().unwrap();
-        set.split(';').next().unwrap().to_string()
-    })
-}
-
-fn html(r: &crate::support::Response) -> String {
-    r.json.as_str().unwrap_or_default().to_string()
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form") + 19;
-    html[at..at + 64].to_string()
-}
 
 #[tokio::test]
 async fn administrators_edit_deactivate_and_reactivate_users() {
@@ -114,7 +68,8 @@ async fn administrators_edit_deactivate_and_reactivate_users() {
         assert_eq!(r.json["error"]["fields"][0]["code"], "unknown_team");
 
         // Deactivated: the session ends and signing in is refused; reactivated: it works again.
-        let cookie = sign_in(&app, "conseil@acme.fr", "correct horse")
+        let cookie = app
+            .sign_in("conseil@acme.fr", "correct horse")
             .await
             .expect("signs in");
         let r = app
@@ -125,10 +80,10 @@ async fn administrators_edit_deactivate_and_reactivate_users() {
             )
             .await;
         assert_eq!(r.json["active"], 0, "{b}");
-        let r = app.send(get("/inbox", &cookie)).await;
+        let r = app.send(page("/inbox", &cookie)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: the session ended");
         assert!(
-            sign_in(&app, "conseil@acme.fr", "correct horse")
+            app.sign_in("conseil@acme.fr", "correct horse")
                 .await
                 .is_none(),
             "{b}"
@@ -140,7 +95,7 @@ async fn administrators_edit_deactivate_and_reactivate_users() {
         )
         .await;
         assert!(
-            sign_in(&app, "conseil@acme.fr", "correct horse")
+            app.sign_in("conseil@acme.fr", "correct horse")
                 .await
                 .is_some(),
             "{b}"
@@ -191,15 +146,17 @@ async fn a_one_time_link_sets_a_password_once() {
         let app = TestApp::new(db).await;
         let b = app.db.backend;
         let id = app.advisor_id;
-        let admin = sign_in(&app, "admin@acme.fr", "correct horse")
+        let admin = app
+            .sign_in("admin@acme.fr", "correct horse")
             .await
             .expect("admin signs in");
-        let advisor = sign_in(&app, "conseil@acme.fr", "correct horse")
+        let advisor = app
+            .sign_in("conseil@acme.fr", "correct horse")
             .await
             .expect("advisor signs in");
         // The administrator edits the user in the web page, then makes a link.
-        let page = html(&app.send(get(&format!("/admin/users/{id}"), &admin)).await);
-        let csrf = csrf_of(&page);
+        let edit = html(&app.send(page(&format!("/admin/users/{id}"), &admin)).await);
+        let csrf = csrf_of(&edit);
         let r = app
             .send(form(
                 &format!("/admin/users/{id}"),
@@ -209,7 +166,7 @@ async fn a_one_time_link_sets_a_password_once() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", html(&r));
         let saved = html(
-            &app.send(get(r.headers["location"].to_str().unwrap(), &admin))
+            &app.send(page(r.headers["location"].to_str().unwrap(), &admin))
                 .await,
         );
         assert!(saved.contains("Modifications enregistrées."), "{b}");
@@ -253,18 +210,18 @@ async fn a_one_time_link_sets_a_password_once() {
         assert!(r.headers["location"].to_str().unwrap().contains("reset=1"));
         // The new password works, the old one not, the old session ended, the link is spent.
         assert!(
-            sign_in(&app, "conseil@acme.fr", "nouveau-secret")
+            app.sign_in("conseil@acme.fr", "nouveau-secret")
                 .await
                 .is_some(),
             "{b}"
         );
         assert!(
-            sign_in(&app, "conseil@acme.fr", "correct horse")
+            app.sign_in("conseil@acme.fr", "correct horse")
                 .await
                 .is_none()
         );
         assert_eq!(
-            app.send(get("/inbox", &advisor)).await.status,
+            app.send(page("/inbox", &advisor)).await.status,
             StatusCode::SEE_OTHER
         );
         let again = app
@@ -353,17 +310,15 @@ async fn cases_export_as_csv_streamed_across_pages_with_the_filters() {
         let r = app.get("/api/v1/cases.csv?status=lost", &manager).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         // The web link carries the inbox's filters.
-        let cookie = sign_in(&app, "admin@acme.fr", "correct horse")
-            .await
-            .unwrap();
-        let inbox = html(&app.send(get("/inbox?status=solved", &cookie)).await);
+        let cookie = app.sign_in("admin@acme.fr", "correct horse").await.unwrap();
+        let inbox = html(&app.send(page("/inbox?status=solved", &cookie)).await);
         let at = inbox.find("/cases.csv?").expect("an export link");
         let link: String = inbox[at..]
             .chars()
             .take_while(|c| *c != '"')
             .collect::<String>()
             .replace("&amp;", "&");
-        let r = app.send(get(&link, &cookie)).await;
+        let r = app.send(page(&link, &cookie)).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(read(r.json.as_str().unwrap()).1.len(), 103, "{b}: {link}");
     }

@@ -88,30 +88,15 @@ impl Stream {
     }
 }
 
-async fn sign_in(app: &TestApp, email: &str) -> String {
-    let res = app
-        .send(
-            Request::builder()
-                .method("POST")
-                .uri("/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(format!(
-                    "email={}&password=correct+horse",
-                    email.replace('@', "%40")
-                )))
-                .unwrap(),
-        )
-        .await;
-    let set = res.headers["set-cookie"].to_str().unwrap();
-    set.split(';').next().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn changes_reach_open_pages_and_a_reconnect_misses_nothing() {
     for db in backends().await {
         let app = TestApp::new(db).await;
         let b = app.db.backend;
-        let cookie = sign_in(&app, "conseil@acme.fr").await;
+        let cookie = app
+            .sign_in("conseil@acme.fr", "correct horse")
+            .await
+            .unwrap();
         let mut page = Stream::open(&app, &cookie, None).await;
         let first = app
             .interaction(email_in(
@@ -169,7 +154,7 @@ async fn changes_reach_open_pages_and_a_reconnect_misses_nothing() {
 
         // "I am replying" reaches the colleagues' pages, not one's own.
         crate::support::user(&app.store, app.org_id, "julie@acme.fr", "advisor").await;
-        let julie = sign_in(&app, "julie@acme.fr").await;
+        let julie = app.sign_in("julie@acme.fr", "correct horse").await.unwrap();
         let mut mine = Stream::open(&app, &cookie, None).await;
         let mut hers = Stream::open(&app, &julie, None).await;
         let case_page = app

@@ -172,14 +172,7 @@ pub async fn create_unchecked(store: &Store, org_id: i64, input: &MailboxInput) 
     let now = now_ms();
     let mut tx = store.begin().await?;
     if let Some(team) = input.team_id {
-        store::org::team_in_org(&mut tx, org_id, team)
-            .await?
-            .ok_or_else(|| {
-                Error::invalid(
-                    "team_id",
-                    crate::domain::Invalid::new("unknown_team", "no such team"),
-                )
-            })?;
+        crate::service::check_team(&mut tx, org_id, team).await?;
     }
     let id = store::email::insert_mailbox(
         &mut tx,

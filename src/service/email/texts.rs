@@ -194,14 +194,7 @@ pub async fn add_canned_unchecked(
 ) -> Result<CannedReply> {
     let mut tx = store.begin().await?;
     if let Some(team) = team_id {
-        store::org::team_in_org(&mut tx, org_id, team)
-            .await?
-            .ok_or_else(|| {
-                Error::invalid(
-                    "team_id",
-                    crate::domain::Invalid::new("unknown_team", "no such team"),
-                )
-            })?;
+        crate::service::check_team(&mut tx, org_id, team).await?;
     }
     let id = store::email::insert_canned(&mut tx, org_id, team_id, title, body, now_ms())
         .await

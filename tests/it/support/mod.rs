@@ -188,6 +188,57 @@ impl TestApp {
     }
 }
 
+/// A form posted to the web interface, with the session cookie if any.
+pub fn form(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
+    let mut r = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    r.body(Body::from(body.to_string())).unwrap()
+}
+
+/// A page of the web interface, signed in.
+pub fn page(path: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(path)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// The first form token of a page.
+pub fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    html[at..at + 64].to_string()
+}
+
+/// A page's HTML.
+pub fn html(r: &Response) -> String {
+    r.json.as_str().unwrap_or_default().to_string()
+}
+
+impl TestApp {
+    /// Signs in through the login form; the session cookie, or None when refused.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Option<String> {
+        let body = format!(
+            "email={}&password={}",
+            email.replace('@', "%40"),
+            password.replace(' ', "+")
+        );
+        let r = self.send(form("/login", None, &body)).await;
+        (r.status == StatusCode::SEE_OTHER).then(|| {
+            let set = r.headers["set-cookie"].to_str().unwrap();
+            set.split(';').next().unwrap().to_string()
+        })
+    }
+}
+
 pub async fn user(store: &Store, org_id: i64, email: &str, role: &str) -> (String, i64) {
     let input = org::UserInput {
         email: email.into(),

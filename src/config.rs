@@ -43,6 +43,20 @@ pub struct Config {
     /// (default: http://LISTEN).
     #[arg(long, env = "PACTE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// Proxies whose X-Forwarded-For is believed for the client's address (addresses or ranges,
+    /// comma-separated, e.g. 127.0.0.1,10.0.0.0/8); without, the header is ignored.
+    #[arg(long, env = "PACTE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::web::client::parse_proxy, global = true)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Let webhooks and mail servers be on loopback or private addresses (a relay on this
+    /// machine, an internal mail server); refused by default, as an organisation's administrator
+    /// could otherwise reach the machine's internal services.
+    #[arg(
+        long,
+        env = "PACTE_ALLOW_PRIVATE_NETWORKS",
+        default_value_t = false,
+        global = true
+    )]
+    pub allow_private_networks: bool,
 }
 
 fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
@@ -57,6 +71,13 @@ impl Config {
         match &self.public_url {
             Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
             _ => format!("http://{}", self.listen),
+        }
+    }
+
+    /// The rule for connections an organisation's settings ask for.
+    pub fn egress(&self) -> crate::service::egress::Egress {
+        crate::service::egress::Egress {
+            allow_private: self.allow_private_networks,
         }
     }
 
@@ -81,6 +102,8 @@ impl Config {
             secure_cookies: false,
             imap_poll: std::time::Duration::from_secs(60),
             public_url: None,
+            trusted_proxies: Vec::new(),
+            allow_private_networks: false,
         }
     }
 }
@@ -108,6 +131,8 @@ impl std::fmt::Debug for Config {
             .field("body_limit", &self.body_limit)
             .field("secure_cookies", &self.secure_cookies)
             .field("public_url", &self.public_base())
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("allow_private_networks", &self.allow_private_networks)
             .finish()
     }
 }

@@ -84,7 +84,9 @@ pub async fn test_mailbox(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> Result<Json<ConnectionTest>, ApiError> {
-    Ok(Json(mailbox::test_connection(&s.store, &a, id).await?))
+    Ok(Json(
+        mailbox::test_connection(&s.store, &a, id, s.config.egress()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/emails", responses((status = 200, body = [CaseEmail])), security(("bearer" = [])))]
@@ -133,7 +135,10 @@ pub fn download(content_type: &str, name: &str, data: Vec<u8>) -> impl IntoRespo
             }
         })
         .collect();
-    let ct = if content_type.is_ascii() && !content_type.contains(['\r', '\n']) {
+    let ct = if content_type
+        .chars()
+        .all(|c| c.is_ascii() && !c.is_ascii_control())
+    {
         content_type.to_string()
     } else {
         "application/octet-stream".to_string()

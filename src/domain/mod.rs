@@ -13,6 +13,7 @@ pub mod review;
 pub mod role;
 pub mod site;
 pub mod survey;
+pub mod template;
 pub mod verbatim;
 
 /// A value refused by a parser, with the reason in plain words (English; the UI translates codes).

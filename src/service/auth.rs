@@ -107,45 +107,106 @@ pub struct Session {
     pub csrf: String,
 }
 
-/// Failed sign-ins allowed per email address within `LOGIN_WINDOW` before refusing further tries
-/// (guessing passwords). Kept in memory: per server process.
+/// Sign-in throttling, in memory (per server process), over `LOGIN_WINDOW`:
+/// - one account from one client: `LOGIN_FAILURES` failures, then that pair waits — someone
+///   guessing elsewhere does not lock the owner out;
+/// - one client across accounts: `CLIENT_FAILURES` (spraying many addresses);
+/// - one account from every client: `ACCOUNT_FAILURES`, then only the clients this account signed
+///   in from lately may still try (guessing from many addresses).
 pub const LOGIN_FAILURES: u32 = 10;
+pub const CLIENT_FAILURES: u32 = 30;
+pub const ACCOUNT_FAILURES: u32 = 100;
 pub const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// Clients remembered per account as usual.
+const KNOWN_CLIENTS: usize = 8;
 
 #[derive(Clone, Default)]
-pub struct LoginThrottle(
-    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>>,
-);
+pub struct LoginThrottle(std::sync::Arc<std::sync::Mutex<Throttle>>);
+
+#[derive(Default)]
+struct Throttle {
+    pairs: Failures<(String, String)>,
+    clients: Failures<String>,
+    accounts: Failures<String>,
+    known: std::collections::HashMap<String, std::collections::VecDeque<String>>,
+}
+
+/// Failures per key, each count with the start of its window.
+struct Failures<K>(std::collections::HashMap<K, (u32, std::time::Instant)>);
+
+impl<K> Default for Failures<K> {
+    fn default() -> Self {
+        Failures(std::collections::HashMap::new())
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Failures<K> {
+    /// Seconds to wait when `key` reached `max` in the current window.
+    fn wait(&self, key: &K, max: u32) -> Option<u64> {
+        match self.0.get(key) {
+            Some((n, since)) if *n >= max && since.elapsed() < LOGIN_WINDOW => {
+                Some((LOGIN_WINDOW - since.elapsed()).as_secs() + 1)
+            }
+            _ => None,
+        }
+    }
+
+    fn add(&mut self, key: &K) {
+        if self.0.len() > 100_000 {
+            self.0
+                .retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
+        }
+        let e = self
+            .0
+            .entry(key.clone())
+            .or_insert((0, std::time::Instant::now()));
+        if e.1.elapsed() >= LOGIN_WINDOW {
+            *e = (0, std::time::Instant::now());
+        }
+        e.0 += 1;
+    }
+}
 
 impl LoginThrottle {
-    fn check(&self, key: &str) -> Result<()> {
-        let map = self.0.lock().expect("throttle lock");
-        match map.get(key) {
-            Some((n, since)) if *n >= LOGIN_FAILURES && since.elapsed() < LOGIN_WINDOW => {
-                Err(Error::TooManyAttempts {
-                    retry_after_secs: (LOGIN_WINDOW - since.elapsed()).as_secs() + 1,
-                })
-            }
-            _ => Ok(()),
+    fn check(&self, account: &str, client: &str) -> Result<()> {
+        let t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let pair = (account.to_string(), client.to_string());
+        let usual = t
+            .known
+            .get(account)
+            .is_some_and(|k| k.iter().any(|c| c == client));
+        let wait = t
+            .pairs
+            .wait(&pair, LOGIN_FAILURES)
+            .or_else(|| t.clients.wait(&client.to_string(), CLIENT_FAILURES))
+            .or_else(|| {
+                (!usual)
+                    .then(|| t.accounts.wait(&account.to_string(), ACCOUNT_FAILURES))
+                    .flatten()
+            });
+        match wait {
+            Some(retry_after_secs) => Err(Error::TooManyAttempts { retry_after_secs }),
+            None => Ok(()),
         }
     }
 
-    fn failed(&self, key: &str) {
-        let mut map = self.0.lock().expect("throttle lock");
-        if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
-        }
-        let entry = map
-            .entry(key.to_string())
-            .or_insert((0, std::time::Instant::now()));
-        if entry.1.elapsed() >= LOGIN_WINDOW {
-            *entry = (0, std::time::Instant::now());
-        }
-        entry.0 += 1;
+    fn failed(&self, account: &str, client: &str) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        t.pairs.add(&(account.to_string(), client.to_string()));
+        t.clients.add(&client.to_string());
+        t.accounts.add(&account.to_string());
     }
 
-    fn succeeded(&self, key: &str) {
-        self.0.lock().expect("throttle lock").remove(key);
+    fn succeeded(&self, account: &str, client: &str) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        t.pairs.0.remove(&(account.to_string(), client.to_string()));
+        if t.known.len() > 100_000 {
+            t.known.clear();
+        }
+        let known = t.known.entry(account.to_string()).or_default();
+        known.retain(|c| c != client);
+        known.push_front(client.to_string());
+        known.truncate(KNOWN_CLIENTS);
     }
 }
 
@@ -154,11 +215,12 @@ impl LoginThrottle {
 pub async fn login(
     store: &Store,
     throttle: &LoginThrottle,
+    client: &str,
     email: &str,
     password: &str,
 ) -> Result<Session> {
     let key = fold_key(email);
-    throttle.check(&key)?;
+    throttle.check(&key, client)?;
     let user = {
         let mut c = store.reader().await?;
         store::org::user_by_email_key(&mut c, &fold_key(email)).await?
@@ -178,11 +240,11 @@ pub async fn login(
     let user = match (ok, user) {
         (true, Some(u)) => u,
         _ => {
-            throttle.failed(&key);
+            throttle.failed(&key, client);
             return Err(Error::Unauthenticated);
         }
     };
-    throttle.succeeded(&key);
+    throttle.succeeded(&key, client);
     let session = Session {
         secret: random_token(""),
         csrf: random_token(""),
@@ -312,4 +374,57 @@ pub async fn reset_password(store: &Store, secret: &str, password: &str) -> Resu
     store::auth::end_sessions_of(&mut tx, user_id).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+
+    fn refused(t: &LoginThrottle, account: &str, client: &str) -> bool {
+        t.check(account, client).is_err()
+    }
+
+    #[test]
+    fn guessing_locks_the_guesser_not_the_owner() {
+        let t = LoginThrottle::default();
+        t.succeeded("owner", "home");
+        for _ in 0..LOGIN_FAILURES {
+            t.failed("owner", "attacker");
+        }
+        assert!(refused(&t, "owner", "attacker"));
+        assert!(!refused(&t, "owner", "home"), "the owner's own client");
+        assert!(
+            !refused(&t, "owner", "elsewhere"),
+            "a new client, below the account's bound"
+        );
+        match t.check("owner", "attacker") {
+            Err(Error::TooManyAttempts { retry_after_secs }) => {
+                assert!((1..=LOGIN_WINDOW.as_secs() + 1).contains(&retry_after_secs))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn spraying_many_accounts_from_one_client_is_stopped() {
+        let t = LoginThrottle::default();
+        for i in 0..CLIENT_FAILURES {
+            assert!(!refused(&t, &format!("user{i}"), "sprayer"));
+            t.failed(&format!("user{i}"), "sprayer");
+        }
+        assert!(refused(&t, "someone-else", "sprayer"));
+        assert!(!refused(&t, "someone-else", "other"));
+    }
+
+    #[test]
+    fn guessing_one_account_from_many_clients_leaves_only_usual_clients() {
+        let t = LoginThrottle::default();
+        t.succeeded("owner", "home");
+        for i in 0..ACCOUNT_FAILURES {
+            t.failed("owner", &format!("bot{i}"));
+        }
+        assert!(refused(&t, "owner", "bot-new"));
+        assert!(!refused(&t, "owner", "home"));
+        assert!(!refused(&t, "another", "bot-new"));
+    }
 }

@@ -38,7 +38,9 @@ pub struct Context {
     pub store: Store,
     /// The public address, for links in mail.
     pub base: String,
+    /// Built by `egress`, so webhooks reach only the addresses it allows.
     pub http: reqwest::Client,
+    pub egress: super::egress::Egress,
     /// Names this worker in leases (process and task).
     pub name: String,
 }
@@ -57,11 +59,11 @@ pub async fn ensure_standing(store: &Store) -> Result<()> {
 /// Runs one job; `Ok` when it did what it had to.
 async fn run(cx: &Context, job: &store::job::Job) -> Result<()> {
     match job.kind.as_str() {
-        k if k == Worker::Mail.job_kind() => {
-            super::email::outbound::send_due(&cx.store).await.map(drop)
-        }
+        k if k == Worker::Mail.job_kind() => super::email::outbound::send_due(&cx.store, cx.egress)
+            .await
+            .map(drop),
         k if k == Worker::Alerts.job_kind() => {
-            super::charter::alerts::deliver_due(&cx.store, &cx.http)
+            super::charter::alerts::deliver_due(&cx.store, &cx.http, cx.egress)
                 .await
                 .map(drop)
         }

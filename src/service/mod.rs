@@ -6,6 +6,7 @@ pub mod case;
 pub mod charter;
 pub mod counter;
 pub mod customer;
+pub mod egress;
 pub mod email;
 pub mod group_commit;
 pub mod ingest;

@@ -1,5 +1,6 @@
 //! Sign in, sign out, language setting.
 
+use super::client::ClientAddr;
 use super::error::OrPage;
 use super::{PageLang, SESSION_COOKIE, WebError, WebPath, WebUser};
 use crate::app::AppState;
@@ -34,10 +35,8 @@ pub struct Next {
 
 /// Only local paths are followed after signing in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/inbox".into(),
-    }
+    next.and_then(super::local_target)
+        .unwrap_or_else(|| "/inbox".into())
 }
 
 pub async fn login_page(lang: Option<PageLang>, Query(q): Query<Next>) -> impl IntoResponse {
@@ -60,11 +59,12 @@ pub struct LoginForm {
 
 pub async fn login(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     jar: CookieJar,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let l = Lang::from_code(f.lang.as_deref().unwrap_or("fr"));
-    match service::auth::login(&s.store, &s.logins, &f.email, &f.password).await {
+    match service::auth::login(&s.store, &s.logins, &client, &f.email, &f.password).await {
         Ok(session) => {
             let cookie = Cookie::build((SESSION_COOKIE, session.secret))
                 .path("/")
@@ -83,6 +83,16 @@ pub async fn login(
                 reset: false,
             };
             (StatusCode::UNAUTHORIZED, page).into_response()
+        }
+        Err(service::Error::TooManyAttempts { retry_after_secs }) => {
+            let mut res = super::WebError::from_service(
+                service::Error::TooManyAttempts { retry_after_secs },
+                l,
+            )
+            .into_response();
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+            res
         }
         Err(e) => super::WebError::from_service(e, l).into_response(),
     }

@@ -291,7 +291,7 @@ pub async fn test_mailbox(
     Form(f): Form<CsrfForm>,
 ) -> Result<MailboxPage, WebError> {
     u.check_csrf(&f.csrf)?;
-    let test = mailbox::test_connection(&st.store, &u.actor, id)
+    let test = mailbox::test_connection(&st.store, &u.actor, id, st.config.egress())
         .await
         .web(u.lang)?;
     let m = mailbox::get(&st.store, &u.actor, id).await.web(u.lang)?;

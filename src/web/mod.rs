@@ -6,6 +6,7 @@ mod auth;
 mod cases;
 mod chart;
 pub(crate) mod charter;
+pub mod client;
 mod counter;
 mod customers;
 mod email;
@@ -319,6 +320,16 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for PageLang {
     }
 }
 
+/// A redirect target taken from a request (`next`, `back`): a path on this site, else `None`.
+/// A browser drops tabs and newlines and reads `\\` as `/` before it resolves a location, so
+/// `/\t/evil.example` (sent as `next=/%09/evil.example`) would take the user to another site;
+/// control characters could not be carried by a header at all.
+pub fn local_target(s: &str) -> Option<String> {
+    let mut chars = s.chars();
+    let rooted = chars.next() == Some('/') && !matches!(chars.next(), Some('/' | '\\'));
+    (rooted && !s.chars().any(|c| c.is_control() || c == '\\')).then(|| s.to_string())
+}
+
 /// Percent-encoding for a value in a query string.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -331,4 +342,45 @@ pub fn url_encode(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_target;
+    use proptest::prelude::*;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        for ok in ["/", "/inbox", "/cases/12?done=reply#x", "/search?q=élodie"] {
+            assert_eq!(local_target(ok).as_deref(), Some(ok));
+        }
+        for bad in [
+            "",
+            "inbox",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/x\r\nSet-Cookie: a=b",
+            "https://evil.example/",
+            " /inbox",
+            "/\u{85}x",
+        ] {
+            assert_eq!(local_target(bad), None, "{bad:?}");
+        }
+    }
+
+    proptest! {
+        /// Whatever is accepted stays on this site under the WHATWG URL rules browsers follow.
+        #[test]
+        fn accepted_targets_resolve_to_this_site(s in "[/\\\\\t\n\r .:@%a-z0-9?#]{0,12}") {
+            let base = url::Url::parse("https://pacte.example/login").unwrap();
+            if let Some(t) = local_target(&s) {
+                let to = base.join(&t).unwrap();
+                prop_assert_eq!(to.host_str(), Some("pacte.example"));
+                prop_assert_eq!(to.scheme(), "https");
+            }
+        }
+    }
 }

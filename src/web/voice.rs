@@ -519,7 +519,8 @@ pub async fn task_done(
         .web(u.lang)?;
     let back = f
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .as_deref()
+        .and_then(super::local_target)
         .unwrap_or_else(|| "/inbox".into());
     Ok(Redirect::to(&back))
 }

@@ -5,6 +5,7 @@
 
 use super::PageLang;
 use super::WebPath;
+use super::client::ClientAddr;
 use super::error::OrPage;
 use crate::app::AppState;
 use crate::i18n::Lang;
@@ -14,44 +15,14 @@ use crate::service::{self, FieldError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 fn lang_of(l: Option<PageLang>) -> Lang {
     l.map_or(Lang::Fr, |PageLang(l)| l)
-}
-
-/// The client's address for rate limits: the first X-Forwarded-For hop when the peer is a
-/// proxy on loopback, else the peer ("local" in-process).
-pub struct ClientKey(String);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientKey {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let peer_ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_string());
-        Ok(ClientKey(match (peer_ip, forwarded) {
-            (Some(ip), Some(f)) if ip.is_loopback() => f,
-            (Some(ip), _) => ip.to_string(),
-            (None, f) => f.unwrap_or_else(|| "local".into()),
-        }))
-    }
 }
 
 /// The refusal when `key` posted too often, else `None`.
@@ -209,7 +180,7 @@ pub struct ThanksPage {
 pub async fn survey_submit(
     State(st): State<AppState>,
     WebPath(token): WebPath<String>,
-    ClientKey(client): ClientKey,
+    ClientAddr(client): ClientAddr,
     l: Option<PageLang>,
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Result<Response, super::WebError> {
@@ -393,7 +364,7 @@ fn review_response(
 pub async fn review_submit(
     State(st): State<AppState>,
     WebPath(token): WebPath<String>,
-    ClientKey(client): ClientKey,
+    ClientAddr(client): ClientAddr,
     l: Option<PageLang>,
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Result<Response, super::WebError> {
@@ -599,7 +570,7 @@ pub struct FlagForm {
 pub async fn flag(
     State(st): State<AppState>,
     WebPath((slug, id)): WebPath<(String, i64)>,
-    ClientKey(client): ClientKey,
+    ClientAddr(client): ClientAddr,
     l: Option<PageLang>,
     axum::Form(f): axum::Form<FlagForm>,
 ) -> Result<Response, super::WebError> {
@@ -613,8 +584,10 @@ pub async fn flag(
         .web(l)?;
     let back = f
         .back
-        .filter(|b| b.starts_with(&format!("/o/{slug}/")))
-        .unwrap_or(format!("/o/{slug}/avis"));
+        .as_deref()
+        .and_then(super::local_target)
+        .filter(|b| b.starts_with(&format!("/o/{slug}/")) && !b.contains(['?', '#']))
+        .unwrap_or(format!("/o/{}/avis", super::url_encode(&slug)));
     Ok(
         axum::response::Redirect::to(&format!("{back}?flagged=1&lang={}#review-{id}", l.code()))
             .into_response(),

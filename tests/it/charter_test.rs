@@ -316,12 +316,12 @@ async fn counter_waits_are_measured_with_their_consequences() {
         // Two servers delivering at once: one takes the lease, the alert is posted once.
         let client = reqwest::Client::new();
         let (a, b) = tokio::join!(
-            charter::alerts::deliver_due(&app.store, &client),
-            charter::alerts::deliver_due(&app.store, &client)
+            charter::alerts::deliver_due(&app.store, &client, app.state.config.egress()),
+            charter::alerts::deliver_due(&app.store, &client, app.state.config.egress())
         );
         assert_eq!(a.unwrap() + b.unwrap(), 1);
         assert_eq!(
-            charter::alerts::deliver_due(&app.store, &client)
+            charter::alerts::deliver_due(&app.store, &client, app.state.config.egress())
                 .await
                 .unwrap(),
             0,

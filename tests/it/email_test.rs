@@ -205,7 +205,12 @@ Content-Disposition: attachment; filename=\"photo.jpg\"\r\nContent-Transfer-Enco
         );
         deliver(&s, &inbox_user, &first).await;
         let mb = stored_mailbox(&app, id).await;
-        assert_eq!(imap::poll_once(&app.store, &mb).await.unwrap(), 1);
+        assert_eq!(
+            imap::poll_once(&app.store, &mb, app.state.config.egress())
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(
             seen_flags(&s, &inbox_user).await,
             vec![true],
@@ -213,7 +218,9 @@ Content-Disposition: attachment; filename=\"photo.jpg\"\r\nContent-Transfer-Enco
         );
         let mb = stored_mailbox(&app, id).await;
         assert_eq!(
-            imap::poll_once(&app.store, &mb).await.unwrap(),
+            imap::poll_once(&app.store, &mb, app.state.config.egress())
+                .await
+                .unwrap(),
             0,
             "nothing twice"
         );
@@ -245,7 +252,12 @@ Content-Disposition: attachment; filename=\"photo.jpg\"\r\nContent-Transfer-Enco
         );
 
         // The acknowledgement goes out by SMTP, stating the published promise.
-        assert!(outbound::send_due(&app.store).await.unwrap() >= 1);
+        assert!(
+            outbound::send_due(&app.store, app.state.config.egress())
+                .await
+                .unwrap()
+                >= 1
+        );
         let acks = sent_to(&s, &customer);
         assert_eq!(acks.len(), 1, "one acknowledgement");
         let ack = &acks[0];
@@ -266,7 +278,12 @@ Content-Disposition: attachment; filename=\"photo.jpg\"\r\nContent-Transfer-Enco
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
-        assert_eq!(outbound::send_due(&app.store).await.unwrap(), 1);
+        assert_eq!(
+            outbound::send_due(&app.store, app.state.config.egress())
+                .await
+                .unwrap(),
+            1
+        );
         let sent = sent_to(&s, &customer);
         assert_eq!(sent.len(), 2);
         let reply = &sent[1];
@@ -316,7 +333,12 @@ In-Reply-To: {reply_id}\r\nReferences: <m1-{tag}@example.fr> {reply_id}\r\n\r\nM
         )
         .await;
         let mb = stored_mailbox(&app, id).await;
-        assert_eq!(imap::poll_once(&app.store, &mb).await.unwrap(), 2);
+        assert_eq!(
+            imap::poll_once(&app.store, &mb, app.state.config.egress())
+                .await
+                .unwrap(),
+            2
+        );
         let emails = emails_of(&app, case_id).await;
         assert_eq!(emails.len(), 4, "message, ack, reply, answer");
         assert_eq!(
@@ -357,7 +379,9 @@ Auto-Submitted: auto-replied\r\nMessage-ID: <ooo-{tag}@example.fr>\r\nIn-Reply-T
             .get(&format!("/api/v1/cases/{case_id}"), &app.advisor)
             .await;
         assert_eq!(case_now.json["status"], "solved", "not reopened");
-        outbound::send_due(&app.store).await.unwrap();
+        outbound::send_due(&app.store, app.state.config.egress())
+            .await
+            .unwrap();
         assert_eq!(
             sent_to(&s, &customer).len(),
             3,
@@ -613,7 +637,12 @@ async fn replies_cannot_inject_headers_and_failures_show_on_the_case() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED);
-        assert_eq!(outbound::send_due(&app.store).await.unwrap(), 1);
+        assert_eq!(
+            outbound::send_due(&app.store, app.state.config.egress())
+                .await
+                .unwrap(),
+            1
+        );
         let sent = sent_to(&s, &customer);
         assert_eq!(sent.len(), 1);
         assert!(!sent[0].contains("\nBcc:"), "{}", sent[0]);
@@ -634,7 +663,12 @@ async fn replies_cannot_inject_headers_and_failures_show_on_the_case() {
             json!({"body": "Encore"}),
         )
         .await;
-        assert_eq!(outbound::send_due(&app.store).await.unwrap(), 0);
+        assert_eq!(
+            outbound::send_due(&app.store, app.state.config.egress())
+                .await
+                .unwrap(),
+            0
+        );
         let emails = emails_of(&app, case_id).await;
         let failed = emails.last().unwrap();
         assert_eq!(failed["email"]["status"], "queued");
@@ -730,9 +764,13 @@ async fn a_renumbered_folder_is_reread_without_duplicates() {
         };
         admin.append("Support", None, None, msg(1)).await.unwrap();
         assert_eq!(
-            imap::poll_once(&app.store, &stored_mailbox(&app, id).await)
-                .await
-                .unwrap(),
+            imap::poll_once(
+                &app.store,
+                &stored_mailbox(&app, id).await,
+                app.state.config.egress()
+            )
+            .await
+            .unwrap(),
             1
         );
         assert_eq!(
@@ -751,7 +789,9 @@ async fn a_renumbered_folder_is_reread_without_duplicates() {
         admin.append("Support", None, None, msg(2)).await.unwrap();
         let m = stored_mailbox(&app, id).await;
         assert_eq!(
-            imap::poll_once(&app.store, &m).await.unwrap(),
+            imap::poll_once(&app.store, &m, app.state.config.egress())
+                .await
+                .unwrap(),
             2,
             "both read again"
         );
@@ -865,7 +905,12 @@ async fn smtp_with_starttls_and_a_login() {
             json!({"body": "Réponse chiffrée"}),
         )
         .await;
-        assert_eq!(outbound::send_due(&app.store).await.unwrap(), 1);
+        assert_eq!(
+            outbound::send_due(&app.store, app.state.config.egress())
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(sent_to(&s, &customer).len(), 1);
     }
     drop(server);

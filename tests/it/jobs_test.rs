@@ -153,6 +153,7 @@ fn worker(db_url: &str, dir: &std::path::Path) -> std::process::Child {
         .arg(dir)
         .arg("worker")
         .env("PACTE_DATABASE_URL", db_url)
+        .env("PACTE_ALLOW_PRIVATE_NETWORKS", "1")
         .stderr(Stdio::null())
         .spawn()
         .expect("pacte worker runs")

@@ -12,6 +12,7 @@ mod demo_test;
 mod durability_test;
 mod email_browser_test;
 mod email_test;
+mod hardening_test;
 mod ingest_batch_test;
 mod jobs_test;
 mod layering_test;

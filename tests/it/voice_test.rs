@@ -864,7 +864,7 @@ async fn a_survey_goes_out_by_mail_and_is_answered_from_it() {
         let customer = format!("client-{tag}@exemple.fr");
         let (case_id, v) = solved_case(&app, &customer, None).await;
         assert_eq!(v["invitations"][0]["status"], "sent", "{v}");
-        pacte::service::email::outbound::send_due(&app.store)
+        pacte::service::email::outbound::send_due(&app.store, app.state.config.egress())
             .await
             .unwrap();
         let mails = crate::email_test::sent_to(&s, &customer);
@@ -914,7 +914,7 @@ async fn a_survey_goes_out_by_mail_and_is_answered_from_it() {
             .json;
         assert_eq!(case["status"], "solved", "\"solved: yes\" reopens nothing");
         // A dissatisfied customer: the managers are told by mail.
-        pacte::service::email::outbound::send_due(&app.store)
+        pacte::service::email::outbound::send_due(&app.store, app.state.config.egress())
             .await
             .unwrap();
         let alerts = crate::email_test::sent_to(&s, &manager);

@@ -13,7 +13,13 @@ const MAX_ATTEMPTS: i64 = 12;
 const LEASE_MS: i64 = 60_000;
 
 /// Posts every due alert once; returns how many were delivered.
-pub async fn deliver_due(store: &Store, client: &reqwest::Client) -> Result<usize> {
+/// `client` should come from `egress` (`Egress::http_client`), which checks the names it resolves;
+/// literal addresses are checked here.
+pub async fn deliver_due(
+    store: &Store,
+    client: &reqwest::Client,
+    egress: crate::service::egress::Egress,
+) -> Result<usize> {
     let now = now_ms();
     let due = {
         let mut c = store.reader().await?;
@@ -31,14 +37,19 @@ pub async fn deliver_due(store: &Store, client: &reqwest::Client) -> Result<usiz
         if !claimed {
             continue;
         }
-        let sent = client
-            .post(&a.target)
-            .header("content-type", "application/json")
-            .header("user-agent", "Pacte")
-            .body(a.payload.clone())
-            .send()
-            .await
-            .and_then(|r| r.error_for_status());
+        let refused = egress.check_url(&a.target);
+        let sent = match refused {
+            Err(why) => Err(why),
+            Ok(()) => client
+                .post(&a.target)
+                .header("content-type", "application/json")
+                .header("user-agent", "Pacte")
+                .body(a.payload.clone())
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .map_err(|e| error_chain(&e)),
+        };
         let mut tx = store.begin().await?;
         match sent {
             Ok(_) => {
@@ -52,10 +63,21 @@ pub async fn deliver_due(store: &Store, client: &reqwest::Client) -> Result<usiz
                     now_ms() + 1000 * (1i64 << (a.attempts + 1).min(16))
                 };
                 tracing::warn!(alert = a.id, target = %a.target, "alert delivery failed: {e}");
-                store::charter::alert_failed(&mut tx, a.id, next, &e.to_string()).await?;
+                store::charter::alert_failed(&mut tx, a.id, next, &e).await?;
             }
         }
         tx.commit().await?;
     }
     Ok(delivered)
+}
+
+/// An HTTP error with its causes (reqwest's own message hides why a connection was refused).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text = format!("{text}: {c}");
+        cause = c.source();
+    }
+    text
 }

@@ -6,6 +6,7 @@
 
 use super::inbound::{self, Route};
 use super::secrets;
+use crate::service::egress::Egress;
 use crate::store::{self, Store};
 use async_imap::Session;
 use futures_util::TryStreamExt;
@@ -59,7 +60,7 @@ async fn tls(host: &str, tcp: tokio::net::TcpStream) -> Result<Box<dyn Io>, Stri
 }
 
 /// Connects and logs in.
-async fn connect(m: &store::email::Mailbox) -> Result<Imap, String> {
+async fn connect(m: &store::email::Mailbox, egress: Egress) -> Result<Imap, String> {
     let host = m
         .imap_host
         .as_deref()
@@ -70,13 +71,7 @@ async fn connect(m: &store::email::Mailbox) -> Result<Imap, String> {
         Some(s) => secrets::open(s)?,
         None => String::new(),
     };
-    let tcp = tokio::time::timeout(
-        Duration::from_secs(20),
-        tokio::net::TcpStream::connect((host, port)),
-    )
-    .await
-    .map_err(|_| format!("{host}:{port} did not answer within 20 s"))?
-    .map_err(|e| format!("{host}:{port}: {e}"))?;
+    let tcp = egress.connect(host, port).await?;
     let stream: Box<dyn Io> = match m.imap_security.as_str() {
         "tls" => tls(host, tcp).await?,
         "starttls" => {
@@ -105,8 +100,8 @@ async fn connect(m: &store::email::Mailbox) -> Result<Imap, String> {
 }
 
 /// "Test connection": logs in and opens the folder; returns how many messages it holds.
-pub async fn check(m: &store::email::Mailbox) -> Result<u32, String> {
-    let mut s = connect(m).await?;
+pub async fn check(m: &store::email::Mailbox, egress: Egress) -> Result<u32, String> {
+    let mut s = connect(m, egress).await?;
     let folder = s
         .select(&m.imap_folder)
         .await
@@ -265,13 +260,17 @@ async fn record_error(store: &Store, id: i64, e: &str) {
 
 /// One pass over a mailbox: connect, ingest what is new, log out. The error is also recorded
 /// on the mailbox, where the administration shows it.
-pub async fn poll_once(store: &Store, m: &store::email::Mailbox) -> Result<usize, String> {
+pub async fn poll_once(
+    store: &Store,
+    m: &store::email::Mailbox,
+    egress: Egress,
+) -> Result<usize, String> {
     let mut pos = Position {
         uid_validity: m.uid_validity,
         last_uid: m.last_uid,
     };
     let r: Result<usize, String> = async {
-        let mut s = connect(m).await?;
+        let mut s = connect(m, egress).await?;
         let n = fetch_new(store, None, m, &mut s, &mut pos).await?;
         let _ = s.logout().await;
         Ok(n)
@@ -285,7 +284,13 @@ pub async fn poll_once(store: &Store, m: &store::email::Mailbox) -> Result<usize
 
 /// Keeps one mailbox read: IDLE between fetches where supported (waiting at most `poll`, in
 /// case a server's announcement is lost), else a poll every `poll`.
-async fn watch(store: Store, writer: inbound::Receiver, m: store::email::Mailbox, poll: Duration) {
+async fn watch(
+    store: Store,
+    writer: inbound::Receiver,
+    m: store::email::Mailbox,
+    poll: Duration,
+    egress: Egress,
+) {
     let mut pos = Position {
         uid_validity: m.uid_validity,
         last_uid: m.last_uid,
@@ -293,7 +298,7 @@ async fn watch(store: Store, writer: inbound::Receiver, m: store::email::Mailbox
     let mut backoff = Duration::from_secs(5);
     loop {
         let r: Result<(), String> = async {
-            let mut s = connect(&m).await?;
+            let mut s = connect(&m, egress).await?;
             let idle = s.capabilities().await.map_err(err)?.has_str("IDLE");
             loop {
                 fetch_new(&store, Some(&writer), &m, &mut s, &mut pos).await?;
@@ -337,7 +342,13 @@ async fn watch(store: Store, writer: inbound::Receiver, m: store::email::Mailbox
 
 /// Watches every active IMAP mailbox for as long as the server runs; a mailbox added, changed
 /// or removed is picked up within `refresh`.
-pub fn start(store: Store, writer: inbound::Receiver, poll: Duration, refresh: Duration) {
+pub fn start(
+    store: Store,
+    writer: inbound::Receiver,
+    poll: Duration,
+    refresh: Duration,
+    egress: Egress,
+) {
     tokio::spawn(async move {
         let mut running: HashMap<i64, (i64, tokio::task::JoinHandle<()>)> = HashMap::new();
         loop {
@@ -362,7 +373,7 @@ pub fn start(store: Store, writer: inbound::Receiver, poll: Duration, refresh: D
                         id,
                         (
                             at,
-                            tokio::spawn(watch(store.clone(), writer.clone(), m, poll)),
+                            tokio::spawn(watch(store.clone(), writer.clone(), m, poll, egress)),
                         ),
                     );
                 }

@@ -300,11 +300,17 @@ impl From<std::result::Result<String, String>> for Check {
     }
 }
 
-pub async fn test_connection(store: &Store, actor: &Actor, id: i64) -> Result<ConnectionTest> {
+/// Connects to the mailbox's servers as configured, within the operator's rule for connections.
+pub async fn test_connection(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    egress: crate::service::egress::Egress,
+) -> Result<ConnectionTest> {
     let m = get(store, actor, id).await?;
     let imap = match &m.imap_host {
         Some(_) => Some(
-            super::imap::check(&m)
+            super::imap::check(&m, egress)
                 .await
                 .map(|n| format!("{n} message(s) in {}", m.imap_folder))
                 .into(),
@@ -313,7 +319,7 @@ pub async fn test_connection(store: &Store, actor: &Actor, id: i64) -> Result<Co
     };
     let smtp = match &m.smtp_host {
         Some(_) => Some(
-            super::outbound::check(&m)
+            super::outbound::check(&m, egress)
                 .await
                 .map(|()| "ready".to_string())
                 .into(),

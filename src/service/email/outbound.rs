@@ -5,6 +5,7 @@
 
 use super::secrets;
 use crate::domain::email::{clean_header, reply_subject};
+use crate::service::egress::Egress;
 use crate::service::{Result, now_ms};
 use crate::store::{self, Conn, Store};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
@@ -179,31 +180,41 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn transport(
+/// The SMTP transport of a mailbox, connected to an address of its server checked against the
+/// operator's rule (`Egress`), and verifying TLS against the server's name.
+async fn transport(
     m: &store::email::Mailbox,
+    egress: Egress,
 ) -> std::result::Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let host = m
         .smtp_host
         .as_deref()
         .ok_or("no SMTP server is configured")?;
     let port = m.smtp_port.unwrap_or(587) as u16;
-    let mut b = match m.smtp_security.as_str() {
-        "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| e.to_string())?,
-        "starttls" => {
-            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(|e| e.to_string())?
-        }
-        _ => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).tls(Tls::None),
-    };
-    if m.smtp_security == "starttls" && is_loopback(host) {
+    // Connecting to the checked address, not the name again: DNS could answer differently.
+    let addr = egress.resolve(host, port).await?[0].ip().to_string();
+    let params = if addr
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+    {
         // A relay on this machine often has no certificate for "localhost"; still encrypt.
-        let params = TlsParameters::builder(host.to_string())
+        TlsParameters::builder(host.to_string())
             .dangerous_accept_invalid_certs(true)
             .dangerous_accept_invalid_hostnames(true)
             .build()
-            .map_err(|e| e.to_string())?;
-        b = b.tls(Tls::Required(params));
+    } else {
+        TlsParameters::new(host.to_string())
     }
-    b = b.port(port).timeout(Some(Duration::from_secs(30)));
+    .map_err(|e| e.to_string())?;
+    let tls = match m.smtp_security.as_str() {
+        "tls" => Tls::Wrapper(params),
+        "starttls" => Tls::Required(params),
+        _ => Tls::None,
+    };
+    let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr)
+        .tls(tls)
+        .port(port)
+        .timeout(Some(Duration::from_secs(30)));
     if let Some(user) = &m.smtp_user {
         let password = match &m.smtp_secret {
             Some(s) => secrets::open(s)?,
@@ -214,16 +225,9 @@ fn transport(
     Ok(b.build())
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// "Test connection": greets the server, negotiates TLS and authenticates.
-pub async fn check(m: &store::email::Mailbox) -> std::result::Result<(), String> {
-    let t = transport(m)?;
+pub async fn check(m: &store::email::Mailbox, egress: Egress) -> std::result::Result<(), String> {
+    let t = transport(m, egress).await?;
     match t.test_connection().await {
         Ok(true) => Ok(()),
         Ok(false) => Err("the server did not answer as an SMTP server".into()),
@@ -232,7 +236,7 @@ pub async fn check(m: &store::email::Mailbox) -> std::result::Result<(), String>
 }
 
 /// Sends every due message once; returns how many were sent.
-pub async fn send_due(store: &Store) -> Result<usize> {
+pub async fn send_due(store: &Store, egress: Egress) -> Result<usize> {
     let now = now_ms();
     let due = {
         let mut tx = store.begin().await?;
@@ -243,7 +247,7 @@ pub async fn send_due(store: &Store) -> Result<usize> {
     let mut sent = 0;
     let mut transports = Transports::new();
     for e in due {
-        let outcome = send_one(store, &e, &mut transports).await;
+        let outcome = send_one(store, &e, &mut transports, egress).await;
         let mut tx = store.begin().await?;
         match outcome {
             Ok(()) => {
@@ -286,6 +290,7 @@ async fn send_one(
     store: &Store,
     e: &store::email::Email,
     transports: &mut Transports,
+    egress: Egress,
 ) -> std::result::Result<(), (String, bool)> {
     let (mailbox, raw) = {
         let mut c = store.reader().await.map_err(|x| (x.to_string(), false))?;
@@ -304,7 +309,8 @@ async fn send_one(
     let raw = raw.ok_or(("the message body is missing".to_string(), true))?;
     let fresh = !matches!(transports.get(&mailbox.id), Some((at, _)) if *at == mailbox.updated_at);
     if fresh {
-        let t = transport(&mailbox).map_err(|x| (x, true))?;
+        // Not permanent: a name may resolve elsewhere later, a server come back.
+        let t = transport(&mailbox, egress).await.map_err(|x| (x, false))?;
         transports.insert(mailbox.id, (mailbox.updated_at, t));
     }
     let t = &transports[&mailbox.id].1;

@@ -71,17 +71,21 @@ fn lang_code(l: Lang) -> &'static str {
     }
 }
 
-/// Renders one template text; an error names the problem (for the editor).
+/// The names a template may use (the fields of [`Values`]).
+const NAMES: &[&str] = &[
+    "customer_name",
+    "case_token",
+    "case_number",
+    "subject",
+    "promise",
+    "organisation",
+    "advisor_name",
+];
+
+/// Renders one template text in Pacte's bounded template language; an error names the problem
+/// (for the editor).
 pub fn render(text: &str, v: &Values) -> std::result::Result<String, String> {
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.render_str(text, v).map_err(|e| {
-        let mut msg = e.to_string();
-        if let Some(line) = e.line() {
-            msg = format!("line {line}: {msg}");
-        }
-        msg
-    })
+    crate::domain::template::render(text, NAMES, v).map_err(|e| e.0)
 }
 
 /// The organisation's acknowledgement in a language (its own, else the default).

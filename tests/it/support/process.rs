@@ -13,6 +13,7 @@ pub fn pacte(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)
         .arg(dir)
         .args(args)
         .env_remove("PACTE_DATABASE_URL")
+        .env("PACTE_ALLOW_PRIVATE_NETWORKS", "1")
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -52,6 +53,7 @@ impl Server {
             .arg(dir)
             .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
             .env_remove("PACTE_DATABASE_URL")
+            .env("PACTE_ALLOW_PRIVATE_NETWORKS", "1")
             .env("PACTE_LOG", "info")
             .stderr(Stdio::from(
                 std::fs::File::create(&log).expect("server log"),

@@ -1,0 +1,266 @@
+//! What an outside probe found, each kept fixed through the real interfaces on both backends:
+//! costly templates, open redirects and header injection, missing security headers, forwarded
+//! addresses believed from anyone, sign-in throttling that locked the owner out, and outbound
+//! connections to private addresses.
+
+use crate::charter_test::{counter_commitment, in_force, site, wait, webhook_sink};
+use crate::support::{TestApp, backends, form, page};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use pacte::service::egress::Egress;
+use serde_json::json;
+use std::net::SocketAddr;
+
+#[tokio::test]
+async fn costly_templates_are_refused_with_the_reason() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let nested =
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}";
+        let r = app
+            .put(
+                "/api/v1/email-templates/ack/fr",
+                &app.admin,
+                json!({"subject": "Reçu {{ case_token }}", "body": nested}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.json
+        );
+        let field = &r.json["error"]["fields"][0];
+        assert_eq!(field["code"], "invalid_template", "{b}: {}", r.json);
+        assert!(
+            field["message"].as_str().unwrap().contains("a loop"),
+            "{}",
+            r.json
+        );
+        let doubling = "{% set a = customer_name ~ customer_name %}".repeat(40);
+        let r = app
+            .post(
+                "/api/v1/canned-replies",
+                &app.admin,
+                json!({"title": "Grand", "body": doubling}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.json
+        );
+        assert!(r.json.to_string().contains("an assignment"), "{}", r.json);
+        // What a real template needs still works.
+        let r = app
+            .post(
+                "/api/v1/canned-replies",
+                &app.admin,
+                json!({"title": "Merci", "body": "Bonjour{% if customer_name %} {{ customer_name | title }}{% endif %}, dossier {{ case_token }}."}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+    }
+}
+
+/// A request from a given client address, as the server sees it behind `into_make_service_with_connect_info`.
+fn from(mut req: Request<Body>, ip: &str) -> Request<Body> {
+    let addr: SocketAddr = format!("{ip}:40000").parse().unwrap();
+    req.extensions_mut().insert(ConnectInfo(addr));
+    req
+}
+
+#[tokio::test]
+async fn redirects_stay_on_the_site_and_never_break_a_header() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    for (next, to) in [
+        ("%2F%09%2Fevil.example", "/inbox"),
+        ("%2F%5Cevil.example", "/inbox"),
+        ("%2F%0D%0ASet-Cookie%3A+x%3Dy", "/inbox"),
+        ("%2F%2Fevil.example", "/inbox"),
+        ("%2Fcases%3Fstatus%3Dopen", "/cases?status=open"),
+    ] {
+        let r = app
+            .send(form(
+                "/login",
+                None,
+                &format!("email=conseil%40acme.fr&password=correct+horse&next={next}"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}: {}", r.json);
+        assert_eq!(r.headers["location"], to, "{next}");
+    }
+    let cookie = app
+        .sign_in("conseil@acme.fr", "correct horse")
+        .await
+        .unwrap();
+    let html = crate::support::html(&app.send(page("/inbox", &cookie)).await);
+    let csrf = crate::support::csrf_of(&html);
+    let r = app
+        .send(form(
+            "/settings/lang",
+            Some(&cookie),
+            &format!("csrf={csrf}&lang=fr&back=%2Fx%0Aevil"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.json);
+    assert_eq!(r.headers["location"], "/inbox");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    let cookie = app
+        .sign_in("conseil@acme.fr", "correct horse")
+        .await
+        .unwrap();
+    for r in [
+        app.send(page("/inbox", &cookie)).await,
+        app.call("GET", "/login", None, None, &[]).await,
+        app.get("/api/v1/cases", &app.advisor).await,
+        app.call("GET", "/o/acme/avis", None, None, &[]).await,
+        app.call("GET", "/nowhere", None, None, &[]).await,
+    ] {
+        let csp = r.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(r.headers["x-content-type-options"], "nosniff");
+        assert_eq!(r.headers["x-frame-options"], "DENY");
+        assert_eq!(r.headers["referrer-policy"], "same-origin");
+        assert!(!r.headers.contains_key("strict-transport-security"));
+    }
+    // The pages carry no inline script or style the policy would block.
+    let html = crate::support::html(&app.send(page("/inbox", &cookie)).await);
+    assert!(!html.contains("style=\"") && !html.contains("onclick"));
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    // Rotating X-Forwarded-For from one peer is still one client.
+    let mut last = StatusCode::OK;
+    for i in 0..40 {
+        let mut req = form("/r/forged", None, "stars=5&comment=spam");
+        req.headers_mut()
+            .insert("x-forwarded-for", format!("203.0.113.{i}").parse().unwrap());
+        last = app.send(from(req, "127.0.0.1")).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+
+    // Behind a proxy the operator named, each forwarded client has its own allowance.
+    let db = backends().await.remove(0);
+    let mut proxied = TestApp::new(db).await;
+    let mut config = (*proxied.state.config).clone();
+    config.trusted_proxies = vec![pacte::web::client::parse_proxy("127.0.0.1").unwrap()];
+    proxied.state.config = std::sync::Arc::new(config);
+    for i in 0..40 {
+        let mut req = form("/r/forged", None, "stars=5&comment=spam");
+        req.headers_mut()
+            .insert("x-forwarded-for", format!("203.0.113.{i}").parse().unwrap());
+        let r = proxied.send(from(req, "127.0.0.1")).await;
+        assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS, "client {i}");
+    }
+}
+
+#[tokio::test]
+async fn a_guesser_is_throttled_and_the_owner_still_signs_in() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    let login = |password: &str, ip: &str| {
+        from(
+            form(
+                "/login",
+                None,
+                &format!("email=conseil%40acme.fr&password={password}"),
+            ),
+            ip,
+        )
+    };
+    // The owner signed in from home before.
+    let r = app.send(login("correct+horse", "198.51.100.1")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    for _ in 0..pacte::service::auth::LOGIN_FAILURES {
+        let r = app.send(login("guess", "203.0.113.9")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = app.send(login("correct+horse", "203.0.113.9")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=901).contains(&wait), "{wait}");
+    let r = app.send(login("correct+horse", "198.51.100.1")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the owner is not locked out"
+    );
+}
+
+#[tokio::test]
+async fn webhooks_and_mail_servers_on_private_addresses_are_refused() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        site(&app).await;
+        let (hook, mut posted) = webhook_sink().await;
+        in_force(&app, counter_commitment(Some(&hook))).await;
+        app.interaction(wait("2026-10-20T08:00:00Z", 20, "w1", "C-1"))
+            .await;
+        let strict = Egress {
+            allow_private: false,
+        };
+        let client = strict.http_client(std::time::Duration::from_secs(5));
+        let delivered = pacte::service::charter::alerts::deliver_due(&app.store, &client, strict)
+            .await
+            .unwrap();
+        assert_eq!(delivered, 0, "{b}");
+        let mut c = app.store.reader().await.unwrap();
+        let error: String = sqlx::query_scalar("SELECT last_error FROM outbox")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        assert!(error.contains("loopback address"), "{b}: {error}");
+        assert!(posted.try_recv().is_err(), "nothing reached the receiver");
+
+        // A mailbox "test" against a local service reads nothing from it.
+        let r = app
+            .post(
+                "/api/v1/mailboxes",
+                &app.admin,
+                json!({"address": "contact@acme.fr", "smtp_host": "localhost", "smtp_port": 6379,
+                       "smtp_security": "none"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+        let id = r.json["id"].as_i64().unwrap();
+        let mut config = (*app.state.config).clone();
+        config.allow_private_networks = false;
+        let mut strict_app = app;
+        strict_app.state.config = std::sync::Arc::new(config);
+        let r = strict_app
+            .post(
+                &format!("/api/v1/mailboxes/{id}/test"),
+                &strict_app.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.json);
+        assert_eq!(r.json["smtp"]["ok"], false, "{b}: {}", r.json);
+        assert!(
+            r.json["smtp"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("loopback address"),
+            "{b}: {}",
+            r.json
+        );
+    }
+}

@@ -77,4 +77,9 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
+# Style and lints first: a warning is a failure.
+if command -v rustup >/dev/null; then rustup component add rustfmt clippy >/dev/null 2>&1 || true; fi
+cargo fmt --check
+cargo clippy --all-targets --quiet -- -D warnings
+
 cargo test --all-targets "$@"

@@ -33,6 +33,7 @@ pub struct Config {
         long,
         env = "PACTE_SECURE_COOKIES",
         default_value_t = false,
+        value_parser = clap::builder::BoolishValueParser::new(),
         global = true
     )]
     pub secure_cookies: bool,
@@ -54,6 +55,7 @@ pub struct Config {
         long,
         env = "PACTE_ALLOW_PRIVATE_NETWORKS",
         default_value_t = false,
+        value_parser = clap::builder::BoolishValueParser::new(),
         global = true
     )]
     pub allow_private_networks: bool,

@@ -207,6 +207,17 @@ async fn main() -> anyhow::Result<()> {
         writeln!(out, "listen = {:?}", config.listen.to_string())?;
         writeln!(out, "body_limit = {}", config.body_limit)?;
         writeln!(out, "secure_cookies = {}", config.secure_cookies)?;
+        let proxies: Vec<String> = config
+            .trusted_proxies
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        writeln!(out, "trusted_proxies = {proxies:?}")?;
+        writeln!(
+            out,
+            "allow_private_networks = {}",
+            config.allow_private_networks
+        )?;
         return Ok(());
     }
     if let Command::Restore { file } = &cli.command {

@@ -1,7 +1,7 @@
 //! Organisation set-up: sites, teams, users (admins create; everyone signed in can list).
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson};
+use super::extract::{ApiActor, ApiJson, ApiPath};
 use crate::app::AppState;
 use crate::service::org::{self, SiteInput, TeamInput, UserInput};
 use crate::store::org::{Site, Team, User};
@@ -77,7 +77,7 @@ pub async fn add_user(
 pub async fn update_user(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(p): ApiJson<org::UserPatch>,
 ) -> Result<Json<User>, ApiError> {
     Ok(Json(org::update_user(&s.store, &a, id, &p).await?))
@@ -95,7 +95,7 @@ pub struct PasswordLink {
 pub async fn password_link(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<PasswordLink>), ApiError> {
     let (secret, expires) = crate::service::auth::reset_link(&s.store, &a, id).await?;
     Ok((
@@ -119,7 +119,7 @@ pub struct Closures {
 pub async fn set_closures(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    axum::extract::Path(code): axum::extract::Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(c): ApiJson<Closures>,
 ) -> Result<Json<Site>, ApiError> {
     Ok(Json(

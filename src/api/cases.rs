@@ -1,14 +1,14 @@
 //! Cases: list with filters and cursor, get with timeline, patch, reply.
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson, ApiQuery};
+use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
 use crate::service::case::{self, CasePatch, CaseView, ListQuery, ReplyInput};
 use crate::service::now_ms;
 use crate::store::case::Event;
 use crate::store::interaction::Interaction;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
@@ -58,7 +58,7 @@ pub struct CaseDetail {
 pub async fn get(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let d = case::get(&s.store, &actor, id).await?;
     Ok(Json(CaseDetail {
@@ -73,7 +73,7 @@ pub async fn get(
 pub async fn update(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<CasePatch>,
 ) -> Result<Json<CaseView>, ApiError> {
     let c = case::update(&s.store, &actor, id, &patch).await?;
@@ -90,7 +90,7 @@ pub struct ReplyCreated {
 pub async fn reply(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReplyInput>,
 ) -> Result<(StatusCode, Json<ReplyCreated>), ApiError> {
     let interaction_id = case::reply(&s.store, &actor, id, &input).await?;

@@ -2,14 +2,14 @@
 //! compensations and non-conformities.
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson};
+use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
 use crate::service::charter::compensation::{self, Compensation, Nonconformity};
 use crate::service::charter::{
     self, AtRisk, Backtest, CommitmentInput, CommitmentResults, CommitmentView,
 };
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -39,7 +39,7 @@ pub async fn create(
 pub async fn get(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CommitmentView>, ApiError> {
     Ok(Json(charter::get(&s.store, &a, id).await?))
 }
@@ -50,7 +50,7 @@ pub async fn get(
 pub async fn update(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<CommitmentInput>,
 ) -> Result<Json<CommitmentView>, ApiError> {
     Ok(Json(charter::update(&s.store, &a, id, &i).await?))
@@ -67,8 +67,8 @@ pub struct BacktestQuery {
 pub async fn backtest(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-    Query(q): Query<BacktestQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<BacktestQuery>,
 ) -> Result<Json<Backtest>, ApiError> {
     Ok(Json(
         charter::backtest(&s.store, &a, id, q.months.unwrap_or(12)).await?,
@@ -80,7 +80,7 @@ pub async fn backtest(
 pub async fn publish(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CommitmentView>, ApiError> {
     Ok(Json(charter::publish(&s.store, &a, id).await?))
 }
@@ -95,7 +95,7 @@ pub struct ResultsQuery {
 pub async fn results(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<ResultsQuery>,
+    ApiQuery(q): ApiQuery<ResultsQuery>,
 ) -> Result<Json<Vec<CommitmentResults>>, ApiError> {
     Ok(Json(
         charter::results(&s.store, &a, q.periods.unwrap_or(12)).await?,
@@ -120,7 +120,7 @@ pub struct CompensationQuery {
 pub async fn compensations(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<CompensationQuery>,
+    ApiQuery(q): ApiQuery<CompensationQuery>,
 ) -> Result<Json<Vec<Compensation>>, ApiError> {
     Ok(Json(
         compensation::list(&s.store, &a, q.status.as_deref(), 1000).await?,
@@ -149,7 +149,7 @@ pub struct Decision {
 pub async fn decide(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(d): ApiJson<Decision>,
 ) -> Result<Json<Compensation>, ApiError> {
     Ok(Json(compensation::decide(&s.store, &a, id, d.grant).await?))
@@ -167,7 +167,7 @@ pub struct Limit {
 pub async fn set_limit(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(role): Path<String>,
+    ApiPath(role): ApiPath<String>,
     ApiJson(l): ApiJson<Limit>,
 ) -> Result<StatusCode, ApiError> {
     compensation::set_limit(&s.store, &a, &role, l.limit_cents).await?;

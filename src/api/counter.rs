@@ -1,11 +1,11 @@
 //! The counter queue for desks and kiosks driven by another system.
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson};
+use super::extract::{ApiActor, ApiJson, ApiPath};
 use crate::app::AppState;
 use crate::service::counter::{self, Issued, Queue, Ticket};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
@@ -13,7 +13,7 @@ use serde::Deserialize;
 pub async fn queue(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Queue>, ApiError> {
     Ok(Json(counter::queue(&s.store, a.org_id, &code).await?))
 }
@@ -30,7 +30,7 @@ pub struct TicketRequest {
 pub async fn issue(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(r): ApiJson<TicketRequest>,
 ) -> Result<(StatusCode, Json<Issued>), ApiError> {
     let issued = counter::issue(
@@ -57,7 +57,7 @@ pub struct CallRequest {
 pub async fn call(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(r): ApiJson<CallRequest>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
@@ -86,7 +86,7 @@ pub struct EndRequest {
 pub async fn end(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(r): ApiJson<EndRequest>,
 ) -> Result<Json<Ticket>, ApiError> {
     Ok(Json(

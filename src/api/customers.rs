@@ -1,7 +1,7 @@
 //! Customers: the 360 view, search by identity or name, merge and unmerge.
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson, ApiQuery};
+use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
 use crate::service::case::CaseView;
 use crate::service::customer::{self, SearchQuery};
@@ -9,7 +9,7 @@ use crate::service::now_ms;
 use crate::store::customer::{Customer, IdentityRow, Merge};
 use crate::store::interaction::Interaction;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +28,7 @@ pub struct Customer360 {
 pub async fn get(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Customer360>, ApiError> {
     let v = customer::view(&s.store, &actor, id).await?;
     let now = now_ms();
@@ -70,7 +70,7 @@ pub struct MergeInput {
 pub async fn merge(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(m): ApiJson<MergeInput>,
 ) -> Result<(StatusCode, Json<Merge>), ApiError> {
     Ok((
@@ -84,7 +84,7 @@ pub async fn merge(
 pub async fn unmerge(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Merge>, ApiError> {
     Ok(Json(customer::unmerge(&s.store, &actor, id).await?))
 }

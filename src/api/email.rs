@@ -2,14 +2,14 @@
 //! templates and canned replies; advisors read a case's messages and download attachments.
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson};
+use super::extract::{ApiActor, ApiJson, ApiPath};
 use crate::app::AppState;
 use crate::service::email::mailbox::{self, ConnectionTest, Mailbox, MailboxInput};
 use crate::service::email::texts::{self, CannedInput, CannedReply, Template, TemplateInput};
 use crate::service::email::{self, CaseEmail, Received, Route};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
@@ -60,7 +60,7 @@ pub async fn add_mailbox(
 pub async fn get_mailbox(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Mailbox>, ApiError> {
     Ok(Json(mailbox::get(&s.store, &a, id).await?))
 }
@@ -71,7 +71,7 @@ pub async fn get_mailbox(
 pub async fn update_mailbox(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<MailboxInput>,
 ) -> Result<Json<Mailbox>, ApiError> {
     Ok(Json(mailbox::update(&s.store, &a, id, &input).await?))
@@ -82,7 +82,7 @@ pub async fn update_mailbox(
 pub async fn test_mailbox(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ConnectionTest>, ApiError> {
     Ok(Json(
         mailbox::test_connection(&s.store, &a, id, s.config.egress()).await?,
@@ -93,7 +93,7 @@ pub async fn test_mailbox(
 pub async fn case_emails(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<CaseEmail>>, ApiError> {
     Ok(Json(email::case_emails(&s.store, &a, id).await?))
 }
@@ -103,7 +103,7 @@ pub async fn case_emails(
 pub async fn raw(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (_, raw) = email::raw_message(&s.store, &a, id).await?;
     Ok(download(
@@ -117,7 +117,7 @@ pub async fn raw(
 pub async fn attachment(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (meta, data) = email::attachment(&s.store, &a, id).await?;
     Ok(download(&meta.content_type, &meta.name, data))
@@ -185,7 +185,7 @@ pub async fn add_canned(
 pub async fn delete_canned(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     texts::delete_canned(&s.store, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -205,7 +205,7 @@ pub async fn templates(
 pub async fn put_template(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path((kind, lang)): Path<(String, String)>,
+    ApiPath((kind, lang)): ApiPath<(String, String)>,
     ApiJson(input): ApiJson<TemplateInput>,
 ) -> Result<Json<Template>, ApiError> {
     Ok(Json(

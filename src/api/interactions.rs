@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 #[utoipa::path(post, path = "/api/v1/interactions", request_body = InteractionInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "client key making retries safe")),
     responses((status = 201, body = Ingested), (status = 400, body = Envelope), (status = 409, body = Envelope),
-        (status = 413, body = Envelope), (status = 422, body = Envelope)),
+        (status = 413, body = Envelope), (status = 415, body = Envelope), (status = 422, body = Envelope)),
     security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
@@ -21,6 +21,7 @@ pub async fn create(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Ingested>), ApiError> {
+    super::extract::require_json(&headers)?;
     let input: InteractionInput = parse_json(&body)?;
     let mut valid = input.validate(crate::service::now_ms())?;
     if valid.direction == crate::domain::channel::Direction::Outbound {

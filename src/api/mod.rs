@@ -120,4 +120,11 @@ pub fn router() -> Router<AppState> {
                 "no such endpoint",
             )
         })
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            error::ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("this endpoint does not take {method}"),
+            )
+        })
 }

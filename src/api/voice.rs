@@ -3,7 +3,7 @@
 //! invitations, replies, moderation).
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson};
+use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
 use crate::service::review::{self, Invited, PurchaseInput};
 use crate::service::survey::figures::{self, Figures, Mapping, Query};
@@ -13,7 +13,7 @@ use crate::service::verbatim::{self, Irritant, RuleInput};
 use crate::store::review::Review;
 use crate::store::survey::{Alert, Response, RuleRow, Survey, Task};
 use axum::Json;
-use axum::extract::{Path, Query as Q, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
@@ -42,7 +42,7 @@ pub async fn create(
 pub async fn get(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Survey>, ApiError> {
     Ok(Json(survey::get(&s.store, &a, id).await?))
 }
@@ -52,7 +52,7 @@ pub async fn get(
 pub async fn update(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<SurveyInput>,
 ) -> Result<Json<Survey>, ApiError> {
     Ok(Json(survey::update(&s.store, &a, id, &input).await?))
@@ -71,7 +71,7 @@ pub struct SendInput {
 pub async fn send(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<SendInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let n = survey::send_sample(&s.store, &a, id, input.sample_size).await?;
@@ -86,8 +86,8 @@ pub async fn send(
 pub async fn figures(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-    Q(q): Q<Query>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<Query>,
 ) -> Result<Json<Figures>, ApiError> {
     Ok(Json(figures::figures(&s.store, &a, id, &q).await?))
 }
@@ -97,8 +97,8 @@ pub async fn figures(
 pub async fn mapping(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-    Q(q): Q<Query>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<Query>,
 ) -> Result<Json<Mapping>, ApiError> {
     let lang = crate::i18n::Lang::from_code(&a.lang);
     Ok(Json(figures::mapping(&s.store, &a, id, &q, lang).await?))
@@ -114,8 +114,8 @@ pub struct Limit {
 pub async fn responses(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-    Q(l): Q<Limit>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(l): ApiQuery<Limit>,
 ) -> Result<Json<Vec<Response>>, ApiError> {
     Ok(Json(
         survey::responses(&s.store, &a, id, l.limit.unwrap_or(100)).await?,
@@ -129,7 +129,7 @@ pub async fn responses(
 pub async fn record(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(r): ApiJson<AnswerRecord>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     Ok(match import::record_one(&s.store, &a, id, &r).await? {
@@ -148,7 +148,7 @@ pub async fn record(
 pub async fn case_voice(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseVoice>, ApiError> {
     Ok(Json(
         survey::of_case(&s.store, &a, id, &s.config.public_base()).await?,
@@ -159,7 +159,7 @@ pub async fn case_voice(
 pub async fn customer_voice(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<crate::service::survey::CustomerVoice>, ApiError> {
     Ok(Json(
         survey::of_customer(&s.store, &a, id, &s.config.public_base()).await?,
@@ -188,7 +188,7 @@ pub async fn set_settings(
 pub async fn alerts(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Q(l): Q<Limit>,
+    ApiQuery(l): ApiQuery<Limit>,
 ) -> Result<Json<Vec<Alert>>, ApiError> {
     Ok(Json(
         survey::alerts(&s.store, &a, l.limit.unwrap_or(100)).await?,
@@ -199,7 +199,7 @@ pub async fn alerts(
 pub async fn alert_seen(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     survey::alert_seen(&s.store, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -229,7 +229,7 @@ pub async fn put_rule(
 pub async fn delete_rule(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let n = verbatim::delete_rule(&s.store, &a, id).await?;
     Ok(Json(serde_json::json!({ "retagged": n })))
@@ -245,7 +245,7 @@ pub struct Period {
 pub async fn irritants(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Q(p): Q<Period>,
+    ApiQuery(p): ApiQuery<Period>,
 ) -> Result<Json<Vec<Irritant>>, ApiError> {
     let q = Query {
         from: p.from,
@@ -267,7 +267,7 @@ pub async fn tasks(
 pub async fn task_done(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     survey::complete_task(&s.store, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -302,7 +302,7 @@ pub struct ReviewFilter {
 pub async fn reviews(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Q(f): Q<ReviewFilter>,
+    ApiQuery(f): ApiQuery<ReviewFilter>,
 ) -> Result<Json<Vec<Review>>, ApiError> {
     Ok(Json(
         review::list(&s.store, &a, f.status.as_deref(), f.limit.unwrap_or(100)).await?,
@@ -320,7 +320,7 @@ pub struct ReplyInput {
 pub async fn reply(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(r): ApiJson<ReplyInput>,
 ) -> Result<Json<Review>, ApiError> {
     Ok(Json(review::reply(&s.store, &a, id, &r.reply).await?))
@@ -338,7 +338,7 @@ pub struct RejectInput {
 pub async fn reject(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(r): ApiJson<RejectInput>,
 ) -> Result<Json<Review>, ApiError> {
     Ok(Json(review::reject(&s.store, &a, id, &r.reason).await?))

@@ -22,6 +22,9 @@ use tantivy::tokenizer::{
 };
 use tantivy::{DocAddress, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term};
 
+/// A hit's place in the order: (score, id).
+type Rank = (f32, u64);
+
 /// Bumped when the schema or the analyzers change: an index of another version is rebuilt.
 const VERSION: u32 = 1;
 /// Text of a case's messages kept in its document (the first ones: subject and opening need).
@@ -476,7 +479,7 @@ impl Index {
         query: &dyn tantivy::query::Query,
         after: Option<(f32, u64)>,
         n: usize,
-    ) -> Result<(usize, Vec<((f32, u64), DocAddress)>)> {
+    ) -> Result<(usize, Vec<(Rank, DocAddress)>)> {
         let top = TopDocs::with_limit(n).tweak_score(move |seg: &tantivy::SegmentReader| {
             let ids = seg
                 .fast_fields()

@@ -187,7 +187,8 @@ pub async fn export_csv(
     let teams = store::org::list_teams(&mut c, actor.org_id).await?;
     let sites = store::org::list_sites(&mut c, actor.org_id).await?;
     drop(c);
-    let pairs: (Vec<(i64, String)>, Vec<(i64, String)>, Vec<(i64, String)>) = (
+    type Names = Vec<(i64, String)>;
+    let pairs: (Names, Names, Names) = (
         users.into_iter().map(|u| (u.id, u.name)).collect(),
         teams.into_iter().map(|t| (t.id, t.name)).collect(),
         sites.into_iter().map(|s| (s.id, s.code)).collect(),

@@ -104,6 +104,11 @@ pub async fn add_site_unchecked(store: &Store, org_id: i64, input: &SiteInput) -
             "name",
             Invalid::new("required", "the name is empty"),
         ));
+    } else if input.name.trim().chars().count() > 200 {
+        errors.push(FieldError::new(
+            "name",
+            Invalid::new("too_long", "a site name is at most 200 characters"),
+        ));
     }
     if !SITE_KINDS.contains(&input.kind.as_str()) {
         errors.push(FieldError::new(

@@ -80,6 +80,9 @@ pub async fn issue(
     })
 }
 
+/// The customer typed at the kiosk: id, name, customer number.
+type KioskCustomer = (i64, String, String);
+
 #[derive(Template, WebTemplate)]
 #[template(path = "counter.html")]
 pub struct CounterPage {
@@ -88,7 +91,7 @@ pub struct CounterPage {
     desk: String,
     /// The tickets this desk called, each with the customer typed at the kiosk (id, name,
     /// customer number).
-    mine: Vec<(Ticket, Option<(i64, String, String)>)>,
+    mine: Vec<(Ticket, Option<KioskCustomer>)>,
 }
 
 #[derive(Deserialize)]

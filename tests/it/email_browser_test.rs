@@ -117,8 +117,19 @@ Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--k--\r\n"
         b.find(Locator::Id("reply-body")).await?.send_keys("Merci.").await?;
         b.find(Locator::Css("#canned option")).await?.click().await?;
         b.find(Locator::Id("insert-canned")).await?.click().await?;
-        b.wait().for_element(Locator::Id("reply-body")).await?;
-        let draft = b.find(Locator::Id("reply-body")).await?.prop("value").await?.unwrap_or_default();
+        // The old page's field is there at once: wait for the new page's draft.
+        let mut draft = String::new();
+        for _ in 0..100 {
+            if let Ok(field) = b.find(Locator::Id("reply-body")).await
+                && let Ok(Some(v)) = field.prop("value").await
+            {
+                draft = v;
+                if draft != "Merci." {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         assert!(draft.starts_with("Merci.\n\nBonjour Inès Moreau, merci pour la photo ([#ACME-1])"), "{draft}");
         b.find(Locator::Id("send-reply")).await?.click().await?;
         // The reply is recorded once the page says so (the old page's timeline is there at once).

@@ -264,3 +264,114 @@ async fn webhooks_and_mail_servers_on_private_addresses_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_api_refuses_bad_input_plainly_in_its_envelope() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let contact = |extra: &str| {
+            format!(
+                r#"{{"channel":"email","direction":"inbound","customer":{{"email":"a@b.fr"}},"body":"x"{extra}}}"#
+            )
+        };
+        let post = |body: String, ct: Option<&'static str>| {
+            let mut r = Request::builder()
+                .method("POST")
+                .uri("/api/v1/interactions")
+                .header("authorization", format!("Bearer {}", app.advisor));
+            if let Some(ct) = ct {
+                r = r.header("content-type", ct);
+            }
+            app.send(r.body(Body::from(body)).unwrap())
+        };
+        let json = Some("application/json");
+        let cases: Vec<(String, Option<&str>, StatusCode, &str)> = vec![
+            (
+                contact("") + "GARBAGE",
+                json,
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+            ),
+            (
+                contact(""),
+                Some("text/plain"),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ),
+            (
+                contact(""),
+                None,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ),
+            (
+                contact(r#","occurred_at":"0000-01-01T00:00:00Z""#),
+                json,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "out_of_range",
+            ),
+            (
+                contact(r#","occurred_at":"2099-01-01T00:00:00Z""#),
+                json,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "out_of_range",
+            ),
+            (
+                contact(r#","subject":"a\u0000b""#),
+                json,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "nul_character",
+            ),
+        ];
+        for (body, ct, status, code) in cases {
+            let r = post(body.clone(), ct).await;
+            assert_eq!(r.status, status, "{b}: {body}: {}", r.json);
+            assert!(r.json.to_string().contains(code), "{b}: {body}: {}", r.json);
+        }
+        // A backslash written as text before "u0000" is no NUL.
+        let r = post(contact(r#","subject":"C:\\u0000""#), json).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+        assert_eq!(
+            post(
+                contact("") + "  \n",
+                Some("application/json; charset=utf-8")
+            )
+            .await
+            .status,
+            StatusCode::CREATED,
+            "trailing whitespace is no data"
+        );
+
+        let r = app
+            .post(
+                "/api/v1/sites",
+                &app.admin,
+                json!({"code": "long", "name": "x".repeat(200_000), "kind": "agency"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(r.json["error"]["fields"][0]["code"], "too_long");
+
+        // Every refusal of the router itself is the envelope too.
+        for (method, path, status) in [
+            ("GET", "/api/v1/cases/abc", StatusCode::NOT_FOUND),
+            ("GET", "/api/v1/nothing-here", StatusCode::NOT_FOUND),
+            ("DELETE", "/api/v1/cases", StatusCode::METHOD_NOT_ALLOWED),
+            (
+                "GET",
+                "/api/v1/charter/results?periods=abc",
+                StatusCode::BAD_REQUEST,
+            ),
+        ] {
+            let r = app.call(method, path, Some(&app.admin), None, &[]).await;
+            assert_eq!(r.status, status, "{b}: {method} {path}: {}", r.json);
+            assert!(
+                r.json["error"]["code"].is_string() && r.json["error"]["message"].is_string(),
+                "{b}: {method} {path}: {}",
+                r.json
+            );
+            assert_eq!(r.headers["content-type"], "application/json", "{path}");
+        }
+    }
+}

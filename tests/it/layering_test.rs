@@ -241,3 +241,43 @@ fn service_modules_import_no_circle() {
         visit(&graph, n, &mut Vec::new(), &mut done);
     }
 }
+
+/// What may sit at the repository's root (a stray file from a command gone wrong once landed
+/// there); a new entry is added here on purpose.
+#[test]
+fn the_repository_root_holds_only_what_it_should() {
+    let Ok(out) = std::process::Command::new("git")
+        .args(["ls-files"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+    else {
+        eprintln!("git not found: root check skipped");
+        return;
+    };
+    let allowed = [
+        ".ci",
+        ".gitignore",
+        "Cargo.lock",
+        "Cargo.toml",
+        "README.md",
+        "bench",
+        "docs",
+        "fuzz",
+        "migrations",
+        "scripts",
+        "src",
+        "static",
+        "templates",
+        "tests",
+    ];
+    let listing = String::from_utf8(out.stdout).unwrap();
+    let roots: std::collections::BTreeSet<&str> = listing
+        .lines()
+        .map(|l| l.split('/').next().unwrap_or(l))
+        .collect();
+    let stray: Vec<&&str> = roots.iter().filter(|r| !allowed.contains(r)).collect();
+    assert!(
+        stray.is_empty(),
+        "unexpected entries at the root: {stray:?}"
+    );
+}

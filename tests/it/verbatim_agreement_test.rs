@@ -57,10 +57,9 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../shared/data/nhs-patient-feedback-fft-en/nhs_patient_feedback_v6framework_230831.csv",
-    );
-    let bytes = std::fs::read(path).expect("shared data");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/nhs-patient-feedback-fft-en/nhs_patient_feedback_v6framework_230831.csv");
+    let bytes = std::fs::read(path).expect("test data in tests/data");
     let mut rd = csv::Reader::from_reader(bytes.as_slice());
     let headers = rd.headers().unwrap().clone();
     let answer = headers.iter().position(|h| h == "FFT answer").unwrap();

@@ -299,8 +299,8 @@ async fn a_survey_link_closes_the_loop() {
 #[tokio::test]
 async fn nps_of_real_verbatims_matches_an_independent_count() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/nps-verbatims-telecom-en/nps_verbatims.csv");
-    let data = std::fs::read(&path).expect("shared data");
+        .join("tests/data/nps-verbatims-telecom-en/nps_verbatims.csv");
+    let data = std::fs::read(&path).expect("test data in tests/data");
     // The independent count: straight from the file, no Pacte code.
     let mut rd = csv::Reader::from_reader(data.as_slice());
     let (mut p, mut pa, mut d) = (0i64, 0i64, 0i64);

@@ -138,6 +138,7 @@ impl CustomerRef {
 impl InteractionInput {
     /// Checks every field, reporting all problems at once.
     pub fn validate(&self, now: i64) -> Result<Valid> {
+        const MAX_AHEAD_MS: i64 = 24 * 3_600_000;
         let mut checks = crate::service::Checks::default();
         let channel = checks.check("channel", Channel::parse(&self.channel));
         let direction = checks.check("direction", Direction::parse(&self.direction));
@@ -145,12 +146,19 @@ impl InteractionInput {
             |raw: &Option<String>, field: &str| -> std::result::Result<Option<i64>, Invalid> {
                 match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                     None => Ok(None),
-                    Some(s) => parse_time(field, s).map(Some).map_err(|_| {
-                        Invalid::new(
+                    Some(s) => match parse_time(field, s) {
+                        Err(_) => Err(Invalid::new(
                             "invalid_time",
                             format!("«{s}» is not an RFC 3339 date-time"),
-                        )
-                    }),
+                        )),
+                        // A contact is not from before 1970 nor from tomorrow: a clock or a
+                        // field mix-up, which would land in a period nobody looks at.
+                        Ok(t) if !(0..=now + MAX_AHEAD_MS).contains(&t) => Err(Invalid::new(
+                            "out_of_range",
+                            format!("«{s}» is before 1970 or more than a day ahead"),
+                        )),
+                        Ok(t) => Ok(Some(t)),
+                    },
                 }
             };
         let occurred_at = checks.check("occurred_at", time(&self.occurred_at, "occurred_at"));

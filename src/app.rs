@@ -56,12 +56,53 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
+            state.config.request_timeout,
+            deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state.config.secure_cookies,
             security_headers,
         ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
         .with_state(state)
+}
+
+/// A request that has not answered within the limit is stopped (what it had not committed is
+/// rolled back) and answered 503: no client holds the writer or a worker for ever. Streams
+/// (live events, exports) are timed to their first byte only.
+async fn deadline(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let api = req.uri().path().starts_with("/api/");
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            let message = format!(
+                "the request took over {} s and was stopped; a write may or may not have been \
+                 recorded: retry with the same Idempotency-Key",
+                limit.as_secs()
+            );
+            tracing::warn!("{message}");
+            if api {
+                crate::api::error::ApiError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "timeout",
+                    message,
+                )
+                .into_response()
+            } else {
+                let text = format!(
+                    "Cette page a mis plus de {} s à répondre et a été interrompue ; réessayez.",
+                    limit.as_secs()
+                );
+                (axum::http::StatusCode::SERVICE_UNAVAILABLE, text).into_response()
+            }
+        }
+    }
 }
 
 /// The policy every answer carries unless its handler set a stricter one (a sanitised email and
@@ -106,7 +147,7 @@ pub async fn serve(
     state: AppState,
     listen: std::net::SocketAddr,
     workers: bool,
-) -> std::io::Result<()> {
+) -> std::io::Result<Stopped> {
     let store = state.store.clone();
     if let Err(e) = crate::service::email::socket::serve(
         &state.config.data_dir,
@@ -124,25 +165,53 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "pacte serving");
     let live = state.live.clone();
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown().await;
-        // Live pages never end their stream by themselves.
-        live.close();
-    })
-    .await?;
+    let grace = state.config.shutdown_grace;
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let server = std::future::IntoFuture::into_future(
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            // Live pages never end their stream by themselves.
+            live.close();
+            let _ = signalled.send(true);
+        }),
+    );
+    // Requests under way get the grace period, then are cut: a stuck client or handler must
+    // not keep a stopping server alive.
+    let forced = tokio::select! {
+        r = server => { r?; false }
+        _ = async {
+            let _ = on_signal.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!("requests still under way {grace:?} after the signal: stopping without them");
+            true
+        }
+    };
     let _ = stop.send(true);
     if let Some(jobs) = jobs {
-        finish_jobs(jobs).await;
+        finish_jobs(jobs, grace).await;
     }
     if let Some(i) = indexer {
-        let _ = i.await;
+        let _ = tokio::time::timeout(grace, i).await;
     }
     store.close().await;
-    Ok(())
+    Ok(if forced {
+        Stopped::Forced
+    } else {
+        Stopped::Clean
+    })
+}
+
+/// How a server stopped: every request finished, or some were cut at the end of the grace
+/// period (their tasks may still hold threads: the caller should end the process).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stopped {
+    Clean,
+    Forced,
 }
 
 /// Runs the job queue and the IMAP watchers without serving HTTP (`pacte worker`), until
@@ -157,7 +226,7 @@ pub async fn work(state: AppState) {
     let jobs = start_workers(&state, stopped);
     shutdown().await;
     let _ = stop.send(true);
-    finish_jobs(jobs).await;
+    finish_jobs(jobs, state.config.shutdown_grace).await;
     if let Some(i) = indexer {
         let _ = i.await;
     }
@@ -186,13 +255,10 @@ fn start_workers(
     crate::service::jobs::start(cx, stopped)
 }
 
-/// Waits for the job under way, at most 30 s (a lease left behind expires and another worker
-/// takes the job again).
-async fn finish_jobs(jobs: tokio::task::JoinHandle<()>) {
-    if tokio::time::timeout(std::time::Duration::from_secs(30), jobs)
-        .await
-        .is_err()
-    {
+/// Waits for the job under way, at most the grace period (a lease left behind expires and
+/// another worker takes the job again).
+async fn finish_jobs(jobs: tokio::task::JoinHandle<()>, grace: std::time::Duration) {
+    if tokio::time::timeout(grace, jobs).await.is_err() {
         tracing::warn!("a job was still running at shutdown; its lease will expire");
     }
 }

@@ -59,6 +59,13 @@ pub struct Config {
         global = true
     )]
     pub allow_private_networks: bool,
+    /// Seconds a stopping server (SIGTERM, Ctrl-C) gives requests and jobs under way before it
+    /// stops without them.
+    #[arg(long, env = "PACTE_SHUTDOWN_GRACE", default_value = "10", value_parser = parse_secs, global = true)]
+    pub shutdown_grace: std::time::Duration,
+    /// Seconds a request may take before it is stopped and answered 503.
+    #[arg(long, env = "PACTE_REQUEST_TIMEOUT", default_value = "30", value_parser = parse_secs, global = true)]
+    pub request_timeout: std::time::Duration,
 }
 
 fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
@@ -106,6 +113,8 @@ impl Config {
             public_url: None,
             trusted_proxies: Vec::new(),
             allow_private_networks: false,
+            shutdown_grace: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

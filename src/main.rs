@@ -643,9 +643,14 @@ async fn serve(store: Store, config: Config, workers: bool) -> anyhow::Result<()
     let _serving = serving_lock(&config, false)?;
     let listen = config.listen;
     let state = AppState::new(store, config)?;
-    app::serve(state, listen, workers)
+    let stopped = app::serve(state, listen, workers)
         .await
         .with_context(|| format!("serving on {listen}"))?;
+    if stopped == app::Stopped::Forced {
+        // What was cut may still hold a thread the runtime would wait for; every acknowledged
+        // write is already on disk.
+        std::process::exit(0);
+    }
     Ok(())
 }
 

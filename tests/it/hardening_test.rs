@@ -375,3 +375,55 @@ async fn the_api_refuses_bad_input_plainly_in_its_envelope() {
         }
     }
 }
+
+#[test]
+fn sigterm_stops_the_server_within_its_grace_whatever_is_under_way() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let token = crate::support::process::organisation(dir.path());
+    let mut server =
+        crate::support::process::Server::start_with(dir.path(), &["--shutdown-grace", "2"]);
+    // A client that announces a body and never sends it holds its request open.
+    let mut stuck = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        stuck,
+        "POST /api/v1/interactions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"channel\""
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Generous bound: the grace is 2 s; before, the server waited for this client for ever.
+    assert!(
+        server.terminate(std::time::Duration::from_secs(15)),
+        "still running: {}",
+        server.log_tail()
+    );
+    assert!(
+        server.log_tail().contains("stopping without them"),
+        "{}",
+        server.log_tail()
+    );
+}
+
+#[test]
+fn a_request_over_its_time_limit_is_stopped_and_answered() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let token = crate::support::process::organisation(dir.path());
+    let server =
+        crate::support::process::Server::start_with(dir.path(), &["--request-timeout", "1"]);
+    let mut stuck = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stuck
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stuck,
+        "POST /api/v1/interactions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{{"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stuck.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
+}

@@ -42,6 +42,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(dir: &Path) -> Server {
+        Self::start_with(dir, &[])
+    }
+
+    /// With extra global flags (e.g. `--shutdown-grace 2`).
+    pub fn start_with(dir: &Path, flags: &[&str]) -> Server {
         let log = dir.join("server.log");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -51,6 +56,7 @@ impl Server {
         let child = Command::new(env!("CARGO_BIN_EXE_pacte"))
             .arg("--data-dir")
             .arg(dir)
+            .args(flags)
             .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
             .env_remove("PACTE_DATABASE_URL")
             .env("PACTE_ALLOW_PRIVATE_NETWORKS", "1")
@@ -74,6 +80,22 @@ impl Server {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Sends SIGTERM (as a service manager stopping it) and waits for the process to end, at
+    /// most `within`; whether it ended.
+    pub fn terminate(&mut self, within: Duration) -> bool {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let until = std::time::Instant::now() + within;
+        while std::time::Instant::now() < until {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
     }
 
     /// Kills it at once, as a crash would.

@@ -66,6 +66,17 @@ pub struct Config {
     /// Seconds a request may take before it is stopped and answered 503.
     #[arg(long, env = "PACTE_REQUEST_TIMEOUT", default_value = "30", value_parser = parse_secs, global = true)]
     pub request_timeout: std::time::Duration,
+    /// Days an API token lives when its maker does not say.
+    #[arg(long, env = "PACTE_TOKEN_DAYS", default_value_t = 90, global = true)]
+    pub token_days: i64,
+    /// The longest life an API token may be given, in days.
+    #[arg(
+        long,
+        env = "PACTE_TOKEN_MAX_DAYS",
+        default_value_t = 365,
+        global = true
+    )]
+    pub token_max_days: i64,
 }
 
 fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
@@ -87,6 +98,13 @@ impl Config {
     pub fn egress(&self) -> crate::service::egress::Egress {
         crate::service::egress::Egress {
             allow_private: self.allow_private_networks,
+        }
+    }
+
+    pub fn token_policy(&self) -> crate::service::auth::TokenPolicy {
+        crate::service::auth::TokenPolicy {
+            default_days: self.token_days.clamp(1, self.token_max_days.max(1)),
+            max_days: self.token_max_days.max(1),
         }
     }
 
@@ -115,6 +133,8 @@ impl Config {
             allow_private_networks: false,
             shutdown_grace: std::time::Duration::from_secs(10),
             request_timeout: std::time::Duration::from_secs(30),
+            token_days: 90,
+            token_max_days: 365,
         }
     }
 }

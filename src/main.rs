@@ -174,10 +174,28 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Print a new API token for an existing user.
+    /// Print a new API token for an existing user (it replaces their live token of that name).
     Token {
         #[arg(long)]
         email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Days it lives (default --token-days, at most --token-max-days).
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// List a user's API tokens (never their secrets).
+    Tokens {
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke an API token by its id (from `pacte user tokens`).
+    Revoke {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        id: i64,
     },
 }
 
@@ -371,7 +389,9 @@ async fn main() -> anyhow::Result<()> {
             let u = org::add_user_unchecked(&store, o.id, &input)
                 .await
                 .map_err(explain)?;
-            let token = service::auth::issue_token(&store, u.id, "cli")
+            let policy = config.token_policy();
+            let until = service::now_ms() + policy.default_days * 86_400_000;
+            let (_, token) = service::auth::issue_token(&store, u.id, "cli", Some(until))
                 .await
                 .map_err(explain)?;
             eprintln!(
@@ -381,14 +401,60 @@ async fn main() -> anyhow::Result<()> {
             println_out(&token)
         }
         Command::User {
-            command: UserCommand::Token { email },
+            command: UserCommand::Token { email, name, days },
         } => {
             let u = org::user_by_email(&store, &email).await.map_err(explain)?;
-            println_out(
-                &service::auth::issue_token(&store, u.id, "cli")
+            let actor = service::auth::actor_of_user(&u);
+            let input = service::auth::TokenInput {
+                name,
+                expires_in_days: days,
+            };
+            let t =
+                service::auth::create_token(&store, &actor, None, &input, config.token_policy())
                     .await
-                    .map_err(explain)?,
-            )
+                    .map_err(explain)?;
+            eprintln!(
+                "token {} «{}» for {}, until {}:",
+                t.id,
+                t.name,
+                u.email,
+                service::iso(t.expires_at)
+            );
+            println_out(&t.token)
+        }
+        Command::User {
+            command: UserCommand::Tokens { email },
+        } => {
+            let u = org::user_by_email(&store, &email).await.map_err(explain)?;
+            let actor = service::auth::actor_of_user(&u);
+            let list = service::auth::tokens(&store, &actor, Some(u.id))
+                .await
+                .map_err(explain)?;
+            let when = |t: Option<i64>| t.map_or("—".to_string(), service::iso);
+            let mut out = String::from("id\tname\tcreated\texpires\tlast used\trevoked\n");
+            for t in list {
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\n",
+                    t.id,
+                    t.label,
+                    service::iso(t.created_at),
+                    when(t.expires_at),
+                    when(t.last_used_at),
+                    when(t.revoked_at)
+                ));
+            }
+            println_out(out.trim_end())
+        }
+        Command::User {
+            command: UserCommand::Revoke { email, id },
+        } => {
+            let u = org::user_by_email(&store, &email).await.map_err(explain)?;
+            let actor = service::auth::actor_of_user(&u);
+            service::auth::revoke_token(&store, &actor, id)
+                .await
+                .map_err(explain)?;
+            eprintln!("token {id} revoked");
+            Ok(())
         }
         Command::Import { file, org: slug } => import(&store, &file, &slug).await,
         Command::Export { org: slug, output } => {

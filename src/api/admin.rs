@@ -1,7 +1,7 @@
 //! Organisation set-up: sites, teams, users (admins create; everyone signed in can list).
 
 use super::error::{ApiError, Envelope};
-use super::extract::{ApiActor, ApiJson, ApiPath};
+use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
 use crate::service::org::{self, SiteInput, TeamInput, UserInput};
 use crate::store::org::{Site, Team, User};
@@ -80,7 +80,10 @@ pub async fn update_user(
     ApiPath(id): ApiPath<i64>,
     ApiJson(p): ApiJson<org::UserPatch>,
 ) -> Result<Json<User>, ApiError> {
-    Ok(Json(org::update_user(&s.store, &a, id, &p).await?))
+    let user = org::update_user(&s.store, &a, id, &p).await?;
+    // A deactivated user's tokens stop here at once.
+    s.tokens.forget();
+    Ok(Json(user))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -105,6 +108,93 @@ pub async fn password_link(
             expires_at: crate::service::iso(expires),
         }),
     ))
+}
+
+/// An API token as listed: never its secret; times in RFC 3339.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub name: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+    /// Neither revoked nor expired.
+    pub live: bool,
+}
+
+impl From<crate::store::auth::Token> for TokenView {
+    fn from(t: crate::store::auth::Token) -> Self {
+        let now = crate::service::now_ms();
+        TokenView {
+            live: t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now),
+            id: t.id,
+            user_id: t.user_id,
+            user_name: t.user_name,
+            name: t.label,
+            created_at: crate::service::iso(t.created_at),
+            expires_at: t.expires_at.map(crate::service::iso),
+            revoked_at: t.revoked_at.map(crate::service::iso),
+            last_used_at: t.last_used_at.map(crate::service::iso),
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TokenQuery {
+    /// An administrator's view of one user's tokens (default: the whole organisation's).
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    pub user_id: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", params(TokenQuery),
+    responses((status = 200, body = Vec<TokenView>), (status = 400, body = Envelope), (status = 403, body = Envelope)), security(("bearer" = [])))]
+pub async fn tokens(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> Result<Json<Vec<TokenView>>, ApiError> {
+    let list = crate::service::auth::tokens(&s.store, &a, q.user_id).await?;
+    Ok(Json(list.into_iter().map(TokenView::from).collect()))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ForUser {
+    /// An administrator makes the token for this user (default: oneself).
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    pub user_id: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", params(ForUser), request_body = crate::service::auth::TokenInput,
+    responses((status = 201, body = crate::service::auth::NewToken), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn create_token(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<ForUser>,
+    ApiJson(i): ApiJson<crate::service::auth::TokenInput>,
+) -> Result<(StatusCode, Json<crate::service::auth::NewToken>), ApiError> {
+    let t =
+        crate::service::auth::create_token(&s.store, &a, q.user_id, &i, s.config.token_policy())
+            .await?;
+    // A token of the same name was replaced: it stops here at once.
+    s.tokens.forget();
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}",
+    responses((status = 204), (status = 404, body = Envelope)), security(("bearer" = [])))]
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    crate::service::auth::revoke_token(&s.store, &a, id).await?;
+    s.tokens.forget();
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]

@@ -85,6 +85,8 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(admin::list_users).post(admin::add_user))
         .route("/users/{id}", axum::routing::patch(admin::update_user))
         .route("/users/{id}/password-link", post(admin::password_link))
+        .route("/tokens", get(admin::tokens).post(admin::create_token))
+        .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
         .route(
             "/inbound/email",
             post(email::inbound).layer(DefaultBodyLimit::max(

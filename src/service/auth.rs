@@ -5,6 +5,7 @@ use crate::domain::fold::fold_key;
 use crate::domain::role::Role;
 use crate::store::{self, Store};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// How long a web session lasts without signing in again.
@@ -41,6 +42,17 @@ fn verify_password(password: &str, hash: &str) -> bool {
             .verify_password(password.as_bytes(), &h)
             .is_ok()
     })
+}
+
+/// A user acting for themself (the CLI, run by the operator on their behalf).
+pub fn actor_of_user(u: &store::org::User) -> Actor {
+    Actor {
+        user_id: u.id,
+        org_id: u.org_id,
+        role: Role::parse(&u.role).unwrap_or(Role::Advisor),
+        lang: u.lang.clone(),
+        name: u.name.clone(),
+    }
 }
 
 fn actor_of(p: store::auth::Principal) -> Actor {
@@ -81,24 +93,175 @@ impl TokenCache {
         map.insert(key, (actor.clone(), std::time::Instant::now()));
         Ok(actor)
     }
+
+    /// Forgets every checked token: after a revocation or a deactivation, this process checks
+    /// again at once (others within `TOKEN_CACHE_TTL`).
+    pub fn forget(&self) {
+        self.0.lock().expect("token cache lock").clear();
+    }
 }
 
-/// The user behind a bearer token.
+/// The user behind a bearer token that is live (not revoked, not expired, user active); its
+/// use is noted without delaying the request.
 pub async fn authenticate_token(store: &Store, token: &str) -> Result<Actor> {
-    let mut c = store.reader().await?;
-    store::auth::principal_by_token(&mut c, &hash_secret(token.trim()))
-        .await?
-        .map(actor_of)
-        .ok_or(Error::Unauthenticated)
+    let hash = hash_secret(token.trim());
+    let now = now_ms();
+    let actor = {
+        let mut c = store.reader().await?;
+        store::auth::principal_by_token(&mut c, &hash, now)
+            .await?
+            .map(actor_of)
+            .ok_or(Error::Unauthenticated)?
+    };
+    let store = store.clone();
+    tokio::spawn(async move {
+        let touched = async {
+            let mut tx = store.begin().await?;
+            store::auth::touch_token(&mut tx, &hash, now).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        };
+        if let Err(e) = touched.await {
+            tracing::warn!("token use not noted: {e}");
+        }
+    });
+    Ok(actor)
 }
 
-/// Issues a new API token for a user; the secret is shown once and only its hash is kept.
-pub async fn issue_token(store: &Store, user_id: i64, label: &str) -> Result<String> {
+/// How long tokens live: the default when none is asked, and the longest allowed (operator's
+/// settings `--token-days`, `--token-max-days`).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenPolicy {
+    pub default_days: i64,
+    pub max_days: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenInput {
+    /// What the token is for ("crm-sync"); a new token of a name replaces the live one.
+    pub name: String,
+    /// Days it lives (default and maximum set by the operator).
+    pub expires_in_days: Option<i64>,
+}
+
+/// A token just made: the secret is shown this once.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NewToken {
+    pub id: i64,
+    pub name: String,
+    pub token: String,
+    pub expires_at: i64,
+}
+
+/// Makes a token for the actor (or, for an administrator, `for_user` of the organisation).
+pub async fn create_token(
+    store: &Store,
+    actor: &Actor,
+    for_user: Option<i64>,
+    input: &TokenInput,
+    policy: TokenPolicy,
+) -> Result<NewToken> {
+    let user_id = match for_user {
+        Some(u) if u != actor.user_id => {
+            actor.require(actor.role.can_administer())?;
+            let mut c = store.reader().await?;
+            store::org::user_in_org(&mut c, actor.org_id, u)
+                .await?
+                .ok_or(Error::NotFound("user"))?
+                .id
+        }
+        _ => actor.user_id,
+    };
+    let mut checks = crate::service::Checks::default();
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        checks.refuse("name", "invalid_name", "a name of 1 to 100 characters");
+    }
+    let days = input.expires_in_days.unwrap_or(policy.default_days);
+    if !(1..=policy.max_days).contains(&days) {
+        checks.refuse(
+            "expires_in_days",
+            "out_of_range",
+            format!("from 1 to {} days", policy.max_days),
+        );
+    }
+    checks.finish()?;
+    let now = now_ms();
+    let expires_at = now + days * 86_400_000;
+    let (id, token) = issue_token(store, user_id, name, Some(expires_at)).await?;
+    Ok(NewToken {
+        id,
+        name: name.into(),
+        token,
+        expires_at,
+    })
+}
+
+/// Issues a token without checks (CLI, setup), replacing the user's live token of that name;
+/// the secret is shown once and only its hash is kept.
+pub async fn issue_token(
+    store: &Store,
+    user_id: i64,
+    name: &str,
+    expires_at: Option<i64>,
+) -> Result<(i64, String)> {
     let token = random_token("pct_");
+    let now = now_ms();
     let mut tx = store.begin().await?;
-    store::auth::insert_token(&mut tx, user_id, &hash_secret(&token), label, now_ms()).await?;
+    store::auth::revoke_named(&mut tx, user_id, name, now).await?;
+    let id = store::auth::insert_token(
+        &mut tx,
+        user_id,
+        &hash_secret(&token),
+        name,
+        expires_at,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(token)
+    Ok((id, token))
+}
+
+/// The actor's own tokens; an administrator's view covers the organisation (or one user).
+pub async fn tokens(
+    store: &Store,
+    actor: &Actor,
+    user_id: Option<i64>,
+) -> Result<Vec<store::auth::Token>> {
+    let of = if actor.role.can_administer() {
+        user_id
+    } else {
+        if user_id.is_some_and(|u| u != actor.user_id) {
+            return Err(Error::Forbidden);
+        }
+        Some(actor.user_id)
+    };
+    let mut c = store.reader().await?;
+    Ok(store::auth::tokens(&mut c, actor.org_id, of).await?)
+}
+
+/// Revokes a token: one's own, or any of the organisation for an administrator. The caller
+/// clears its `TokenCache`.
+pub async fn revoke_token(store: &Store, actor: &Actor, id: i64) -> Result<()> {
+    let only = (!actor.role.can_administer()).then_some(actor.user_id);
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    if !store::auth::revoke(&mut tx, actor.org_id, id, only, now).await? {
+        return Err(Error::NotFound("token"));
+    }
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "token_revoked",
+        &format!("token:{id}"),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A started web session: the cookie secret, and the CSRF token its forms carry.

@@ -14,32 +14,121 @@ pub struct Principal {
     pub csrf_token: String,
 }
 
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Token {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub label: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
 pub async fn insert_token(
     c: &mut Conn,
     user_id: i64,
     token_hash: &str,
     label: &str,
+    expires_at: Option<i64>,
     now: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO api_token (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO api_token (user_id, token_hash, label, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(user_id)
     .bind(token_hash)
     .bind(label)
+    .bind(expires_at)
     .bind(now)
+    .fetch_one(c)
+    .await?)
+}
+
+/// Revokes a user's live tokens of one name (a new token of that name replaces them).
+pub async fn revoke_named(c: &mut Conn, user_id: i64, label: &str, now: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE api_token SET revoked_at = $3
+         WHERE user_id = $1 AND label = $2 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(label)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected())
+}
+
+/// Revokes one token of the organisation (of `user_id` only, when given); whether it was live.
+pub async fn revoke(
+    c: &mut Conn,
+    org_id: i64,
+    id: i64,
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE api_token SET revoked_at = $4
+         WHERE id = $1 AND revoked_at IS NULL
+           AND user_id IN (SELECT id FROM app_user WHERE org_id = $2)
+           AND ($3 IS NULL OR user_id = $3)",
+    )
+    .bind(id)
+    .bind(org_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The organisation's tokens (one user's, when given), newest first.
+pub async fn tokens(c: &mut Conn, org_id: i64, user_id: Option<i64>) -> Result<Vec<Token>> {
+    Ok(sqlx::query_as(
+        "SELECT t.id, t.user_id, u.name AS user_name, t.label, t.created_at, t.expires_at,
+                t.revoked_at, t.last_used_at
+         FROM api_token t JOIN app_user u ON u.id = t.user_id
+         WHERE u.org_id = $1 AND ($2 IS NULL OR t.user_id = $2)
+         ORDER BY t.id DESC",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Notes a token's use, at most once a minute per token.
+pub async fn touch_token(c: &mut Conn, token_hash: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE api_token SET last_used_at = $2
+         WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .bind(now - 60_000)
     .execute(c)
     .await?;
     Ok(())
 }
 
-pub async fn principal_by_token(c: &mut Conn, token_hash: &str) -> Result<Option<Principal>> {
+/// The user of a live token: not revoked, not expired, user active.
+pub async fn principal_by_token(
+    c: &mut Conn,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<Principal>> {
     Ok(sqlx::query_as(
         "SELECT u.id AS user_id, u.org_id, u.role, u.lang, u.name, '' AS csrf_token
          FROM api_token t JOIN app_user u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND u.active = 1",
+         WHERE t.token_hash = $1 AND u.active = 1 AND t.revoked_at IS NULL
+           AND (t.expires_at IS NULL OR t.expires_at > $2)",
     )
     .bind(token_hash)
+    .bind(now)
     .fetch_optional(c)
     .await?)
 }

@@ -199,6 +199,46 @@ pub struct UserPage {
     flash: String,
     /// A one-time link just made (shown once).
     link: Option<String>,
+    tokens: Vec<TokenRow>,
+    /// A token just made (shown once).
+    secret: Option<String>,
+    default_days: i64,
+    max_days: i64,
+}
+
+/// A token as the page shows it.
+pub struct TokenRow {
+    id: i64,
+    name: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    /// "live", "revoked" or "expired".
+    state: &'static str,
+}
+
+impl TokenRow {
+    fn of(t: crate::store::auth::Token, l: crate::i18n::Lang) -> TokenRow {
+        let now = crate::service::now_ms();
+        TokenRow {
+            id: t.id,
+            state: if t.revoked_at.is_some() {
+                "revoked"
+            } else if t.expires_at.is_some_and(|e| e <= now) {
+                "expired"
+            } else {
+                "live"
+            },
+            name: t.label,
+            created: l.datetime(t.created_at),
+            expires: t
+                .expires_at
+                .map_or_else(|| l.t("token.no_end").to_string(), |e| l.datetime(e)),
+            last_used: t
+                .last_used_at
+                .map_or_else(|| l.t("token.never").to_string(), |e| l.datetime(e)),
+        }
+    }
 }
 
 async fn user_page(
@@ -207,6 +247,7 @@ async fn user_page(
     id: i64,
     flash: String,
     link: Option<String>,
+    secret: Option<String>,
 ) -> Result<UserPage, WebError> {
     let l = u.lang;
     u.actor.require(u.actor.role.can_administer()).web(l)?;
@@ -217,12 +258,23 @@ async fn user_page(
         .find(|x| x.id == id)
         .ok_or(crate::service::Error::NotFound("user"))
         .web(l)?;
+    let tokens = crate::service::auth::tokens(&st.store, &u.actor, Some(user.id))
+        .await
+        .web(l)?
+        .into_iter()
+        .map(|t| TokenRow::of(t, l))
+        .collect();
+    let policy = st.config.token_policy();
     Ok(UserPage {
         user,
         teams: org::list_teams(&st.store, &u.actor).await.web(l)?,
         roles: options(l, "role", Role::ALL),
         flash,
         link,
+        tokens,
+        secret,
+        default_days: policy.default_days,
+        max_days: policy.max_days,
         s: Shell::of(u),
     })
 }
@@ -232,7 +284,7 @@ pub async fn user(
     u: WebUser,
     WebPath(id): WebPath<i64>,
 ) -> Result<UserPage, WebError> {
-    user_page(&st, &u, id, String::new(), None).await
+    user_page(&st, &u, id, String::new(), None, None).await
 }
 
 #[derive(Deserialize)]
@@ -261,7 +313,57 @@ pub async fn edit_user(
     org::update_user(&st.store, &u.actor, id, &patch)
         .await
         .web(u.lang)?;
+    // A deactivated user's tokens stop here at once.
+    st.tokens.forget();
     Ok(Redirect::to(&format!("/admin/users/{id}?done=saved")))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+    name: String,
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    days: Option<i64>,
+}
+
+pub async fn make_token(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath(id): WebPath<i64>,
+    Form(f): Form<TokenForm>,
+) -> Result<UserPage, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let input = crate::service::auth::TokenInput {
+        name: f.name,
+        expires_in_days: f.days,
+    };
+    let t = crate::service::auth::create_token(
+        &st.store,
+        &u.actor,
+        Some(id),
+        &input,
+        st.config.token_policy(),
+    )
+    .await
+    .web(u.lang)?;
+    st.tokens.forget();
+    user_page(&st, &u, id, String::new(), None, Some(t.token)).await
+}
+
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath((user, id)): WebPath<(i64, i64)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    crate::service::auth::revoke_token(&st.store, &u.actor, id)
+        .await
+        .web(u.lang)?;
+    st.tokens.forget();
+    Ok(Redirect::to(&format!(
+        "/admin/users/{user}?done=token_revoked#tokens"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -284,5 +386,5 @@ pub async fn password_link(
         .lang
         .t("user.link_until")
         .replace("{until}", &u.lang.datetime(expires));
-    user_page(&st, &u, id, flash, Some(link)).await
+    user_page(&st, &u, id, flash, Some(link), None).await
 }

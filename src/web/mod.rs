@@ -135,6 +135,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/teams", post(admin::add_team))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::edit_user))
+        .route("/admin/users/{id}/tokens", post(admin::make_token))
+        .route(
+            "/admin/users/{user}/tokens/{id}/revoke",
+            post(admin::revoke_token),
+        )
         .route(
             "/admin/users/{id}/password-link",
             post(admin::password_link),

@@ -323,3 +323,205 @@ async fn cases_export_as_csv_streamed_across_pages_with_the_filters() {
         assert_eq!(read(r.json.as_str().unwrap()).1.len(), 103, "{b}: {link}");
     }
 }
+
+#[tokio::test]
+async fn api_tokens_are_named_expire_and_are_revoked_at_once() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let r = app
+            .post(
+                "/api/v1/tokens",
+                &app.admin,
+                json!({"name": "crm-sync", "expires_in_days": 30}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+        let first = r.json["token"].as_str().unwrap().to_string();
+        let id = r.json["id"].as_i64().unwrap();
+        assert_eq!(
+            app.get("/api/v1/cases", &first).await.status,
+            StatusCode::OK
+        );
+
+        // Listed, without the secret, with its end and its use.
+        let mut listed = serde_json::Value::Null;
+        for _ in 0..50 {
+            listed = app.get("/api/v1/tokens", &app.admin).await.json;
+            if listed.to_string().contains("last_used_at\":\"") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let mine = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()
+            .clone();
+        assert_eq!(mine["name"], "crm-sync");
+        assert_eq!(mine["live"], true);
+        assert!(
+            mine["expires_at"].as_str().unwrap().ends_with('Z'),
+            "{mine}"
+        );
+        assert!(mine["last_used_at"].is_string(), "{b}: {listed}");
+        assert!(!listed.to_string().contains(&first), "never the secret");
+
+        // A new token of the same name replaces the old one at once.
+        let r = app
+            .post("/api/v1/tokens", &app.admin, json!({"name": "crm-sync"}))
+            .await;
+        let second = r.json["token"].as_str().unwrap().to_string();
+        assert_eq!(
+            app.get("/api/v1/cases", &first).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{b}"
+        );
+        assert_eq!(
+            app.get("/api/v1/cases", &second).await.status,
+            StatusCode::OK
+        );
+
+        // Beyond the operator's maximum: refused, saying the bound.
+        let r = app
+            .post(
+                "/api/v1/tokens",
+                &app.admin,
+                json!({"name": "forever", "expires_in_days": 10_000}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json.to_string().contains("365"), "{}", r.json);
+
+        // Others' tokens: an advisor neither sees nor revokes them; an administrator does.
+        let second_id = r_id(&app, "crm-sync").await;
+        let r = app
+            .call(
+                "DELETE",
+                &format!("/api/v1/tokens/{second_id}"),
+                Some(&app.advisor),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{b}");
+        let own = app.get("/api/v1/tokens", &app.advisor).await.json;
+        assert!(
+            own.as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["user_id"] == app.advisor_id)
+        );
+        let r = app
+            .call(
+                "DELETE",
+                &format!("/api/v1/tokens/{second_id}"),
+                Some(&app.admin),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{b}: {}", r.json);
+        assert_eq!(
+            app.get("/api/v1/cases", &second).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+
+        // Expired: refused.
+        let (_, old) = pacte::service::auth::issue_token(
+            &app.store,
+            app.advisor_id,
+            "old",
+            Some(pacte::service::now_ms() - 1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            app.get("/api/v1/cases", &old).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+
+        // Deactivating a user stops their tokens at once (no 30 s grace in this process).
+        assert_eq!(
+            app.get("/api/v1/cases", &app.advisor).await.status,
+            StatusCode::OK
+        );
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{}", app.advisor_id),
+                &app.admin,
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        assert_eq!(
+            app.get("/api/v1/cases", &app.advisor).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{b}"
+        );
+    }
+}
+
+async fn r_id(app: &TestApp, name: &str) -> i64 {
+    app.get("/api/v1/tokens", &app.admin)
+        .await
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name && t["live"] == true)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_administrator_makes_and_revokes_tokens_on_the_user_page() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    let cookie = app.sign_in("admin@acme.fr", "correct horse").await.unwrap();
+    let path = format!("/admin/users/{}", app.advisor_id);
+    let page_html = html(&app.send(page(&path, &cookie)).await);
+    assert!(
+        page_html.contains("Jetons d’API") && page_html.contains("test"),
+        "the test token is listed"
+    );
+    let csrf = csrf_of(&page_html);
+    let r = app
+        .send(form(
+            &format!("{path}/tokens"),
+            Some(&cookie),
+            &format!("csrf={csrf}&name=export&days=7"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let made = html(&r);
+    let marker = r#"id="token-secret" class="copy" readonly value=""#;
+    let at = made.find(marker).unwrap() + marker.len();
+    let secret = made[at..].split('"').next().unwrap().to_string();
+    assert!(secret.starts_with("pct_"), "{secret}");
+    assert_eq!(
+        app.get("/api/v1/cases", &secret).await.status,
+        StatusCode::OK
+    );
+    let id = r_id(&app, "export").await;
+    let r = app
+        .send(form(
+            &format!("{path}/tokens/{id}/revoke"),
+            Some(&cookie),
+            &format!("csrf={csrf}"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/api/v1/cases", &secret).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let after = html(
+        &app.send(page(&format!("{path}?done=token_revoked"), &cookie))
+            .await,
+    );
+    assert!(after.contains("Jeton révoqué") && after.contains("Révoqué"));
+}

@@ -48,6 +48,47 @@ fn operator_round_trip() {
         token.trim().starts_with("pct_") && token.trim().len() == 68,
         "{token}"
     );
+    // Tokens by name: a new one replaces the live one of its name; listed; revoked by id.
+    let user = |args: &[&str]| {
+        let mut all = vec!["user"];
+        all.extend_from_slice(args);
+        pacte(d, &all, None, &[])
+    };
+    ok(&user(&[
+        "token",
+        "--email",
+        "a@poste.fr",
+        "--name",
+        "sync",
+        "--days",
+        "7",
+    ]));
+    ok(&user(&["token", "--email", "a@poste.fr", "--name", "sync"]));
+    let listed = ok(&user(&["tokens", "--email", "a@poste.fr"]));
+    let rows: Vec<Vec<&str>> = listed
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{listed}");
+    let sync: Vec<&Vec<&str>> = rows.iter().filter(|r| r[1] == "sync").collect();
+    assert_eq!(
+        sync.iter().filter(|r| r[5] == "—").count(),
+        1,
+        "one live sync token: {listed}"
+    );
+    assert!(
+        !user(&["token", "--email", "a@poste.fr", "--days", "9999"])
+            .status
+            .success()
+    );
+    let live_id = sync.iter().find(|r| r[5] == "—").unwrap()[0];
+    ok(&user(&["revoke", "--email", "a@poste.fr", "--id", live_id]));
+    assert!(
+        !user(&["revoke", "--email", "a@poste.fr", "--id", live_id])
+            .status
+            .success()
+    );
     let bad_role = pacte(
         d,
         &[

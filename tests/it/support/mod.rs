@@ -253,7 +253,10 @@ pub async fn user(store: &Store, org_id: i64, email: &str, role: &str) -> (Strin
         .await
         .expect("user");
     (
-        auth::issue_token(store, u.id, "test").await.expect("token"),
+        auth::issue_token(store, u.id, "test", None)
+            .await
+            .expect("token")
+            .1,
         u.id,
     )
 }

@@ -125,8 +125,8 @@ pub struct TokenView {
     pub live: bool,
 }
 
-impl From<crate::store::auth::Token> for TokenView {
-    fn from(t: crate::store::auth::Token) -> Self {
+impl From<crate::service::auth::Token> for TokenView {
+    fn from(t: crate::service::auth::Token) -> Self {
         let now = crate::service::now_ms();
         TokenView {
             live: t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now),

@@ -4,9 +4,11 @@ use super::{Actor, Error, Result, now_ms};
 use crate::domain::fold::fold_key;
 use crate::domain::role::Role;
 use crate::store::{self, Store};
+
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+pub use store::auth::Token;
 
 /// How long a web session lasts without signing in again.
 pub const SESSION_MS: i64 = 12 * 3_600_000;
@@ -224,11 +226,7 @@ pub async fn issue_token(
 }
 
 /// The actor's own tokens; an administrator's view covers the organisation (or one user).
-pub async fn tokens(
-    store: &Store,
-    actor: &Actor,
-    user_id: Option<i64>,
-) -> Result<Vec<store::auth::Token>> {
+pub async fn tokens(store: &Store, actor: &Actor, user_id: Option<i64>) -> Result<Vec<Token>> {
     let of = if actor.role.can_administer() {
         user_id
     } else {

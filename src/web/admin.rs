@@ -218,7 +218,7 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
-    fn of(t: crate::store::auth::Token, l: crate::i18n::Lang) -> TokenRow {
+    fn of(t: crate::service::auth::Token, l: crate::i18n::Lang) -> TokenRow {
         let now = crate::service::now_ms();
         TokenRow {
             id: t.id,

@@ -88,3 +88,105 @@ pub async fn unmerge(
 ) -> Result<Json<Merge>, ApiError> {
     Ok(Json(customer::unmerge(&s.store, &actor, id).await?))
 }
+
+#[utoipa::path(get, path = "/api/v1/customers/{id}/export",
+    responses((status = 200, description = "everything held about the customer: rows of every table of the personal-data map, files in base64, what erasure keeps and why"),
+        (status = 403, body = Envelope), (status = 404, body = Envelope)), security(("bearer" = [])))]
+pub async fn export(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    let data = crate::service::privacy::export(&s.store, &actor, id).await?;
+    Ok(json_download(&format!("client-{id}.json"), &data))
+}
+
+/// A JSON document as a download.
+pub fn json_download(name: &str, data: &serde_json::Value) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        serde_json::to_vec_pretty(data).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+#[utoipa::path(post, path = "/api/v1/customers/{id}/erase", request_body = crate::service::privacy::EraseInput,
+    responses((status = 200, body = crate::service::privacy::Erased), (status = 403, body = Envelope), (status = 404, body = Envelope),
+        (status = 409, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn erase(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<crate::service::privacy::EraseInput>,
+) -> Result<Json<crate::service::privacy::Erased>, ApiError> {
+    Ok(Json(
+        crate::service::privacy::erase(&s.store, &actor, id, &i).await?,
+    ))
+}
+
+/// A request about personal data, with its deadline (RFC 3339).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PrivacyRequest {
+    pub id: i64,
+    pub customer_id: i64,
+    pub kind: String,
+    pub received_at: String,
+    pub due_at: String,
+    pub done_at: Option<String>,
+    /// Open and past its deadline.
+    pub late: bool,
+}
+
+impl From<crate::service::privacy::Request> for PrivacyRequest {
+    fn from(r: crate::service::privacy::Request) -> Self {
+        PrivacyRequest {
+            late: r.done_at.is_none() && r.due_at < now_ms(),
+            id: r.id,
+            customer_id: r.customer_id,
+            kind: r.kind,
+            received_at: crate::service::iso(r.received_at),
+            due_at: crate::service::iso(r.due_at),
+            done_at: r.done_at.map(crate::service::iso),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RequestQuery {
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    pub customer_id: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/privacy-requests", params(RequestQuery),
+    responses((status = 200, body = Vec<PrivacyRequest>), (status = 403, body = Envelope)), security(("bearer" = [])))]
+pub async fn requests(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<RequestQuery>,
+) -> Result<Json<Vec<PrivacyRequest>>, ApiError> {
+    let list = crate::service::privacy::requests(&s.store, &actor, q.customer_id).await?;
+    Ok(Json(list.into_iter().map(PrivacyRequest::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/customers/{id}/privacy-requests", request_body = crate::service::privacy::RequestInput,
+    responses((status = 201, body = PrivacyRequest), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn add_request(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<crate::service::privacy::RequestInput>,
+) -> Result<(StatusCode, Json<PrivacyRequest>), ApiError> {
+    let r = crate::service::privacy::add_request(&s.store, &actor, id, &i).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}

@@ -59,6 +59,13 @@ pub fn router() -> Router<AppState> {
         .route("/customers", get(customers::search))
         .route("/customers/{id}", get(customers::get))
         .route("/customers/{id}/merge", post(customers::merge))
+        .route("/customers/{id}/export", get(customers::export))
+        .route("/customers/{id}/erase", post(customers::erase))
+        .route(
+            "/customers/{id}/privacy-requests",
+            post(customers::add_request),
+        )
+        .route("/privacy-requests", get(customers::requests))
         .route("/merges/{id}/undo", post(customers::unmerge))
         .route("/commitments", get(charter::list).post(charter::create))
         .route("/commitments/{id}", get(charter::get).put(charter::update))

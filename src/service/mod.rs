@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod live;
 pub mod org;
+pub mod privacy;
 pub mod ratelimit;
 pub mod review;
 pub mod search;

@@ -10,6 +10,8 @@ pub struct Customer {
     pub merged_into: Option<i64>,
     pub created_at: i64,
     pub last_contact_at: i64,
+    /// When their personal data was erased (the record stays, anonymous).
+    pub erased_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -33,7 +35,7 @@ pub struct Merge {
     pub moved: String,
 }
 
-const COLS: &str = "id, display_name, merged_into, created_at, last_contact_at";
+const COLS: &str = "id, display_name, merged_into, created_at, last_contact_at, erased_at";
 
 /// Which customers own these identity keys (at most 4 keys: one of each kind).
 pub async fn owners_of(c: &mut Conn, org_id: i64, keys: &[String]) -> Result<Vec<(String, i64)>> {

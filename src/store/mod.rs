@@ -12,6 +12,7 @@ pub mod email;
 pub mod interaction;
 pub mod job;
 pub mod org;
+pub mod privacy;
 pub mod review;
 pub mod search;
 pub mod survey;

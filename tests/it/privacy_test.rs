@@ -1,0 +1,261 @@
+//! Personal data under control, through the API on both backends: every table is in the map
+//! (or said to hold none), a customer's export holds everything including raw mail and files,
+//! erasure anonymises all of it — search included — irreversibly and on confirmation, and
+//! requests are tracked against their one-month deadline.
+
+use crate::support::{TestApp, backends};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use pacte::store::privacy::{NOT_PERSONAL, PLACES};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+#[tokio::test]
+async fn every_table_is_in_the_personal_data_map_or_said_to_hold_none() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let mut c = app.store.reader().await.unwrap();
+        let tables = pacte::store::privacy::tables(&mut c, app.db.backend == "postgres")
+            .await
+            .unwrap();
+        assert!(tables.len() > 40, "{tables:?}");
+        for t in &tables {
+            let mapped = PLACES.iter().any(|p| p.table == t);
+            let apart = NOT_PERSONAL.iter().any(|(n, _)| n == t);
+            assert!(
+                mapped ^ apart,
+                "{}: table «{t}» must be in store::privacy::PLACES (it holds customer data) or \
+                 NOT_PERSONAL (with the reason), once",
+                app.db.backend
+            );
+        }
+    }
+}
+
+async fn search_total(app: &TestApp, q: &str) -> i64 {
+    for _ in 0..200 {
+        let r = app
+            .get(&format!("/api/v1/search?q={q}"), &app.advisor)
+            .await;
+        if r.json["pending"] == 0 {
+            return r.json["total"].as_i64().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the index did not catch up");
+}
+
+#[tokio::test]
+async fn a_customer_is_exported_whole_then_erased_for_good() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let r = app
+            .post(
+                "/api/v1/mailboxes",
+                &app.admin,
+                json!({"address": "contact@acme.fr"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        let raw = "From: =?UTF-8?Q?Zo=C3=A9_Bernardin?= <zoe.bernardin@example.fr>\r\nTo: contact@acme.fr\r\n\
+Subject: Facture contestée\r\nMessage-ID: <p1@example.fr>\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"k\"\r\n\r\n--k\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+Mon adresse est 12 rue des Lilas, Quimper.\r\n--k\r\nContent-Type: application/pdf; name=\"facture.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"facture.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--k--\r\n";
+        let r = app
+            .send(
+                Request::builder()
+                    .method("POST")
+                    .uri("/api/v1/inbound/email")
+                    .header("authorization", format!("Bearer {}", app.admin))
+                    .header("content-type", "message/rfc822")
+                    .body(Body::from(raw))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+        let case_id = r.json["case_id"].as_i64().unwrap();
+        let phone = app
+            .interaction(json!({"channel": "phone", "direction": "inbound",
+                "customer": {"email": "zoe.bernardin@example.fr", "phone": "06 12 34 56 78"},
+                "body": "Rappel au sujet de la facture de Zoé", "case_id": case_id}))
+            .await;
+        let customer = phone["customer_id"].as_i64().unwrap();
+        assert_eq!(
+            search_total(&app, "Bernardin").await,
+            2,
+            "{b}: her record and her case"
+        );
+
+        // A request, due in a month.
+        let r = app
+            .post(
+                &format!("/api/v1/customers/{customer}/privacy-requests"),
+                &app.admin,
+                json!({"kind": "access"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+        assert_eq!(r.json["late"], false);
+
+        // Only administrators export or erase.
+        let r = app
+            .get(
+                &format!("/api/v1/customers/{customer}/export"),
+                &app.advisor,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app
+            .get(&format!("/api/v1/customers/{customer}/export"), &app.admin)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.json);
+        assert!(
+            r.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains(&format!("client-{customer}.json"))
+        );
+        let export = r.json;
+        let text = export.to_string();
+        for held in [
+            "zoe.bernardin@example.fr",
+            "+33612345678",
+            "12 rue des Lilas",
+            "Rappel au sujet de la facture",
+            "Facture contestée",
+        ] {
+            assert!(text.contains(held), "{b}: {held} missing from the export");
+        }
+        let files = export["files"].as_array().unwrap();
+        let pdf = files.iter().find(|f| f["name"] == "facture.pdf").unwrap();
+        assert_eq!(pdf["base64"], "JVBERi0xLjQK");
+        assert!(files.iter().any(|f| f["kind"] == "raw_email"));
+        assert!(export["kept_on_erasure"]["compensation"].is_string());
+        let requests = app.get("/api/v1/privacy-requests", &app.admin).await.json;
+        assert!(
+            requests[0]["done_at"].is_string(),
+            "{b}: answered by the export: {requests}"
+        );
+
+        // Erasure needs the id repeated.
+        let r = app
+            .post(
+                &format!("/api/v1/customers/{customer}/erase"),
+                &app.admin,
+                json!({"confirm": customer + 1}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.json
+        );
+        let attachment = app
+            .get(&format!("/api/v1/cases/{case_id}/emails"), &app.admin)
+            .await
+            .json[0]["attachments"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let r = app
+            .post(
+                &format!("/api/v1/customers/{customer}/erase"),
+                &app.admin,
+                json!({"confirm": customer}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.json);
+        assert!(r.json["rows"]["customer_identity"].as_u64().unwrap() >= 2);
+        assert!(r.json["rows"]["blob"].as_u64().unwrap() >= 1, "{}", r.json);
+
+        // Nothing personal left: not in the 360, the export, the mail, the files, the search.
+        let after = app
+            .get(&format!("/api/v1/customers/{customer}/export"), &app.admin)
+            .await
+            .json;
+        let text = after.to_string();
+        for gone in [
+            "zoe",
+            "Zoé",
+            "+33612345678",
+            "Lilas",
+            "Rappel au sujet",
+            "Facture contestée",
+            "facture.pdf",
+        ] {
+            assert!(
+                !text.contains(gone),
+                "{b}: «{gone}» survived erasure: {text}"
+            );
+        }
+        assert_eq!(after["files"], json!([]), "{b}");
+        let v = app
+            .get(&format!("/api/v1/customers/{customer}"), &app.admin)
+            .await
+            .json;
+        assert!(
+            v["erased_at"].is_string() || v["erased_at"].is_number(),
+            "{v}"
+        );
+        assert_eq!(v["identities"], json!([]));
+        let r = app
+            .get(&format!("/api/v1/attachments/{attachment}"), &app.admin)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{b}");
+        assert_eq!(search_total(&app, "Bernardin").await, 0, "{b}");
+        assert_eq!(search_total(&app, "Lilas").await, 0, "{b}");
+
+        // The same person writing again is a new customer: nobody recognises her.
+        let again = app
+            .interaction(json!({"channel": "email", "direction": "inbound",
+                "customer": {"email": "zoe.bernardin@example.fr"}, "body": "Bonjour"}))
+            .await;
+        assert_ne!(again["customer_id"].as_i64().unwrap(), customer, "{b}");
+        let audit: Vec<(String,)> = sqlx::query_as(
+            "SELECT action FROM audit_log WHERE action LIKE 'customer_%' ORDER BY id",
+        )
+        .fetch_all(&mut *app.store.reader().await.unwrap())
+        .await
+        .unwrap();
+        let actions: Vec<&str> = audit.iter().map(|a| a.0.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["customer_exported", "customer_erased", "customer_exported"],
+            "{b}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_late_request_says_so() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    let c = app
+        .interaction(json!({"channel": "phone", "direction": "inbound",
+            "customer": {"phone": "0612345678"}, "body": "x"}))
+        .await["customer_id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/customers/{c}/privacy-requests"),
+            &app.admin,
+            json!({"kind": "erasure", "received_at": "2026-01-05T09:00:00Z"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    assert_eq!(r.json["due_at"], "2026-02-04T09:00:00Z");
+    assert_eq!(r.json["late"], true);
+    let r = app
+        .post(
+            &format!("/api/v1/customers/{c}/privacy-requests"),
+            &app.admin,
+            json!({"kind": "gossip"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let list: Value = app.get("/api/v1/privacy-requests", &app.admin).await.json;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}

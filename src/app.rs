@@ -332,6 +332,20 @@ pub fn parse_query<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A JSON document as a download.
+pub fn json_download(name: &str, data: &serde_json::Value) -> axum::response::Response {
+    axum::response::IntoResponse::into_response((
+        [
+            ("content-type", "application/json".to_string()),
+            (
+                "content-disposition",
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        serde_json::to_vec_pretty(data).unwrap_or_default(),
+    ))
+}
+
 /// A CSV download from a stream of chunks (exports of any size, never whole in memory). A failure
 /// midway cuts the download (and is logged): the status went out with the first rows.
 pub fn csv_download(

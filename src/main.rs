@@ -90,6 +90,36 @@ enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// A customer's personal data: export, erasure (done as an administrator, logged in their name).
+    Customer {
+        #[command(subcommand)]
+        command: CustomerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    /// Everything held about a customer, as JSON (files in base64).
+    Export {
+        /// The customer's id.
+        #[arg(long)]
+        id: i64,
+        /// The administrator doing it.
+        #[arg(long)]
+        by: String,
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Erase a customer by anonymisation; cannot be undone.
+    Erase {
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        by: String,
+        /// The customer's id again.
+        #[arg(long)]
+        confirm: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -323,6 +353,38 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             eprintln!("Database is up to date.");
             Ok(())
+        }
+        Command::Customer { command } => {
+            let (CustomerCommand::Export { by, .. } | CustomerCommand::Erase { by, .. }) = &command;
+            let admin = org::user_by_email(&store, by).await.map_err(explain)?;
+            let actor = service::auth::actor_of_user(&admin);
+            match command {
+                CustomerCommand::Export { id, output, .. } => {
+                    let data = service::privacy::export(&store, &actor, id)
+                        .await
+                        .map_err(explain)?;
+                    let text = serde_json::to_string_pretty(&data)?;
+                    match output {
+                        Some(path) => std::fs::write(&path, text)
+                            .with_context(|| format!("writing {}", path.display()))?,
+                        None => println_out(&text)?,
+                    }
+                    Ok(())
+                }
+                CustomerCommand::Erase { id, confirm, .. } => {
+                    let done = service::privacy::erase(
+                        &store,
+                        &actor,
+                        id,
+                        &service::privacy::EraseInput { confirm },
+                    )
+                    .await
+                    .map_err(explain)?;
+                    let rows: u64 = done.rows.values().sum();
+                    eprintln!("customer {id} erased: {rows} rows changed or removed");
+                    Ok(())
+                }
+            }
         }
         Command::Search {
             command: SearchCommand::Reindex,

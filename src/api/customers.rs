@@ -98,26 +98,10 @@ pub async fn export(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<axum::response::Response, ApiError> {
     let data = crate::service::privacy::export(&s.store, &actor, id).await?;
-    Ok(json_download(&format!("client-{id}.json"), &data))
-}
-
-/// A JSON document as a download.
-pub fn json_download(name: &str, data: &serde_json::Value) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/json".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        serde_json::to_vec_pretty(data).unwrap_or_default(),
-    )
-        .into_response()
+    Ok(crate::app::json_download(
+        &format!("client-{id}.json"),
+        &data,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/customers/{id}/erase", request_body = crate::service::privacy::EraseInput,

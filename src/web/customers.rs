@@ -65,6 +65,20 @@ pub struct CustomerPage {
     contacts: Vec<Contact>,
     merges: Vec<MergeRow>,
     can_merge: bool,
+    /// When their data was erased.
+    erased: Option<String>,
+    /// Export, erasure and requests (administrators).
+    can_privacy: bool,
+    requests: Vec<RequestRow>,
+}
+
+/// A customer's request about their data, as the page shows it.
+pub struct RequestRow {
+    kind: String,
+    received: String,
+    /// "due by …", "late", or "answered on …".
+    state: String,
+    late: bool,
 }
 
 pub async fn page(
@@ -79,6 +93,32 @@ pub async fn page(
             .await
             .web(l)?;
     let users = org::list_users(&st.store, &u.actor).await.web(l)?;
+    let can_privacy = u.actor.role.can_administer();
+    let now = crate::service::now_ms();
+    let requests = if can_privacy {
+        crate::service::privacy::requests(&st.store, &u.actor, Some(id))
+            .await
+            .web(l)?
+            .into_iter()
+            .map(|r| RequestRow {
+                kind: l.t(&format!("privacy.kind.{}", r.kind)).to_string(),
+                received: l.date(r.received_at),
+                late: r.done_at.is_none() && r.due_at < now,
+                state: match r.done_at {
+                    Some(d) => format!("{} {}", l.t("privacy.answered"), l.date(d)),
+                    None if r.due_at < now => format!(
+                        "{} ({} {})",
+                        l.t("privacy.late"),
+                        l.t("privacy.due"),
+                        l.date(r.due_at)
+                    ),
+                    None => format!("{} {}", l.t("privacy.due"), l.date(r.due_at)),
+                },
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let number_of = |case_id: i64| {
         v.cases
             .iter()
@@ -136,8 +176,75 @@ pub async fn page(
             })
             .collect(),
         can_merge: u.actor.role.can_merge_customers(),
+        erased: v.customer.erased_at.map(|t| l.datetime(t)),
+        can_privacy,
+        requests,
         s: Shell::of(&u),
     })
+}
+
+pub async fn export(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath(id): WebPath<i64>,
+) -> Result<axum::response::Response, WebError> {
+    let data = crate::service::privacy::export(&st.store, &u.actor, id)
+        .await
+        .web(u.lang)?;
+    Ok(crate::app::json_download(
+        &format!("client-{id}.json"),
+        &data,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct EraseForm {
+    csrf: String,
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    confirm: Option<i64>,
+}
+
+pub async fn erase(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath(id): WebPath<i64>,
+    Form(f): Form<EraseForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let input = crate::service::privacy::EraseInput {
+        confirm: f.confirm.unwrap_or(0),
+    };
+    crate::service::privacy::erase(&st.store, &u.actor, id, &input)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to(&format!("/customers/{id}?done=erased")))
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    csrf: String,
+    kind: String,
+    /// A day (YYYY-MM-DD), in the organisation's time; empty: today.
+    #[serde(default)]
+    received: String,
+}
+
+pub async fn add_request(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebPath(id): WebPath<i64>,
+    Form(f): Form<RequestForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let received = f.received.trim();
+    let input = crate::service::privacy::RequestInput {
+        kind: f.kind,
+        received_at: (!received.is_empty()).then(|| format!("{received}T12:00:00Z")),
+    };
+    crate::service::privacy::add_request(&st.store, &u.actor, id, &input)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to(&format!("/customers/{id}?done=request_added")))
 }
 
 #[derive(Deserialize)]

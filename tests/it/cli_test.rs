@@ -288,3 +288,83 @@ fn mail_ingest_speaks_to_the_mta_in_exit_statuses() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already received"));
     drop(server);
 }
+
+#[test]
+fn an_operator_exports_and_erases_a_customer() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    crate::support::process::organisation(d);
+    let file = d.join("one.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"channel":"phone","direction":"inbound","occurred_at":"2026-11-01T09:00:00Z","customer":{"phone":"0611223344","name":"Paul Verlaine"},"body":"Appel"}"#,
+    )
+    .unwrap();
+    ok(&pacte(
+        d,
+        &["import", file.to_str().unwrap(), "--org", "acme"],
+        None,
+        &[],
+    ));
+    let out = d.join("paul.json");
+    ok(&pacte(
+        d,
+        &[
+            "customer",
+            "export",
+            "--id",
+            "1",
+            "--by",
+            "claire@acme.fr",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    ));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("Paul Verlaine")
+    );
+    let refused = pacte(
+        d,
+        &[
+            "customer",
+            "erase",
+            "--id",
+            "1",
+            "--by",
+            "nadia@acme.fr",
+            "--confirm",
+            "1",
+        ],
+        None,
+        &[],
+    );
+    assert!(!refused.status.success(), "a quality manager may not erase");
+    ok(&pacte(
+        d,
+        &[
+            "customer",
+            "erase",
+            "--id",
+            "1",
+            "--by",
+            "claire@acme.fr",
+            "--confirm",
+            "1",
+        ],
+        None,
+        &[],
+    ));
+    let after = ok(&pacte(
+        d,
+        &["customer", "export", "--id", "1", "--by", "claire@acme.fr"],
+        None,
+        &[],
+    ));
+    assert!(
+        !after.contains("Paul") && !after.contains("0611223344") && !after.contains("+33611223344")
+    );
+}

@@ -25,6 +25,8 @@ pub struct AppState {
     pub search: crate::search::Index,
     /// What changed, for the live pages.
     pub live: crate::service::live::Hub,
+    /// The audit of reads (who opened which customer's data).
+    pub reads: crate::service::reads::ReadLog,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
         Ok(AppState {
             search,
             live: crate::service::live::Hub::start(store.clone()),
+            reads: crate::service::reads::ReadLog::start(store.clone()),
             ingestor: Ingestor::start(store.clone()),
             mail: crate::service::email::inbound::Receiver::start(store.clone()),
             store,
@@ -165,6 +168,7 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "pacte serving");
     let live = state.live.clone();
+    let reads = state.reads.clone();
     let grace = state.config.shutdown_grace;
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
     let server = std::future::IntoFuture::into_future(
@@ -192,6 +196,7 @@ pub async fn serve(
         }
     };
     let _ = stop.send(true);
+    let _ = tokio::time::timeout(grace, reads.flush()).await;
     if let Some(jobs) = jobs {
         finish_jobs(jobs, grace).await;
     }

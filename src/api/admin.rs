@@ -216,3 +216,78 @@ pub async fn set_closures(
         org::set_closures(&s.store, &a, &code, &c.dates).await?,
     ))
 }
+
+/// A read of a customer's data, as listed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReadView {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub at: String,
+    /// `customer`, `case`, `attachment`, `raw_email` or `export`.
+    pub what: String,
+    pub ref_id: i64,
+    pub customer_id: Option<i64>,
+    /// This entry's link in the chain.
+    pub hash: String,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReadQuery {
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    pub user_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    pub customer_id: Option<i64>,
+    /// First day included (YYYY-MM-DD, UTC).
+    pub from: Option<String>,
+    /// Last day included.
+    pub to: Option<String>,
+    /// Entries older than this id (the previous page's last).
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    pub before: Option<i64>,
+    /// 1–1000 (100).
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/reads", params(ReadQuery),
+    responses((status = 200, body = Vec<ReadView>), (status = 400, body = Envelope), (status = 403, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn reads(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<ReadQuery>,
+) -> Result<Json<Vec<ReadView>>, ApiError> {
+    use crate::service::reads;
+    let f = reads::filter(
+        q.user_id,
+        q.customer_id,
+        q.from.as_deref(),
+        q.to.as_deref(),
+        q.before,
+    )?;
+    let list = reads::list(&s.store, &a, &f, q.limit.unwrap_or(100)).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|r| ReadView {
+                id: r.id,
+                user_id: r.user_id,
+                user_name: r.user_name,
+                at: crate::service::iso(r.at),
+                what: r.what,
+                ref_id: r.ref_id,
+                customer_id: r.customer_id,
+                hash: r.hash,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/reads/verify",
+    responses((status = 200, body = crate::service::reads::Verification), (status = 403, body = Envelope)), security(("bearer" = [])))]
+pub async fn verify_reads(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<crate::service::reads::Verification>, ApiError> {
+    Ok(Json(crate::service::reads::verify(&s.store, &a).await?))
+}

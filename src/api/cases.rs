@@ -61,6 +61,9 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let d = case::get(&s.store, &actor, id).await?;
+    s.reads
+        .note(&actor, "case", d.case.id, Some(d.case.customer_id))
+        .await;
     Ok(Json(CaseDetail {
         case: CaseView::of(&d.case, now_ms()),
         interactions: d.interactions,

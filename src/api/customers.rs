@@ -31,6 +31,7 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Customer360>, ApiError> {
     let v = customer::view(&s.store, &actor, id).await?;
+    s.reads.note(&actor, "customer", id, Some(id)).await;
     let now = now_ms();
     Ok(Json(Customer360 {
         customer: v.customer,
@@ -98,6 +99,7 @@ pub async fn export(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<axum::response::Response, ApiError> {
     let data = crate::service::privacy::export(&s.store, &actor, id).await?;
+    s.reads.note(&actor, "export", id, Some(id)).await;
     Ok(crate::app::json_download(
         &format!("client-{id}.json"),
         &data,

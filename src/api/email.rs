@@ -106,6 +106,8 @@ pub async fn raw(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (_, raw) = email::raw_message(&s.store, &a, id).await?;
+    let customer = email::customer_of_email(&s.store, &a, id).await?;
+    s.reads.note(&a, "raw_email", id, customer).await;
     Ok(download(
         "message/rfc822",
         &format!("message-{id}.eml"),
@@ -120,6 +122,8 @@ pub async fn attachment(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (meta, data) = email::attachment(&s.store, &a, id).await?;
+    let customer = email::customer_of_email(&s.store, &a, meta.email_id).await?;
+    s.reads.note(&a, "attachment", id, customer).await;
     Ok(download(&meta.content_type, &meta.name, data))
 }
 

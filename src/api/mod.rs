@@ -66,6 +66,8 @@ pub fn router() -> Router<AppState> {
             post(customers::add_request),
         )
         .route("/privacy-requests", get(customers::requests))
+        .route("/audit/reads", get(admin::reads))
+        .route("/audit/reads/verify", get(admin::verify_reads))
         .route("/merges/{id}/undo", post(customers::unmerge))
         .route("/commitments", get(charter::list).post(charter::create))
         .route("/commitments/{id}", get(charter::get).put(charter::update))

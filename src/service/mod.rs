@@ -15,6 +15,7 @@ pub mod live;
 pub mod org;
 pub mod privacy;
 pub mod ratelimit;
+pub mod reads;
 pub mod review;
 pub mod search;
 pub mod survey;

@@ -426,6 +426,18 @@ pub async fn of_case(c: &mut Conn, case_id: i64) -> Result<Vec<Email>> {
     .await?)
 }
 
+/// The customer of the case a message belongs to.
+pub async fn customer_of(c: &mut Conn, org_id: i64, email_id: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT sc.customer_id FROM email_message m JOIN support_case sc ON sc.id = m.case_id
+         WHERE m.org_id = $1 AND m.id = $2",
+    )
+    .bind(org_id)
+    .bind(email_id)
+    .fetch_optional(c)
+    .await?)
+}
+
 pub async fn get(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Email>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {EMAIL_COLS} FROM email_message WHERE org_id = $1 AND id = $2"

@@ -13,6 +13,7 @@ pub mod interaction;
 pub mod job;
 pub mod org;
 pub mod privacy;
+pub mod reads;
 pub mod review;
 pub mod search;
 pub mod survey;

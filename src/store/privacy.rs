@@ -114,6 +114,11 @@ pub const PLACES: &[Place] = &[
         erase: Erase::Keep("a gesture granted or paid: an accounting record the law requires"),
     },
     Place {
+        table: "read_log",
+        rows: "customer_id IN ({C})",
+        erase: Erase::Keep("who read the customer's data and when: the record of access, by ids"),
+    },
+    Place {
         table: "privacy_request",
         rows: "customer_id IN ({C})",
         erase: Erase::Keep("the proof the request was answered, and when"),
@@ -185,6 +190,7 @@ pub const NOT_PERSONAL: &[(&str, &str)] = &[
     ("job", "the job queue"),
     ("change_log", "ids of changed records"),
     ("search_node", "index positions"),
+    ("read_chain", "the audit chain's head"),
     ("_sqlx_migrations", "schema history"),
 ];
 

@@ -388,3 +388,149 @@ pub async fn password_link(
         .replace("{until}", &u.lang.datetime(expires));
     user_page(&st, &u, id, flash, Some(link), None).await
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_audit.html")]
+pub struct AuditPage {
+    s: Shell,
+    chain: String,
+    intact: bool,
+    users: Vec<(i64, String)>,
+    user_id: Option<i64>,
+    customer: String,
+    from: String,
+    to: String,
+    /// The filters as a query string (for the CSV and the next page).
+    query: String,
+    rows: Vec<ReadRow>,
+    older: Option<i64>,
+}
+
+impl AuditPage {
+    fn selected(&self, id: &i64) -> bool {
+        self.user_id == Some(*id)
+    }
+}
+
+pub struct ReadRow {
+    at: String,
+    user: String,
+    what: String,
+    link: Option<String>,
+    customer: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    user_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    customer_id: Option<i64>,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default, deserialize_with = "crate::service::blank_is_none")]
+    before: Option<i64>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> crate::service::Result<crate::service::reads::Filter> {
+        crate::service::reads::filter(
+            self.user_id,
+            self.customer_id,
+            Some(&self.from),
+            Some(&self.to),
+            self.before,
+        )
+    }
+
+    fn query(&self) -> String {
+        let pairs = [
+            (
+                "user_id",
+                self.user_id.map(|v| v.to_string()).unwrap_or_default(),
+            ),
+            (
+                "customer_id",
+                self.customer_id.map(|v| v.to_string()).unwrap_or_default(),
+            ),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+        ];
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
+            .finish()
+    }
+}
+
+const AUDIT_PAGE: i64 = 100;
+
+pub async fn audit(
+    State(st): State<AppState>,
+    u: WebUser,
+    super::WebQuery(q): super::WebQuery<AuditQuery>,
+) -> Result<AuditPage, WebError> {
+    use crate::service::reads;
+    let l = u.lang;
+    let f = q.filter().web(l)?;
+    let list = reads::list(&st.store, &u.actor, &f, AUDIT_PAGE)
+        .await
+        .web(l)?;
+    let v = reads::verify(&st.store, &u.actor).await.web(l)?;
+    let chain = if v.intact {
+        l.plural("audit.intact", v.entries)
+    } else {
+        l.t("audit.broken")
+            .replace("{id}", &v.broken_at.unwrap_or_default().to_string())
+    };
+    let users = org::list_users(&st.store, &u.actor)
+        .await
+        .web(l)?
+        .into_iter()
+        .map(|x| (x.id, x.name))
+        .collect();
+    let older = (list.len() as i64 == AUDIT_PAGE)
+        .then(|| list.last().map(|r| r.id))
+        .flatten();
+    let rows = list
+        .into_iter()
+        .map(|r| ReadRow {
+            at: l.datetime(r.at),
+            user: r.user_name,
+            link: match r.what.as_str() {
+                "customer" | "export" => Some(format!("/customers/{}", r.ref_id)),
+                "attachment" => Some(format!("/attachments/{}", r.ref_id)),
+                _ => None,
+            },
+            what: format!("{} n° {}", l.t(&format!("read.{}", r.what)), r.ref_id),
+            customer: r.customer_id,
+        })
+        .collect();
+    Ok(AuditPage {
+        chain,
+        intact: v.intact,
+        users,
+        user_id: q.user_id,
+        customer: q.customer_id.map(|c| c.to_string()).unwrap_or_default(),
+        query: q.query(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+        rows,
+        older,
+        s: Shell::of(&u),
+    })
+}
+
+pub async fn audit_csv(
+    State(st): State<AppState>,
+    u: WebUser,
+    super::WebQuery(q): super::WebQuery<AuditQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let f = q.filter().web(u.lang)?;
+    let rows = crate::service::reads::export_csv(&st.store, &u.actor, f)
+        .await
+        .web(u.lang)?;
+    Ok(crate::app::csv_download("consultations.csv", rows))
+}

@@ -339,6 +339,9 @@ async fn render(
     let d = case::get_by_number(&st.store, &u.actor, number)
         .await
         .web(l)?;
+    st.reads
+        .note(&u.actor, "case", d.case.id, Some(d.case.customer_id))
+        .await;
     let emails = crate::service::email::case_emails(&st.store, &u.actor, d.case.id)
         .await
         .web(l)?;

@@ -88,6 +88,7 @@ pub async fn page(
 ) -> Result<CustomerPage, WebError> {
     let l = u.lang;
     let v = customer::view(&st.store, &u.actor, id).await.web(l)?;
+    st.reads.note(&u.actor, "customer", id, Some(id)).await;
     let voice =
         crate::service::survey::of_customer(&st.store, &u.actor, id, &st.config.public_base())
             .await
@@ -191,6 +192,7 @@ pub async fn export(
     let data = crate::service::privacy::export(&st.store, &u.actor, id)
         .await
         .web(u.lang)?;
+    st.reads.note(&u.actor, "export", id, Some(id)).await;
     Ok(crate::app::json_download(
         &format!("client-{id}.json"),
         &data,

@@ -377,6 +377,10 @@ pub async fn attachment(
     let (meta, data) = service::email::attachment(&st.store, &u.actor, id)
         .await
         .web(u.lang)?;
+    let customer = service::email::customer_of_email(&st.store, &u.actor, meta.email_id)
+        .await
+        .web(u.lang)?;
+    st.reads.note(&u.actor, "attachment", id, customer).await;
     Ok(crate::api::email::download(&meta.content_type, &meta.name, data).into_response())
 }
 
@@ -388,6 +392,10 @@ pub async fn raw(
     let (_, raw) = service::email::raw_message(&st.store, &u.actor, id)
         .await
         .web(u.lang)?;
+    let customer = service::email::customer_of_email(&st.store, &u.actor, id)
+        .await
+        .web(u.lang)?;
+    st.reads.note(&u.actor, "raw_email", id, customer).await;
     Ok(
         crate::api::email::download("message/rfc822", &format!("message-{id}.eml"), raw)
             .into_response(),

@@ -138,6 +138,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/teams", post(admin::add_team))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::edit_user))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/admin/users/{id}/tokens", post(admin::make_token))
         .route(
             "/admin/users/{user}/tokens/{id}/revoke",

@@ -259,3 +259,136 @@ async fn a_late_request_says_so() {
     let list: Value = app.get("/api/v1/privacy-requests", &app.admin).await.json;
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn reads_of_a_customer_s_data_are_logged_in_a_chain_that_shows_tampering() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let r = app
+            .interaction(json!({"channel": "email", "direction": "inbound",
+                "customer": {"email": "ines@example.fr"}, "subject": "Question", "body": "x"}))
+            .await;
+        let (customer, case) = (
+            r["customer_id"].as_i64().unwrap(),
+            r["case_id"].as_i64().unwrap(),
+        );
+        app.get(&format!("/api/v1/customers/{customer}"), &app.advisor)
+            .await;
+        app.get(&format!("/api/v1/cases/{case}"), &app.advisor)
+            .await;
+        app.get(&format!("/api/v1/customers/{customer}/export"), &app.admin)
+            .await;
+        app.state.reads.flush().await;
+        let reads = app
+            .get(
+                &format!("/api/v1/audit/reads?customer_id={customer}"),
+                &app.admin,
+            )
+            .await;
+        assert_eq!(reads.status, StatusCode::OK, "{b}: {}", reads.json);
+        let what: Vec<&str> = reads
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["what"].as_str().unwrap())
+            .collect();
+        assert_eq!(what, ["export", "case", "customer"], "{b}: newest first");
+        assert_eq!(reads.json[2]["user_id"], app.advisor_id);
+        // Only administrators see it.
+        let r = app.get("/api/v1/audit/reads", &app.advisor).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let by_user = app
+            .get(
+                &format!("/api/v1/audit/reads?user_id={}", app.advisor_id),
+                &app.admin,
+            )
+            .await
+            .json;
+        assert_eq!(by_user.as_array().unwrap().len(), 2, "{b}: {by_user}");
+        let v = app.get("/api/v1/audit/reads/verify", &app.admin).await.json;
+        assert_eq!(
+            v,
+            json!({"entries": 3, "intact": true, "broken_at": null}),
+            "{b}"
+        );
+
+        // Someone edits the log in the database: the chain says where.
+        let first = reads.json[2]["id"].as_i64().unwrap();
+        let mut c = app.store.reader().await.unwrap();
+        sqlx::query("UPDATE read_log SET user_id = $1 WHERE id = $2")
+            .bind(
+                pacte::store::org::user_by_email_key(&mut c, "admin@acme.fr")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            )
+            .bind(first)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let v = app.get("/api/v1/audit/reads/verify", &app.admin).await.json;
+        assert_eq!(v["intact"], false, "{b}: {v}");
+        assert_eq!(v["broken_at"], first, "{b}");
+        // A cut tail shows too.
+        sqlx::query("UPDATE read_log SET user_id = $1 WHERE id = $2")
+            .bind(app.advisor_id)
+            .bind(first)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let last = reads.json[0]["id"].as_i64().unwrap();
+        sqlx::query("DELETE FROM read_log WHERE id = $1")
+            .bind(last)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let v = app.get("/api/v1/audit/reads/verify", &app.admin).await.json;
+        assert_eq!(v["intact"], false, "{b}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn the_read_log_page_lists_filters_and_exports() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    let r = app
+        .interaction(json!({"channel": "phone", "direction": "inbound",
+            "customer": {"phone": "0611111111"}, "body": "x"}))
+        .await;
+    let customer = r["customer_id"].as_i64().unwrap();
+    let cookie = app.sign_in("admin@acme.fr", "correct horse").await.unwrap();
+    app.send(crate::support::page(
+        &format!("/customers/{customer}"),
+        &cookie,
+    ))
+    .await;
+    app.state.reads.flush().await;
+    let page = crate::support::html(
+        &app.send(crate::support::page(
+            &format!("/admin/audit?customer_id={customer}"),
+            &cookie,
+        ))
+        .await,
+    );
+    assert!(
+        page.contains("Chaîne intègre : 1 entrée vérifiée."),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("Fiche client n° {customer}")),
+        "{page}"
+    );
+    let csv = app
+        .send(crate::support::page("/admin/audit.csv", &cookie))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.json.as_str().unwrap().to_string();
+    assert!(
+        text.starts_with("id,at,user_id,user,what,ref_id,customer_id,hash\n"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "{text}");
+}

@@ -53,6 +53,12 @@ pub async fn case_emails(store: &Store, actor: &Actor, case_id: i64) -> Result<V
         .collect())
 }
 
+/// The customer a message is about (for the audit of reads).
+pub async fn customer_of_email(store: &Store, actor: &Actor, email_id: i64) -> Result<Option<i64>> {
+    let mut c = store.reader().await?;
+    Ok(store::email::customer_of(&mut c, actor.org_id, email_id).await?)
+}
+
 /// An attachment's metadata and content, for an advisor of its organisation.
 pub async fn attachment(store: &Store, actor: &Actor, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
     let mut c = store.reader().await?;

@@ -477,10 +477,7 @@ async fn main() -> anyhow::Result<()> {
                     .map_err(explain)?;
             eprintln!(
                 "token {} «{}» for {}, until {}:",
-                t.id,
-                t.name,
-                u.email,
-                service::iso(t.expires_at)
+                t.id, t.name, u.email, t.expires_at
             );
             println_out(&t.token)
         }

@@ -15,8 +15,11 @@ CREATE INDEX read_log_org ON read_log (org_id, id);
 CREATE INDEX read_log_customer ON read_log (org_id, customer_id, id);
 CREATE INDEX read_log_user ON read_log (org_id, user_id, id);
 
+-- base_id/base_hash: where the chain starts once retention removed older entries.
 CREATE TABLE read_chain (
     org_id BIGINT PRIMARY KEY REFERENCES organization(id),
     last_id BIGINT NOT NULL,
-    last_hash TEXT NOT NULL
+    last_hash TEXT NOT NULL,
+    base_id BIGINT NOT NULL DEFAULT 0,
+    base_hash TEXT NOT NULL DEFAULT ''
 );

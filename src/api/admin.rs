@@ -291,3 +291,35 @@ pub async fn verify_reads(
 ) -> Result<Json<crate::service::reads::Verification>, ApiError> {
     Ok(Json(crate::service::reads::verify(&s.store, &a).await?))
 }
+
+#[utoipa::path(get, path = "/api/v1/retention",
+    responses((status = 200, body = crate::service::retention::Retention), (status = 403, body = Envelope)), security(("bearer" = [])))]
+pub async fn retention(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<crate::service::retention::Retention>, ApiError> {
+    Ok(Json(crate::service::retention::get(&s.store, &a).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/retention", request_body = Vec<crate::service::retention::RuleInput>,
+    responses((status = 200, body = crate::service::retention::Retention), (status = 403, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn set_retention(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(rules): ApiJson<Vec<crate::service::retention::RuleInput>>,
+) -> Result<Json<crate::service::retention::Retention>, ApiError> {
+    Ok(Json(
+        crate::service::retention::put(&s.store, &a, &rules).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/retention/run",
+    responses((status = 200, description = "what the run removed, per kind"), (status = 403, body = Envelope)), security(("bearer" = [])))]
+pub async fn run_retention(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(
+        crate::service::retention::run_now(&s.store, &a).await?,
+    ))
+}

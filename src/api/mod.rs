@@ -66,6 +66,11 @@ pub fn router() -> Router<AppState> {
             post(customers::add_request),
         )
         .route("/privacy-requests", get(customers::requests))
+        .route(
+            "/retention",
+            get(admin::retention).put(admin::set_retention),
+        )
+        .route("/retention/run", post(admin::run_retention))
         .route("/audit/reads", get(admin::reads))
         .route("/audit/reads/verify", get(admin::verify_reads))
         .route("/merges/{id}/undo", post(customers::unmerge))

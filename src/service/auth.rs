@@ -4,7 +4,6 @@ use super::{Actor, Error, Result, now_ms};
 use crate::domain::fold::fold_key;
 use crate::domain::role::Role;
 use crate::store::{self, Store};
-
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -153,7 +152,8 @@ pub struct NewToken {
     pub id: i64,
     pub name: String,
     pub token: String,
-    pub expires_at: i64,
+    /// RFC 3339.
+    pub expires_at: String,
 }
 
 /// Makes a token for the actor (or, for an administrator, `for_user` of the organisation).
@@ -196,7 +196,7 @@ pub async fn create_token(
         id,
         name: name.into(),
         token,
-        expires_at,
+        expires_at: super::iso(expires_at),
     })
 }
 

@@ -18,11 +18,12 @@ const LEASE_MS: i64 = 120_000;
 const RETRY_S: [i64; 6] = [5, 30, 120, 600, 1_800, 7_200];
 
 /// The standing jobs and how often each runs when nothing nudges it.
-const STANDING: [(Worker, Duration); 4] = [
+const STANDING: [(Worker, Duration); 5] = [
     (Worker::Mail, Duration::from_secs(5)),
     (Worker::Alerts, Duration::from_secs(5)),
     (Worker::Surveys, Duration::from_secs(5)),
     (Worker::Sampling, Duration::from_secs(60)),
+    (Worker::Retention, Duration::from_secs(3_600)),
 ];
 
 fn interval(kind: &str) -> Option<Duration> {
@@ -75,6 +76,9 @@ async fn run(cx: &Context, job: &store::job::Job) -> Result<()> {
         k if k == Worker::Sampling.job_kind() => super::survey::trigger::run_periodic(&cx.store)
             .await
             .map(drop),
+        k if k == Worker::Retention.job_kind() => {
+            super::retention::run_all(&cx.store).await.map(drop)
+        }
         other => Err(super::Error::Internal(format!(
             "no handler for jobs of kind {other}"
         ))),

@@ -16,6 +16,7 @@ pub mod org;
 pub mod privacy;
 pub mod ratelimit;
 pub mod reads;
+pub mod retention;
 pub mod review;
 pub mod search;
 pub mod survey;

@@ -128,8 +128,11 @@ pub struct Verification {
 pub async fn verify(store: &Store, actor: &Actor) -> Result<Verification> {
     actor.require(actor.role.can_administer())?;
     let mut c = store.reader().await?;
-    let mut prev = String::new();
-    let (mut after, mut entries) = (0, 0);
+    let chain = store::reads::chain(&mut c, actor.org_id).await?;
+    let (mut after, mut prev) = chain
+        .as_ref()
+        .map_or((0, String::new()), |h| (h.base_id, h.base_hash.clone()));
+    let mut entries = 0;
     loop {
         let page = store::reads::chain_page(&mut c, actor.org_id, after, 5_000).await?;
         if page.is_empty() {
@@ -159,10 +162,9 @@ pub async fn verify(store: &Store, actor: &Actor) -> Result<Verification> {
             after = r.id;
         }
     }
-    let head = store::reads::head(&mut c, actor.org_id).await?;
-    let intact = match head {
+    let intact = match chain {
         None => entries == 0,
-        Some((id, hash)) => id == after && hash == prev,
+        Some(h) => h.last_id == after && h.last_hash == prev,
     };
     Ok(Verification {
         entries,

@@ -16,6 +16,8 @@ pub enum Worker {
     Sampling,
     /// Webhook alerts (`charter::alerts::deliver_due`).
     Alerts,
+    /// Retention rules (`retention::run_all`).
+    Retention,
 }
 
 impl Worker {
@@ -26,6 +28,7 @@ impl Worker {
             Worker::Surveys => "surveys.dispatch",
             Worker::Sampling => "surveys.sample",
             Worker::Alerts => "alerts.deliver",
+            Worker::Retention => "retention.apply",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod job;
 pub mod org;
 pub mod privacy;
 pub mod reads;
+pub mod retention;
 pub mod review;
 pub mod search;
 pub mod survey;

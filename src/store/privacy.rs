@@ -191,6 +191,8 @@ pub const NOT_PERSONAL: &[(&str, &str)] = &[
     ("change_log", "ids of changed records"),
     ("search_node", "index positions"),
     ("read_chain", "the audit chain's head"),
+    ("retention_rule", "rules"),
+    ("retention_run", "counts of what retention removed"),
     ("_sqlx_migrations", "schema history"),
 ];
 

@@ -133,12 +133,59 @@ pub async fn chain_page(c: &mut Conn, org_id: i64, after_id: i64, limit: i64) ->
     .await?)
 }
 
-/// The chain's head: the last entry's id and hash.
-pub async fn head(c: &mut Conn, org_id: i64) -> Result<Option<(i64, String)>> {
-    Ok(
-        sqlx::query_as("SELECT last_id, last_hash FROM read_chain WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_optional(c)
-            .await?,
+/// The chain's ends: where it starts (after entries retention removed) and its last entry.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Chain {
+    pub base_id: i64,
+    pub base_hash: String,
+    pub last_id: i64,
+    pub last_hash: String,
+}
+
+pub async fn chain(c: &mut Conn, org_id: i64) -> Result<Option<Chain>> {
+    Ok(sqlx::query_as(
+        "SELECT base_id, base_hash, last_id, last_hash FROM read_chain WHERE org_id = $1",
     )
+    .bind(org_id)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// Entries read before `cutoff` (retention's dry run).
+pub async fn count_before(c: &mut Conn, org_id: i64, cutoff: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM read_log WHERE org_id = $1 AND at < $2",
+    )
+    .bind(org_id)
+    .bind(cutoff)
+    .fetch_one(c)
+    .await?)
+}
+
+/// Removes the entries read before `cutoff` and moves the chain's start after them, so what
+/// stays still verifies.
+pub async fn prune_before(c: &mut Conn, org_id: i64, cutoff: i64) -> Result<u64> {
+    let last: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, hash FROM read_log WHERE org_id = $1 AND at < $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(org_id)
+    .bind(cutoff)
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some((id, hash)) = last else {
+        return Ok(0);
+    };
+    let n = sqlx::query("DELETE FROM read_log WHERE org_id = $1 AND id <= $2")
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+    sqlx::query("UPDATE read_chain SET base_id = $2, base_hash = $3 WHERE org_id = $1")
+        .bind(org_id)
+        .bind(id)
+        .bind(&hash)
+        .execute(&mut *c)
+        .await?;
+    Ok(n)
 }

@@ -534,3 +534,105 @@ pub async fn audit_csv(
         .web(u.lang)?;
     Ok(crate::app::csv_download("consultations.csv", rows))
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_retention.html")]
+pub struct RetentionPage {
+    s: Shell,
+    rows: Vec<RetentionRow>,
+    last_run: String,
+}
+
+pub struct RetentionRow {
+    kind: String,
+    label: String,
+    months: String,
+    would_go: String,
+}
+
+pub async fn retention(State(st): State<AppState>, u: WebUser) -> Result<RetentionPage, WebError> {
+    let l = u.lang;
+    let r = crate::service::retention::get(&st.store, &u.actor)
+        .await
+        .web(l)?;
+    let last_run = match (&r.last_run_at, &r.last_run) {
+        (Some(at), Some(report)) => {
+            let at = at
+                .parse::<jiff::Timestamp>()
+                .map(|t| l.datetime(t.as_millisecond()))
+                .unwrap_or_default();
+            let parts: Vec<String> = report
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| {
+                            format!(
+                                "{} : {}",
+                                l.t(&format!("retention.kind.{k}")),
+                                l.int(v.as_i64().unwrap_or(0))
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!("{at} — {}", parts.join(" ; "))
+        }
+        _ => l.t("retention.never").to_string(),
+    };
+    Ok(RetentionPage {
+        rows: r
+            .rules
+            .into_iter()
+            .map(|x| RetentionRow {
+                label: l.t(&format!("retention.kind.{}", x.kind)).to_string(),
+                months: x.months.map(|m| m.to_string()).unwrap_or_default(),
+                would_go: if x.months.is_some() {
+                    l.int(x.would_go)
+                } else {
+                    "—".into()
+                },
+                kind: x.kind,
+            })
+            .collect(),
+        last_run,
+        s: Shell::of(&u),
+    })
+}
+
+pub async fn set_retention(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<std::collections::HashMap<String, String>>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(f.get("csrf").map_or("", String::as_str))?;
+    let mut rules = Vec::new();
+    for kind in crate::service::retention::KINDS {
+        let v = f.get(*kind).map_or("", |v| v.trim());
+        let months = if v.is_empty() {
+            None
+        } else {
+            // A value that is not a number is refused by the service's range check.
+            Some(v.parse::<i64>().unwrap_or(-1))
+        };
+        rules.push(crate::service::retention::RuleInput {
+            kind: kind.to_string(),
+            months,
+        });
+    }
+    crate::service::retention::put(&st.store, &u.actor, &rules)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to("/admin/retention?done=retention_saved"))
+}
+
+pub async fn run_retention(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<CsrfForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    crate::service::retention::run_now(&st.store, &u.actor)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to("/admin/retention?done=retention_run"))
+}

@@ -138,6 +138,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/teams", post(admin::add_team))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::edit_user))
+        .route(
+            "/admin/retention",
+            get(admin::retention).post(admin::set_retention),
+        )
+        .route("/admin/retention/run", post(admin::run_retention))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/admin/users/{id}/tokens", post(admin::make_token))

@@ -111,7 +111,11 @@ async fn the_queue_leases_retries_and_keeps_standing_jobs() {
         let due = job::claim(&mut tx, "A", now + 1, now + 60_000, 8)
             .await
             .unwrap();
-        assert_eq!(due.len(), 4, "{backend}: mail, alerts, dispatch, sampling");
+        assert_eq!(
+            due.len(),
+            5,
+            "{backend}: mail, alerts, dispatch, sampling, retention"
+        );
         for j in &due {
             assert!(
                 job::finish(&mut tx, j.id, "A", Some(now + 3_600_000))

@@ -392,3 +392,181 @@ async fn the_read_log_page_lists_filters_and_exports() {
     );
     assert_eq!(text.lines().count(), 2, "{text}");
 }
+
+#[tokio::test]
+async fn retention_rules_say_what_would_go_then_remove_it() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        // An old contact, solved long ago, and a recent one.
+        let old = app
+            .interaction(json!({"channel": "phone", "direction": "inbound", "occurred_at": "2020-01-06T09:00:00Z",
+                "customer": {"phone": "0611111111", "name": "Ancien Client"}, "subject": "Vieux sujet",
+                "body": "Texte ancien"}))
+            .await;
+        let r = app
+            .patch(
+                &format!("/api/v1/cases/{}", old["case_id"]),
+                &app.advisor,
+                json!({"status": "solved"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.json);
+        let recent = app
+            .interaction(json!({"channel": "phone", "direction": "inbound",
+                "customer": {"phone": "0622222222", "name": "Client Récent"}, "body": "Texte récent"}))
+            .await;
+        app.get(
+            &format!("/api/v1/customers/{}", recent["customer_id"]),
+            &app.admin,
+        )
+        .await;
+        app.state.reads.flush().await;
+
+        let r = app
+            .put(
+                "/api/v1/retention",
+                &app.admin,
+                json!([{"kind": "inactive_customer", "months": 36}, {"kind": "read_log", "months": 12},
+                       {"kind": "nonsense", "months": 0}]),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.json
+        );
+        assert_eq!(r.json["error"]["fields"].as_array().unwrap().len(), 2);
+        let r = app
+            .put(
+                "/api/v1/retention",
+                &app.admin,
+                json!([{"kind": "inactive_customer", "months": 36}, {"kind": "read_log", "months": 12}]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.json);
+        let rule = |v: &Value, k: &str| {
+            v["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["kind"] == k)
+                .unwrap()
+                .clone()
+        };
+        // The dry run: the customer of 2020 would go; the fresh read would stay.
+        assert_eq!(
+            rule(&r.json, "inactive_customer")["would_go"],
+            1,
+            "{b}: {}",
+            r.json
+        );
+        assert_eq!(rule(&r.json, "read_log")["would_go"], 0);
+        assert_eq!(rule(&r.json, "raw_email")["months"], Value::Null);
+        let r = app.get("/api/v1/retention", &app.advisor).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        let run = app
+            .post("/api/v1/retention/run", &app.admin, json!({}))
+            .await;
+        assert_eq!(run.status, StatusCode::OK, "{b}: {}", run.json);
+        assert_eq!(run.json["inactive_customer"], 1, "{b}: {}", run.json);
+        let gone = app
+            .get(
+                &format!("/api/v1/customers/{}", old["customer_id"]),
+                &app.admin,
+            )
+            .await
+            .json;
+        assert!(
+            !gone.to_string().contains("Ancien") && !gone.to_string().contains("Texte ancien"),
+            "{b}: {gone}"
+        );
+        let kept = app
+            .get(
+                &format!("/api/v1/customers/{}", recent["customer_id"]),
+                &app.admin,
+            )
+            .await
+            .json;
+        assert!(kept.to_string().contains("Client Récent"));
+        let after = app.get("/api/v1/retention", &app.admin).await.json;
+        assert_eq!(rule(&after, "inactive_customer")["would_go"], 0, "{b}");
+        assert_eq!(after["last_run"]["inactive_customer"], 1);
+        // The read log, pruned, still verifies.
+        app.state.reads.flush().await;
+        let mut tx = app.store.begin().await.unwrap();
+        pacte::store::reads::prune_before(&mut tx, app.org_id, pacte::service::now_ms() + 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        app.get(
+            &format!("/api/v1/customers/{}", recent["customer_id"]),
+            &app.admin,
+        )
+        .await;
+        app.state.reads.flush().await;
+        let v = app.get("/api/v1/audit/reads/verify", &app.admin).await.json;
+        assert_eq!(v["intact"], true, "{b}: {v}");
+        assert_eq!(v["entries"], 1, "{b}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn retention_is_set_and_applied_from_its_page() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    let cookie = app.sign_in("admin@acme.fr", "correct horse").await.unwrap();
+    let html = crate::support::html(
+        &app.send(crate::support::page("/admin/retention", &cookie))
+            .await,
+    );
+    assert!(
+        html.contains("Clients sans contact (effacés)")
+            && html.contains("Aucun passage pour l’instant."),
+        "{html}"
+    );
+    let csrf = crate::support::csrf_of(&html);
+    let r = app
+        .send(crate::support::form(
+            "/admin/retention",
+            Some(&cookie),
+            &format!("csrf={csrf}&staff_log=12&read_log=&case_text=abc"),
+        ))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a month count that is no number is refused"
+    );
+    let r = app
+        .send(crate::support::form(
+            "/admin/retention",
+            Some(&cookie),
+            &format!("csrf={csrf}&staff_log=12"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app
+        .send(crate::support::form(
+            "/admin/retention/run",
+            Some(&cookie),
+            &format!("csrf={csrf}"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let html = crate::support::html(
+        &app.send(crate::support::page(
+            "/admin/retention?done=retention_run",
+            &cookie,
+        ))
+        .await,
+    );
+    assert!(
+        html.contains("Règles appliquées.")
+            && html.contains("Journal des actions du personnel : 0"),
+        "{html}"
+    );
+    assert!(html.contains(r#"name="staff_log" type="number" min="1" max="1200" value="12""#));
+}

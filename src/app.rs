@@ -59,52 +59,62 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
-            state.config.request_timeout,
-            deadline,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.config.secure_cookies,
-            security_headers,
+            Bounds {
+                limit: state.config.request_timeout,
+                https: state.config.secure_cookies,
+            },
+            bounds,
         ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
         .with_state(state)
 }
 
+/// What every answer is held to (one layer: each layer costs a boxed call per request).
+#[derive(Clone, Copy)]
+struct Bounds {
+    limit: std::time::Duration,
+    https: bool,
+}
+
 /// A request that has not answered within the limit is stopped (what it had not committed is
 /// rolled back) and answered 503: no client holds the writer or a worker for ever. Streams
-/// (live events, exports) are timed to their first byte only.
-async fn deadline(
-    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+/// (live events, exports) are timed to their first byte only. Then the security headers.
+async fn bounds(
+    axum::extract::State(b): axum::extract::State<Bounds>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let api = req.uri().path().starts_with("/api/");
-    match tokio::time::timeout(limit, next.run(req)).await {
+    let mut res = match tokio::time::timeout(b.limit, next.run(req)).await {
         Ok(res) => res,
-        Err(_) => {
-            let message = format!(
-                "the request took over {} s and was stopped; a write may or may not have been \
-                 recorded: retry with the same Idempotency-Key",
-                limit.as_secs()
-            );
-            tracing::warn!("{message}");
-            if api {
-                crate::api::error::ApiError::new(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    "timeout",
-                    message,
-                )
-                .into_response()
-            } else {
-                let text = format!(
-                    "Cette page a mis plus de {} s à répondre et a été interrompue ; réessayez.",
-                    limit.as_secs()
-                );
-                (axum::http::StatusCode::SERVICE_UNAVAILABLE, text).into_response()
-            }
-        }
+        Err(_) => too_long(b.limit, api),
+    };
+    security_headers(res.headers_mut(), b.https);
+    res
+}
+
+fn too_long(limit: std::time::Duration, api: bool) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = format!(
+        "the request took over {} s and was stopped; a write may or may not have been \
+         recorded: retry with the same Idempotency-Key",
+        limit.as_secs()
+    );
+    tracing::warn!("{message}");
+    if api {
+        crate::api::error::ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            message,
+        )
+        .into_response()
+    } else {
+        let text = format!(
+            "Cette page a mis plus de {} s à répondre et a été interrompue ; réessayez.",
+            limit.as_secs()
+        );
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, text).into_response()
     }
 }
 
@@ -112,14 +122,8 @@ async fn deadline(
 /// a download run sandboxed): scripts and styles from this site only — the pages have no inline
 /// script or style —, no framing, no MIME sniffing, no address sent to other sites (survey and
 /// review links carry secrets in their path). HSTS when cookies are secure (served over HTTPS).
-async fn security_headers(
-    axum::extract::State(https): axum::extract::State<bool>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+fn security_headers(h: &mut axum::http::HeaderMap, https: bool) {
     use axum::http::{HeaderValue, header};
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
     let defaults = [
         (
             header::CONTENT_SECURITY_POLICY,
@@ -141,7 +145,6 @@ async fn security_headers(
         h.entry(header::STRICT_TRANSPORT_SECURITY)
             .or_insert(HeaderValue::from_static("max-age=31536000"));
     }
-    res
 }
 
 /// Serves until Ctrl-C / SIGTERM; with `workers`, runs the job queue and the IMAP watchers too.

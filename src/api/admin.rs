@@ -143,6 +143,7 @@ impl From<crate::service::auth::Token> for TokenView {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TokenQuery {
     /// An administrator's view of one user's tokens (default: the whole organisation's).
@@ -162,6 +163,7 @@ pub async fn tokens(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ForUser {
     /// An administrator makes the token for this user (default: oneself).
@@ -233,6 +235,7 @@ pub struct ReadView {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReadQuery {
     #[serde(default, deserialize_with = "crate::service::blank_is_none")]

@@ -57,6 +57,7 @@ pub async fn update(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BacktestQuery {
     /// How many months back (1–36); 12 by default.
     pub months: Option<i64>,
@@ -86,6 +87,7 @@ pub async fn publish(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResultsQuery {
     /// How many periods back (1–60); 12 by default.
     pub periods: Option<i64>,
@@ -111,6 +113,7 @@ pub async fn at_risk(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompensationQuery {
     /// granted, proposed or refused
     pub status: Option<String>,

@@ -148,6 +148,7 @@ impl From<crate::service::privacy::Request> for PrivacyRequest {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RequestQuery {
     #[serde(default, deserialize_with = "crate::service::blank_is_none")]

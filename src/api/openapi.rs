@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
         super::voice::tasks, super::voice::task_done, super::voice::invite, super::voice::reviews,
         super::voice::reply, super::voice::reject,
     ),
-    modifiers(&Bearer)
+    modifiers(&Bearer, &Errors)
 )]
 pub struct ApiDoc;
 
@@ -46,6 +46,75 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Every operation documents the refusals it can give, all in the error envelope: 401 when it
+/// needs a token, 404 with a path parameter, 400/413/415/422 with a body, 400 with a query,
+/// and 500/503 always (an operation's own list comes first; this adds what it left out).
+struct Errors;
+
+impl Modify for Errors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let envelope = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Envelope")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in doc.paths.paths.iter_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let mut add: Vec<(&str, &str)> = vec![
+                    ("500", "internal error (logged)"),
+                    ("503", "the request took over the time limit"),
+                ];
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add.push(("401", "no token, or one revoked or expired"));
+                    add.push(("403", "the role does not allow it"));
+                }
+                if path.contains('{') {
+                    add.push(("404", "no such resource in this organisation"));
+                }
+                if op.request_body.is_some() {
+                    add.extend([
+                        ("400", "the body is not one JSON value"),
+                        ("413", "the body is over the size limit"),
+                        ("415", "the body is not sent as application/json"),
+                        ("422", "fields refused, each named"),
+                    ]);
+                }
+                let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        matches!(p, utoipa::openapi::RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query))
+                    })
+                });
+                if has_query {
+                    add.push(("400", "a query parameter unknown or of the wrong form"));
+                }
+                for (code, what) in add {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| envelope(what).into());
+                }
+            }
+        }
     }
 }
 

@@ -105,6 +105,7 @@ pub async fn mapping(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Limit {
     pub limit: Option<i64>,
 }
@@ -236,6 +237,7 @@ pub async fn delete_rule(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Period {
     pub from: Option<String>,
     pub to: Option<String>,
@@ -292,6 +294,7 @@ pub async fn invite(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewFilter {
     /// published | rejected | withdrawn
     pub status: Option<String>,
@@ -311,17 +314,17 @@ pub async fn reviews(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReplyInput {
+pub struct ReviewReplyInput {
     pub reply: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/reply", request_body = ReplyInput,
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/reply", request_body = ReviewReplyInput,
     responses((status = 200, body = Review), (status = 422, body = Envelope)), security(("bearer" = [])))]
 pub async fn reply(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(r): ApiJson<ReplyInput>,
+    ApiJson(r): ApiJson<ReviewReplyInput>,
 ) -> Result<Json<Review>, ApiError> {
     Ok(Json(review::reply(&s.store, &a, id, &r.reply).await?))
 }

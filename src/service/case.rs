@@ -72,6 +72,7 @@ impl CaseView {
 
 /// Filters as they come from a query string (an empty value is no filter).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub status: Option<String>,

@@ -36,6 +36,7 @@ pub async fn view(store: &Store, actor: &Actor, id: i64) -> Result<View360> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     pub email: Option<String>,

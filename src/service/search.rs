@@ -361,6 +361,7 @@ impl Docs {
 
 /// A search as it comes from a query string.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words of a message or subject, a name, an email, a phone, a customer number, a case

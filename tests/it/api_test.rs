@@ -708,4 +708,38 @@ async fn openapi_document_describes_the_endpoints() {
             .get("InteractionInput")
             .is_some()
     );
+    // Generated clients rely on these: a path parameter is in its path, a query parameter is
+    // not a path one, and every operation says how it refuses.
+    for (path, item) in r.json["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap();
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is not in the path"
+                    );
+                }
+            }
+            let codes = op["responses"].as_object().unwrap();
+            assert!(
+                codes.contains_key("500") && codes.keys().any(|c| c.starts_with('4')),
+                "{method} {path}: {codes:?}"
+            );
+        }
+    }
+    let cases = &r.json["paths"]["/api/v1/cases"]["get"]["parameters"];
+    assert!(
+        cases.as_array().unwrap().iter().all(|p| p["in"] == "query"),
+        "{cases}"
+    );
+    let reply = &r.json["paths"]["/api/v1/cases/{id}/replies"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"]["$ref"];
+    let name = reply.as_str().unwrap().rsplit('/').next().unwrap();
+    assert!(
+        r.json["components"]["schemas"][name]["properties"]
+            .get("body")
+            .is_some(),
+        "{name}"
+    );
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 pub const DIMS: [&str; 4] = ["site", "channel", "team", "category"];
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Query {
     /// First month, "YYYY-MM" (default: 11 months before `to`).
     pub from: Option<String>,

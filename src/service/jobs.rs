@@ -12,8 +12,11 @@ use crate::store::{self, Store};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How long a claimed job is ours before another worker may take it.
-const LEASE_MS: i64 = 120_000;
+/// How long a claimed job is ours before another worker may take it: short, and renewed every
+/// `HEARTBEAT` while this worker lives, so that a worker that dies leaves its jobs to the
+/// others within seconds (a 2-minute lease stalled mail and alerts that long after a crash).
+const LEASE_MS: i64 = 30_000;
+const HEARTBEAT: Duration = Duration::from_secs(10);
 /// Delays before the 2nd, 3rd… attempt of a failing job; a one-off job fails for good after.
 const RETRY_S: [i64; 6] = [5, 30, 120, 600, 1_800, 7_200];
 
@@ -94,6 +97,38 @@ pub async fn run_due(cx: &Context, stop: &watch::Receiver<bool>) -> Result<usize
         tx.commit().await?;
         jobs
     };
+    let beat = (!claimed.is_empty()).then(|| {
+        let ids: Vec<i64> = claimed.iter().map(|j| j.id).collect();
+        tokio::spawn(heartbeat(cx.store.clone(), cx.name.clone(), ids))
+    });
+    let ran = run_claimed(cx, stop, &claimed).await;
+    if let Some(beat) = beat {
+        beat.abort();
+    }
+    ran
+}
+
+/// Keeps this worker's leases alive while it runs what it claimed.
+async fn heartbeat(store: Store, worker: String, ids: Vec<i64>) {
+    loop {
+        tokio::time::sleep(HEARTBEAT).await;
+        let renewed = async {
+            let mut tx = store.begin().await?;
+            store::job::extend(&mut tx, &ids, &worker, now_ms() + LEASE_MS).await?;
+            tx.commit().await?;
+            Ok::<_, super::Error>(())
+        };
+        if let Err(e) = renewed.await {
+            tracing::warn!("job leases not renewed: {e}");
+        }
+    }
+}
+
+async fn run_claimed(
+    cx: &Context,
+    stop: &watch::Receiver<bool>,
+    claimed: &[store::job::Job],
+) -> Result<usize> {
     let mut ran = 0;
     for (i, job) in claimed.iter().enumerate() {
         if *stop.borrow() {

@@ -132,6 +132,24 @@ pub async fn failed(
     Ok(())
 }
 
+/// Extends the leases `worker` still holds on these jobs (its heartbeat while it runs them); a
+/// claimed job's `run_at` moves with its lease, so that a nudge during the run still shows.
+pub async fn extend(c: &mut Conn, ids: &[i64], worker: &str, until: i64) -> Result<()> {
+    for id in ids {
+        sqlx::query(
+            "UPDATE job SET run_at = CASE WHEN run_at = lease_until THEN $3 ELSE run_at END,
+                lease_until = $3
+             WHERE id = $1 AND worker = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(until)
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Gives back the leases a stopping worker holds on jobs it has not started: due at once.
 pub async fn release(c: &mut Conn, ids: &[i64], worker: &str, now: i64) -> Result<()> {
     for id in ids {

@@ -17,6 +17,7 @@ mod ingest_batch_test;
 mod jobs_test;
 mod layering_test;
 mod live_test;
+mod nodes_test;
 mod privacy_browser_test;
 mod privacy_test;
 mod search_test;

@@ -8,9 +8,9 @@ use crate::store::{self, Store};
 /// After this many failures an alert stops being retried (it stays in the outbox with its error).
 const MAX_ATTEMPTS: i64 = 12;
 
-/// How long a server holds an alert it is posting before another may try (longer than the
-/// HTTP timeout).
-const LEASE_MS: i64 = 60_000;
+/// How long a server holds an alert it is posting before another may try (twice the HTTP
+/// timeout: a server that dies mid-post delays the alert that long).
+const LEASE_MS: i64 = 20_000;
 
 /// Posts every due alert once; returns how many were delivered.
 /// `client` should come from `egress` (`Egress::http_client`), which checks the names it resolves;

@@ -3,6 +3,15 @@
 // written, else on request) and who else is writing a reply.
 (function () {
   "use strict";
+  // "Back" links (error pages): the previous page when there is one, else their own address.
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      if (history.length > 1) {
+        e.preventDefault();
+        history.back();
+      }
+    });
+  });
   var news = document.getElementById("live-news");
   var kase = document.getElementById("live-case");
   if (!window.EventSource || (!news && !kase)) return;

@@ -12,7 +12,33 @@ struct ErrorPage<'a> {
     l: Lang,
     title: &'a str,
     message: &'a str,
-    fields: &'a [FieldError],
+    fields: Vec<Shown>,
+}
+
+/// A refused field as the page says it: its label and why, in the reader's language (the
+/// service's wording is English; a refusal code with French words of its own is said in French).
+struct Shown {
+    label: String,
+    text: String,
+}
+
+impl Shown {
+    fn of(f: &FieldError, l: Lang) -> Shown {
+        let own = |key: String| {
+            let t = l.t(&key);
+            (t != key).then(|| t.to_string())
+        };
+        let label = if f.field.is_empty() {
+            String::new()
+        } else {
+            own(format!("field.{}", f.field)).unwrap_or_else(|| f.field.clone())
+        };
+        let text = match l {
+            Lang::En => f.message.clone(),
+            Lang::Fr => own(format!("refusal.{}", f.code)).unwrap_or_else(|| f.message.clone()),
+        };
+        Shown { label, text }
+    }
 }
 
 #[derive(Debug)]
@@ -100,7 +126,11 @@ impl IntoResponse for WebError {
             l: self.lang,
             title: self.lang.t("error.title"),
             message: self.lang.t(self.key),
-            fields: &self.fields,
+            fields: self
+                .fields
+                .iter()
+                .map(|f| Shown::of(f, self.lang))
+                .collect(),
         };
         match page.render() {
             Ok(html) => (self.status, Html(html)).into_response(),

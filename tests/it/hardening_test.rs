@@ -138,8 +138,15 @@ async fn every_answer_carries_the_security_headers() {
         assert!(!r.headers.contains_key("strict-transport-security"));
     }
     // The pages carry no inline script or style the policy would block.
-    let html = crate::support::html(&app.send(page("/inbox", &cookie)).await);
-    assert!(!html.contains("style=\"") && !html.contains("onclick"));
+    for path in ["/inbox", "/cases/abc", "/admin/retention"] {
+        let html = crate::support::html(&app.send(page(path, &cookie)).await);
+        assert!(
+            !html.contains("style=\"")
+                && !html.contains("onclick")
+                && !html.contains("javascript:"),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

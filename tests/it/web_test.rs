@@ -215,8 +215,10 @@ async fn admin_sets_up_the_organisation_from_forms() {
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         let text = refused.json.as_str().unwrap();
         assert!(
-            text.contains("code") && text.contains("time_zone"),
-            "{text}"
+            text.contains("<strong>Code</strong>")
+                && text.contains("<strong>Fuseau horaire</strong>")
+                && text.contains("obligatoire"),
+            "each refused field named in French: {text}"
         );
         let forged = app
             .send(form(

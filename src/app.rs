@@ -27,6 +27,8 @@ pub struct AppState {
     pub live: crate::service::live::Hub,
     /// The audit of reads (who opened which customer's data).
     pub reads: crate::service::reads::ReadLog,
+    /// Sites allowed to frame each organisation's public pages.
+    pub embeds: crate::service::embed::Embeds,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             search,
             live: crate::service::live::Hub::start(store.clone()),
             reads: crate::service::reads::ReadLog::start(store.clone()),
+            embeds: Default::default(),
             ingestor: Ingestor::start(store.clone()),
             mail: crate::service::email::inbound::Receiver::start(store.clone()),
             store,
@@ -56,7 +59,12 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
     Router::new()
         .nest("/api/v1", crate::api::router())
-        .merge(crate::web::router())
+        .merge(
+            crate::web::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::web::embeddable,
+            )),
+        )
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
             Bounds {
@@ -118,6 +126,19 @@ fn too_long(limit: std::time::Duration, api: bool) -> axum::response::Response {
     }
 }
 
+/// The content policy of Pacte's pages, framed by no one.
+const DEFAULT_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
+
+/// The same policy for a page the given sources may frame (`'self' https://…`).
+pub fn framed_policy(ancestors: &str) -> String {
+    DEFAULT_POLICY.replace(
+        "frame-ancestors 'none'",
+        &format!("frame-ancestors 'self' {ancestors}"),
+    )
+}
+
 /// The policy every answer carries unless its handler set a stricter one (a sanitised email and
 /// a download run sandboxed): scripts and styles from this site only — the pages have no inline
 /// script or style —, no framing, no MIME sniffing, no address sent to other sites (survey and
@@ -125,11 +146,7 @@ fn too_long(limit: std::time::Duration, api: bool) -> axum::response::Response {
 fn security_headers(h: &mut axum::http::HeaderMap, https: bool) {
     use axum::http::{HeaderValue, header};
     let defaults = [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ),
+        (header::CONTENT_SECURITY_POLICY, DEFAULT_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
@@ -138,7 +155,13 @@ fn security_headers(h: &mut axum::http::HeaderMap, https: bool) {
             "same-origin",
         ),
     ];
+    // A page that set its own policy (a public page some sites may frame, a sandboxed email)
+    // says itself where it may be framed.
+    let own_policy = h.contains_key(header::CONTENT_SECURITY_POLICY);
     for (name, value) in defaults {
+        if own_policy && name == header::X_FRAME_OPTIONS {
+            continue;
+        }
         h.entry(name).or_insert(HeaderValue::from_static(value));
     }
     if https {

@@ -869,6 +869,28 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("field.months", "Mois", "Months"),
     ("field.received_at", "Reçue le", "Received"),
     ("field.expires_in_days", "Durée", "Lifetime"),
+    (
+        "embed.title",
+        "Pages publiques dans votre site",
+        "Public pages in your site",
+    ),
+    (
+        "embed.help",
+        "La charte, les avis et l’écran d’accueil peuvent s’afficher dans un cadre sur les sites que vous nommez ici ; aucune autre page ne peut être encadrée.",
+        "The charter, the reviews and the waiting-room display may be shown in a frame on the sites you name here; no other page can be framed.",
+    ),
+    (
+        "embed.origins",
+        "Sites autorisés (un par ligne, par exemple https://www.example.fr)",
+        "Allowed sites (one per line, e.g. https://www.example.fr)",
+    ),
+    ("embed.frame_title", "Nos engagements", "Our commitments"),
+    (
+        "refusal.invalid_origin",
+        "une adresse de site, par exemple https://www.example.fr",
+        "a site address such as https://www.example.fr",
+    ),
+    ("field.origins", "Sites autorisés", "Allowed sites"),
     ("user.state", "État", "State"),
     ("user.active", "Actif", "Active"),
     ("user.inactive", "Désactivé", "Deactivated"),

@@ -326,3 +326,24 @@ pub async fn run_retention(
         crate::service::retention::run_now(&s.store, &a).await?,
     ))
 }
+
+#[utoipa::path(get, path = "/api/v1/embedding",
+    responses((status = 200, body = crate::service::embed::Embedding), (status = 403, body = Envelope)), security(("bearer" = [])))]
+pub async fn embedding(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<crate::service::embed::Embedding>, ApiError> {
+    Ok(Json(crate::service::embed::get(&s.store, &a).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/embedding", request_body = crate::service::embed::Embedding,
+    responses((status = 200, body = crate::service::embed::Embedding), (status = 403, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn set_embedding(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(e): ApiJson<crate::service::embed::Embedding>,
+) -> Result<Json<crate::service::embed::Embedding>, ApiError> {
+    Ok(Json(
+        crate::service::embed::set(&s.store, &a, &e, &s.embeds).await?,
+    ))
+}

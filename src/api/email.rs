@@ -157,7 +157,7 @@ pub fn download(content_type: &str, name: &str, data: Vec<u8>) -> impl IntoRespo
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (
                 header::CONTENT_SECURITY_POLICY,
-                "sandbox; default-src 'none'".to_string(),
+                "sandbox; default-src 'none'; frame-ancestors 'none'".to_string(),
             ),
         ],
         data,

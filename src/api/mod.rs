@@ -71,6 +71,10 @@ pub fn router() -> Router<AppState> {
             get(admin::retention).put(admin::set_retention),
         )
         .route("/retention/run", post(admin::run_retention))
+        .route(
+            "/embedding",
+            get(admin::embedding).put(admin::set_embedding),
+        )
         .route("/audit/reads", get(admin::reads))
         .route("/audit/reads/verify", get(admin::verify_reads))
         .route("/merges/{id}/undo", post(customers::unmerge))

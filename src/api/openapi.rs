@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
         super::cases::list, super::cases::export, super::cases::get, super::cases::update, super::cases::reply,
         super::customers::search, super::customers::get, super::customers::merge, super::customers::unmerge, super::customers::export, super::customers::erase, super::customers::requests, super::customers::add_request,
         super::admin::list_sites, super::admin::add_site, super::admin::list_teams, super::admin::add_team,
-        super::admin::list_users, super::admin::add_user, super::admin::update_user, super::admin::password_link, super::admin::tokens, super::admin::create_token, super::admin::revoke_token, super::admin::reads, super::admin::verify_reads, super::admin::retention, super::admin::set_retention, super::admin::run_retention, super::admin::set_closures,
+        super::admin::list_users, super::admin::add_user, super::admin::update_user, super::admin::password_link, super::admin::tokens, super::admin::create_token, super::admin::revoke_token, super::admin::reads, super::admin::verify_reads, super::admin::retention, super::admin::set_retention, super::admin::run_retention, super::admin::embedding, super::admin::set_embedding, super::admin::set_closures,
         super::charter::list, super::charter::create, super::charter::get, super::charter::update,
         super::charter::backtest, super::charter::publish, super::charter::results, super::charter::at_risk,
         super::charter::compensations, super::charter::compensations_csv, super::charter::decide,

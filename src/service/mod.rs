@@ -8,6 +8,7 @@ pub mod counter;
 pub mod customer;
 pub mod egress;
 pub mod email;
+pub mod embed;
 pub mod group_commit;
 pub mod ingest;
 pub mod jobs;

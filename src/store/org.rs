@@ -67,6 +67,34 @@ pub async fn org_by_slug(c: &mut Conn, slug: &str) -> Result<Option<Organization
     )
 }
 
+/// The origins allowed to frame the public pages of the organisation with this slug.
+pub async fn embed_origins_of_slug(c: &mut Conn, slug: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT embed_origins FROM organization WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+pub async fn embed_origins(c: &mut Conn, org_id: i64) -> Result<String> {
+    Ok(
+        sqlx::query_scalar("SELECT embed_origins FROM organization WHERE id = $1")
+            .bind(org_id)
+            .fetch_one(c)
+            .await?,
+    )
+}
+
+pub async fn set_embed_origins(c: &mut Conn, org_id: i64, origins: &str) -> Result<()> {
+    sqlx::query("UPDATE organization SET embed_origins = $2 WHERE id = $1")
+        .bind(org_id)
+        .bind(origins)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 pub async fn org_by_id(c: &mut Conn, id: i64) -> Result<Option<Organization>> {
     Ok(
         sqlx::query_as("SELECT id, slug, name FROM organization WHERE id = $1")

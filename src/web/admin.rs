@@ -24,6 +24,10 @@ pub struct AdminPage {
     site_kinds: Vec<(String, String)>,
     roles: Vec<(String, String)>,
     services: Vec<crate::service::counter::Service>,
+    /// Sites allowed to frame the public pages, one per line.
+    embed: String,
+    slug: String,
+    public_base: String,
 }
 
 impl AdminPage {
@@ -51,8 +55,37 @@ pub async fn page(State(st): State<AppState>, u: WebUser) -> Result<AdminPage, W
         services: crate::service::counter::services(&st.store, u.actor.org_id)
             .await
             .web(l)?,
+        embed: crate::service::embed::get(&st.store, &u.actor)
+            .await
+            .web(l)?
+            .origins
+            .join("\n"),
+        slug: org::own_org(&st.store, &u.actor).await.web(l)?.slug,
+        public_base: st.config.public_base(),
         s: Shell::of(&u),
     })
+}
+
+#[derive(Deserialize)]
+pub struct EmbedForm {
+    csrf: String,
+    #[serde(default)]
+    origins: String,
+}
+
+pub async fn set_embedding(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<EmbedForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let e = crate::service::embed::Embedding {
+        origins: f.origins.split_whitespace().map(String::from).collect(),
+    };
+    crate::service::embed::set(&st.store, &u.actor, &e, &st.embeds)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to("/admin?done=saved#embedding"))
 }
 
 #[derive(Deserialize)]

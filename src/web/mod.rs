@@ -160,6 +160,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/counter-services", post(admin::add_service))
         .route("/admin/closures", post(admin::set_closures))
+        .route("/admin/embedding", post(admin::set_embedding))
         .route(
             "/static/app.css",
             get(|| async {
@@ -186,6 +187,36 @@ pub fn router() -> Router<AppState> {
         )
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
+}
+
+/// A public page of an organisation (`/o/{slug}/…`, not its JSON feeds) may be framed by the
+/// sites the organisation named; every other page by none.
+pub async fn embeddable(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let slug = (req.method() == axum::http::Method::GET)
+        .then(|| {
+            let mut parts = req.uri().path().split('/');
+            match (parts.next(), parts.next(), parts.next(), req.uri().path()) {
+                (Some(""), Some("o"), Some(slug), path) if !path.ends_with(".json") => {
+                    Some(slug.to_string())
+                }
+                _ => None,
+            }
+        })
+        .flatten();
+    let mut res = next.run(req).await;
+    if let Some(slug) = slug
+        && res.status().is_success()
+        && let Some(origins) = st.embeds.ancestors(&st.store, &slug).await
+        && let Ok(v) = axum::http::HeaderValue::from_str(&crate::app::framed_policy(&origins))
+    {
+        res.headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
 }
 
 /// `?lang=en` or `?lang=fr` in the query string, if any.

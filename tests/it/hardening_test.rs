@@ -434,3 +434,67 @@ fn a_request_over_its_time_limit_is_stopped_and_answered() {
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
 }
+
+#[tokio::test]
+async fn public_pages_may_be_framed_by_the_sites_the_organisation_names() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let before = app.call("GET", "/o/acme/avis", None, None, &[]).await;
+        assert_eq!(before.headers["x-frame-options"], "DENY", "{b}");
+        let r = app
+            .put(
+                "/api/v1/embedding",
+                &app.admin,
+                json!({"origins": ["https://www.acme.fr/", "javascript:alert(1)"]}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.json
+        );
+        let r = app
+            .put(
+                "/api/v1/embedding",
+                &app.admin,
+                json!({"origins": ["https://www.acme.fr/", "https://intranet.acme.fr:8443"]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.json);
+        assert_eq!(
+            r.json["origins"],
+            json!(["https://www.acme.fr", "https://intranet.acme.fr:8443"])
+        );
+        for path in ["/o/acme/avis", "/o/acme/engagements"] {
+            let r = app.call("GET", path, None, None, &[]).await;
+            assert_eq!(r.status, StatusCode::OK, "{b}: {path}");
+            let csp = r.headers["content-security-policy"].to_str().unwrap();
+            assert!(
+                csp.contains(
+                    "frame-ancestors 'self' https://www.acme.fr https://intranet.acme.fr:8443"
+                ) && csp.contains("script-src 'self'"),
+                "{b}: {path}: {csp}"
+            );
+            assert!(!r.headers.contains_key("x-frame-options"), "{b}: {path}");
+        }
+        // Everything else stays unframable.
+        let cookie = app.sign_in("admin@acme.fr", "correct horse").await.unwrap();
+        let inbox = app.send(page("/inbox", &cookie)).await;
+        assert_eq!(inbox.headers["x-frame-options"], "DENY");
+        assert!(
+            inbox.headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        let feed = app.call("GET", "/o/acme/avis.json", None, None, &[]).await;
+        assert_eq!(feed.headers["x-frame-options"], "DENY");
+        let admin = crate::support::html(&app.send(page("/admin", &cookie)).await);
+        assert!(
+            admin.contains("https://intranet.acme.fr:8443")
+                && admin.contains("/o/acme/engagements")
+        );
+    }
+}

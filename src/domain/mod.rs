@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod case;
 pub mod channel;
+pub mod collate;
 pub mod commitment;
 pub mod email;
 pub mod fold;

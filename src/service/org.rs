@@ -201,9 +201,12 @@ pub async fn set_closures(
 }
 
 /// The id of the organisation's site with this code; an unknown code is a refused `site` field.
+/// In the order a reader expects (accents and case do not send a name to the end).
 pub async fn list_sites(store: &Store, actor: &Actor) -> Result<Vec<Site>> {
     let mut c = store.reader().await?;
-    Ok(store::org::list_sites(&mut c, actor.org_id).await?)
+    let mut all = store::org::list_sites(&mut c, actor.org_id).await?;
+    crate::domain::collate::sort_by_name(&mut all, |x| &x.name);
+    Ok(all)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -244,9 +247,12 @@ pub async fn add_team_unchecked(store: &Store, org_id: i64, input: &TeamInput) -
     Ok(team)
 }
 
+/// In the order a reader expects (accents and case do not send a name to the end).
 pub async fn list_teams(store: &Store, actor: &Actor) -> Result<Vec<Team>> {
     let mut c = store.reader().await?;
-    Ok(store::org::list_teams(&mut c, actor.org_id).await?)
+    let mut all = store::org::list_teams(&mut c, actor.org_id).await?;
+    crate::domain::collate::sort_by_name(&mut all, |x| &x.name);
+    Ok(all)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -417,9 +423,12 @@ pub async fn set_password(store: &Store, user_id: i64, password: &str) -> Result
     Ok(())
 }
 
+/// In the order a reader expects (accents and case do not send a name to the end).
 pub async fn list_users(store: &Store, actor: &Actor) -> Result<Vec<User>> {
     let mut c = store.reader().await?;
-    Ok(store::org::list_users(&mut c, actor.org_id).await?)
+    let mut all = store::org::list_users(&mut c, actor.org_id).await?;
+    crate::domain::collate::sort_by_name(&mut all, |x| &x.name);
+    Ok(all)
 }
 
 /// The user's interface language: "fr" or "en".

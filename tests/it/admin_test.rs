@@ -531,3 +531,32 @@ async fn an_administrator_makes_and_revokes_tokens_on_the_user_page() {
     );
     assert!(after.contains("Jeton révoqué") && after.contains("Révoqué"));
 }
+
+#[tokio::test]
+async fn names_are_listed_in_dictionary_order() {
+    let db = backends().await.remove(0);
+    let app = TestApp::new(db).await;
+    for (email, name) in [
+        ("z@acme.fr", "Zoé Martin"),
+        ("e@acme.fr", "Élodie Roux"),
+        ("a@acme.fr", "aline Petit"),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/users",
+                &app.admin,
+                json!({"email": email, "name": name, "role": "advisor"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    }
+    let users = app.get("/api/v1/users", &app.admin).await.json;
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .filter(|n| !n.ends_with(" user"))
+        .collect();
+    assert_eq!(names, ["aline Petit", "Élodie Roux", "Zoé Martin"]);
+}

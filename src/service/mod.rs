@@ -1,6 +1,7 @@
 //! Use cases: one function per thing a user does. The one place for permission checks;
 //! API and web call these and never the store.
 
+pub mod account;
 pub mod auth;
 pub mod case;
 pub mod charter;

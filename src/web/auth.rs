@@ -197,3 +197,51 @@ pub async fn set_password(
         Err(_) => Err(WebError::link_spent(l)),
     }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forgot.html")]
+pub struct ForgotPage {
+    l: Lang,
+    sent: bool,
+}
+
+pub async fn forgot_page(lang: Option<PageLang>) -> ForgotPage {
+    ForgotPage {
+        l: lang.map_or(Lang::Fr, |p| p.0),
+        sent: false,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    email: String,
+    lang: Option<String>,
+}
+
+/// Always the same answer, whether the address has an account or not; limited per client like
+/// the public forms.
+pub async fn forgot(
+    State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Form(f): Form<ForgotForm>,
+) -> Response {
+    let l = Lang::from_code(f.lang.as_deref().unwrap_or("fr"));
+    if let Err(wait) = s.public_posts.hit(&format!("forgot:{client}")) {
+        let mut res = super::WebError::from_service(
+            service::Error::TooManyAttempts {
+                retry_after_secs: wait,
+            },
+            l,
+        )
+        .into_response();
+        res.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, wait.into());
+        return res;
+    }
+    if let Err(e) =
+        service::account::forgot_password(&s.store, &f.email, &s.config.public_base(), l).await
+    {
+        tracing::error!("password link not sent: {e}");
+    }
+    ForgotPage { l, sent: true }.into_response()
+}

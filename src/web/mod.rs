@@ -155,6 +155,10 @@ pub fn router() -> Router<AppState> {
             post(admin::password_link),
         )
         .route(
+            "/password/forgot",
+            get(auth::forgot_page).post(auth::forgot),
+        )
+        .route(
             "/password/{secret}",
             get(auth::password_page).post(auth::set_password),
         )

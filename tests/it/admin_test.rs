@@ -560,3 +560,65 @@ async fn names_are_listed_in_dictionary_order() {
         .collect();
     assert_eq!(names, ["aline Petit", "Élodie Roux", "Zoé Martin"]);
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_a_link_sent_by_email() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let r = app
+            .post(
+                "/api/v1/mailboxes",
+                &app.admin,
+                json!({"address": "contact@acme.fr", "smtp_host": "127.0.0.1", "smtp_port": 2525,
+                       "smtp_security": "none"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+        let login = html(&app.call("GET", "/login", None, None, &[]).await);
+        assert!(login.contains("href=\"/password/forgot?lang=fr\""));
+        // An unknown address and a known one get the same answer.
+        let answer = |email: &str| {
+            app.send(form(
+                "/password/forgot",
+                None,
+                &format!("email={}&lang=fr", email.replace('@', "%40")),
+            ))
+        };
+        let unknown = html(&answer("nobody@acme.fr").await);
+        let known = answer("conseil@acme.fr").await;
+        assert_eq!(known.status, StatusCode::OK);
+        let known = html(&known);
+        assert!(
+            known.contains("Si un compte existe pour cette adresse"),
+            "{known}"
+        );
+        assert_eq!(unknown, known, "{b}: the answer tells nothing");
+        // The mail is queued to the user, with a link that works.
+        let mut c = app.store.reader().await.unwrap();
+        let (to, hash): (String, String) = sqlx::query_as(
+            "SELECT to_addresses, raw_hash FROM email_message WHERE kind = 'password_link'",
+        )
+        .fetch_one(&mut *c)
+        .await
+        .unwrap();
+        assert_eq!(to, "conseil@acme.fr", "{b}");
+        let raw = pacte::store::email::blob(&mut c, &hash)
+            .await
+            .unwrap()
+            .unwrap();
+        let raw = String::from_utf8_lossy(&raw).replace("=\r\n", "");
+        let at = raw.find("/password/pwr_").expect("the link is in the mail");
+        let path: String = raw[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "/_".contains(*c))
+            .collect();
+        drop(c);
+        let page = app.call("GET", &path, None, None, &[]).await;
+        assert_eq!(page.status, StatusCode::OK, "{b}: {path}");
+        assert!(
+            html(&page).contains("csrf") || html(&page).contains("password"),
+            "{b}"
+        );
+    }
+}

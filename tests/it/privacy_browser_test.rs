@@ -57,8 +57,9 @@ async fn an_administrator_exports_then_erases_a_customer_from_the_360() {
             .send_keys("2")
             .await?;
         b.find(Locator::Id("erase-submit")).await?.click().await?;
-        b.wait().for_element(Locator::Css("main")).await?;
-        let refused = b.find(Locator::Css("main")).await?.text().await?;
+        // The refusal's own page (the 360 it came from has a <main> too).
+        b.wait().for_element(Locator::Css("ul.errors")).await?;
+        let refused = b.find(Locator::Css("ul.errors")).await?.text().await?;
         assert!(refused.contains("confirm"), "{refused}");
 
         b.goto(&format!("{base}/customers/1")).await?;

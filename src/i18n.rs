@@ -752,6 +752,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("read.customer", "Fiche client", "Customer record"),
     ("read.case", "Dossier", "Case"),
     ("read.attachment", "Pièce jointe", "Attachment"),
+    ("read.email", "Message", "Message"),
     ("read.raw_email", "Message brut", "Raw message"),
     ("read.export", "Export des données", "Data export"),
     ("retention.title", "Durées de conservation", "Retention"),

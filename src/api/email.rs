@@ -95,7 +95,10 @@ pub async fn case_emails(
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<CaseEmail>>, ApiError> {
-    Ok(Json(email::case_emails(&s.store, &a, id).await?))
+    let mail = email::case_emails(&s.store, &a, id).await?;
+    let customer = email::customer_of_case(&s.store, &a, id).await?;
+    s.reads.note(&a, "case", id, customer).await;
+    Ok(Json(mail))
 }
 
 /// The message exactly as received or sent.

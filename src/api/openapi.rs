@@ -91,7 +91,15 @@ impl Modify for Errors {
                 if path.contains('{') {
                     add.push(("404", "no such resource in this organisation"));
                 }
-                if op.request_body.is_some() {
+                let json_body = op.request_body.as_ref().is_some_and(|b| match b {
+                    utoipa::openapi::RefOr::T(b) => b.content.keys().any(|k| k.contains("json")),
+                    utoipa::openapi::RefOr::Ref(_) => true,
+                });
+                if op.request_body.is_some() && !json_body {
+                    add.push(("413", "the body is over the size limit"));
+                    add.push(("422", "refused, with the reason"));
+                }
+                if json_body {
                     add.extend([
                         ("400", "the body is not one JSON value"),
                         ("413", "the body is over the size limit"),

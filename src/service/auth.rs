@@ -192,6 +192,19 @@ pub async fn create_token(
     let now = now_ms();
     let expires_at = now + days * 86_400_000;
     let (id, token) = issue_token(store, user_id, name, Some(expires_at)).await?;
+    // Who made a token, and for whom: reads made with it are logged as its user.
+    let mut tx = store.begin().await?;
+    store::org::audit(
+        &mut tx,
+        actor.org_id,
+        Some(actor.user_id),
+        now,
+        "token_created",
+        &format!("token:{id}"),
+        &format!("user:{user_id} name:{name} days:{days}"),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(NewToken {
         id,
         name: name.into(),
@@ -272,8 +285,9 @@ pub struct Session {
 /// - one account from one client: `LOGIN_FAILURES` failures, then that pair waits — someone
 ///   guessing elsewhere does not lock the owner out;
 /// - one client across accounts: `CLIENT_FAILURES` (spraying many addresses);
-/// - one account from every client: `ACCOUNT_FAILURES`, then only the clients this account signed
-///   in from lately may still try (guessing from many addresses).
+/// - one account from every client: `ACCOUNT_FAILURES` (guessing from many addresses);
+///
+/// the last two spare the clients an account signed in from lately (8 kept per account).
 pub const LOGIN_FAILURES: u32 = 10;
 pub const CLIENT_FAILURES: u32 = 30;
 pub const ACCOUNT_FAILURES: u32 = 100;
@@ -312,6 +326,12 @@ impl<K: std::hash::Hash + Eq + Clone> Failures<K> {
         }
     }
 
+    fn sub(&mut self, key: &K) {
+        if let Some(e) = self.0.get_mut(key) {
+            e.0 = e.0.saturating_sub(1);
+        }
+    }
+
     fn add(&mut self, key: &K) {
         if self.0.len() > 100_000 {
             self.0
@@ -329,38 +349,41 @@ impl<K: std::hash::Hash + Eq + Clone> Failures<K> {
 }
 
 impl LoginThrottle {
-    fn check(&self, account: &str, client: &str) -> Result<()> {
-        let t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+    /// Counts a sign-in attempt before the password is checked (so parallel guesses cannot all
+    /// slip in while Argon2 runs), or refuses it. A client this account signed in from lately
+    /// is held to the per-pair limit only: a guesser sharing its address (an office behind one
+    /// NAT, every client behind an untrusted proxy) does not lock the account's owner out.
+    fn attempt(&self, account: &str, client: &str) -> Result<()> {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let pair = (account.to_string(), client.to_string());
         let usual = t
             .known
             .get(account)
             .is_some_and(|k| k.iter().any(|c| c == client));
-        let wait = t
-            .pairs
-            .wait(&pair, LOGIN_FAILURES)
-            .or_else(|| t.clients.wait(&client.to_string(), CLIENT_FAILURES))
-            .or_else(|| {
-                (!usual)
-                    .then(|| t.accounts.wait(&account.to_string(), ACCOUNT_FAILURES))
-                    .flatten()
-            });
-        match wait {
-            Some(retry_after_secs) => Err(Error::TooManyAttempts { retry_after_secs }),
-            None => Ok(()),
+        let wait = t.pairs.wait(&pair, LOGIN_FAILURES).or_else(|| {
+            (!usual)
+                .then(|| {
+                    t.clients
+                        .wait(&client.to_string(), CLIENT_FAILURES)
+                        .or_else(|| t.accounts.wait(&account.to_string(), ACCOUNT_FAILURES))
+                })
+                .flatten()
+        });
+        if let Some(retry_after_secs) = wait {
+            return Err(Error::TooManyAttempts { retry_after_secs });
         }
-    }
-
-    fn failed(&self, account: &str, client: &str) {
-        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        t.pairs.add(&(account.to_string(), client.to_string()));
+        t.pairs.add(&pair);
         t.clients.add(&client.to_string());
         t.accounts.add(&account.to_string());
+        Ok(())
     }
 
+    /// The attempt was right: it no longer counts, and the client is one of the account's.
     fn succeeded(&self, account: &str, client: &str) {
         let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
         t.pairs.0.remove(&(account.to_string(), client.to_string()));
+        t.clients.sub(&client.to_string());
+        t.accounts.sub(&account.to_string());
         if t.known.len() > 100_000 {
             t.known.clear();
         }
@@ -381,7 +404,7 @@ pub async fn login(
     password: &str,
 ) -> Result<Session> {
     let key = fold_key(email);
-    throttle.check(&key, client)?;
+    throttle.attempt(&key, client)?;
     let user = {
         let mut c = store.reader().await?;
         store::org::user_by_email_key(&mut c, &fold_key(email)).await?
@@ -400,10 +423,7 @@ pub async fn login(
     .map_err(|e| Error::Internal(e.to_string()))?;
     let user = match (ok, user) {
         (true, Some(u)) => u,
-        _ => {
-            throttle.failed(&key, client);
-            return Err(Error::Unauthenticated);
-        }
+        _ => return Err(Error::Unauthenticated),
     };
     throttle.succeeded(&key, client);
     let session = Session {
@@ -542,23 +562,36 @@ mod throttle_tests {
     use super::*;
 
     fn refused(t: &LoginThrottle, account: &str, client: &str) -> bool {
-        t.check(account, client).is_err()
+        t.attempt(account, client).is_err()
+    }
+
+    /// A wrong password: an attempt that does not succeed.
+    fn fail(t: &LoginThrottle, account: &str, client: &str) {
+        let _ = t.attempt(account, client);
+    }
+
+    fn sign_in(t: &LoginThrottle, account: &str, client: &str) -> bool {
+        let ok = t.attempt(account, client).is_ok();
+        if ok {
+            t.succeeded(account, client);
+        }
+        ok
     }
 
     #[test]
     fn guessing_locks_the_guesser_not_the_owner() {
         let t = LoginThrottle::default();
-        t.succeeded("owner", "home");
+        assert!(sign_in(&t, "owner", "home"));
         for _ in 0..LOGIN_FAILURES {
-            t.failed("owner", "attacker");
+            fail(&t, "owner", "attacker");
         }
         assert!(refused(&t, "owner", "attacker"));
-        assert!(!refused(&t, "owner", "home"), "the owner's own client");
+        assert!(sign_in(&t, "owner", "home"), "the owner's own client");
         assert!(
-            !refused(&t, "owner", "elsewhere"),
+            sign_in(&t, "owner", "elsewhere"),
             "a new client, below the account's bound"
         );
-        match t.check("owner", "attacker") {
+        match t.attempt("owner", "attacker") {
             Err(Error::TooManyAttempts { retry_after_secs }) => {
                 assert!((1..=LOGIN_WINDOW.as_secs() + 1).contains(&retry_after_secs))
             }
@@ -567,25 +600,37 @@ mod throttle_tests {
     }
 
     #[test]
-    fn spraying_many_accounts_from_one_client_is_stopped() {
+    fn spraying_many_accounts_from_one_client_is_stopped_but_not_its_usual_users() {
         let t = LoginThrottle::default();
+        assert!(sign_in(&t, "colleague", "office"));
         for i in 0..CLIENT_FAILURES {
-            assert!(!refused(&t, &format!("user{i}"), "sprayer"));
-            t.failed(&format!("user{i}"), "sprayer");
+            fail(&t, &format!("user{i}"), "office");
         }
-        assert!(refused(&t, "someone-else", "sprayer"));
+        assert!(refused(&t, "someone-else", "office"));
         assert!(!refused(&t, "someone-else", "other"));
+        assert!(
+            sign_in(&t, "colleague", "office"),
+            "who signs in from there lately still can"
+        );
     }
 
     #[test]
     fn guessing_one_account_from_many_clients_leaves_only_usual_clients() {
         let t = LoginThrottle::default();
-        t.succeeded("owner", "home");
+        assert!(sign_in(&t, "owner", "home"));
         for i in 0..ACCOUNT_FAILURES {
-            t.failed("owner", &format!("bot{i}"));
+            fail(&t, "owner", &format!("bot{i}"));
         }
         assert!(refused(&t, "owner", "bot-new"));
-        assert!(!refused(&t, "owner", "home"));
+        assert!(sign_in(&t, "owner", "home"));
         assert!(!refused(&t, "another", "bot-new"));
+    }
+
+    #[test]
+    fn right_passwords_do_not_use_up_the_allowance() {
+        let t = LoginThrottle::default();
+        for _ in 0..3 * CLIENT_FAILURES {
+            assert!(sign_in(&t, "busy", "kiosk"));
+        }
     }
 }

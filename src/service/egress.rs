@@ -69,6 +69,8 @@ impl Egress {
     pub fn http_client(&self, timeout: Duration) -> reqwest::Client {
         reqwest::Client::builder()
             .timeout(timeout)
+            // A proxy from the environment would resolve and reach the host itself.
+            .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(*self))
             .build()
@@ -131,6 +133,8 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("multicast or reserved")
     } else if a == 192 && b == 0 && ip.octets()[2] == 0 {
         Some("IETF protocol")
+    } else if a == 198 && (b == 18 || b == 19) {
+        Some("benchmarking")
     } else {
         None
     }
@@ -144,8 +148,16 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("unspecified")
     } else if first & 0xfe00 == 0xfc00 {
         Some("private (unique local)")
-    } else if first & 0xffc0 == 0xfe80 {
+    } else if first & 0xffc0 == 0xfe80 || first & 0xffc0 == 0xfec0 {
         Some("link-local")
+    } else if first == 0x2002 {
+        // 6to4: the IPv4 host is in the next 32 bits.
+        let seg = ip.segments();
+        non_public_v4(Ipv4Addr::from(
+            (u32::from(seg[1]) << 16) | u32::from(seg[2]),
+        ))
+    } else if first == 0x2001 && ip.segments()[1] == 0 {
+        Some("Teredo")
     } else if ip.is_multicast() {
         Some("multicast or reserved")
     } else if let Some(v4) = ip.to_ipv4() {
@@ -187,6 +199,10 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
+            "198.18.0.1",
         ] {
             let ip: IpAddr = bad.parse().unwrap();
             assert!(STRICT.refuse(ip).is_some(), "{bad}");

@@ -31,7 +31,8 @@ impl ReadLog {
         ReadLog(tx)
     }
 
-    /// Notes that `actor` read `what` (`customer`, `case`, `attachment`, `raw_email`, `export`)
+    /// Notes that `actor` read `what` (`customer`, `case`, `email`, `attachment`, `raw_email`,
+    /// `export`)
     /// number `ref_id`, of `customer_id`.
     pub async fn note(
         &self,
@@ -134,7 +135,8 @@ pub async fn verify(store: &Store, actor: &Actor) -> Result<Verification> {
         .map_or((0, String::new()), |h| (h.base_id, h.base_hash.clone()));
     let mut entries = 0;
     loop {
-        let page = store::reads::chain_page(&mut c, actor.org_id, after, 5_000).await?;
+        let last = chain.as_ref().map_or(0, |h| h.last_id);
+        let page = store::reads::chain_page(&mut c, actor.org_id, after, last, 5_000).await?;
         if page.is_empty() {
             break;
         }
@@ -174,7 +176,14 @@ pub async fn verify(store: &Store, actor: &Actor) -> Result<Verification> {
 }
 
 /// The kinds of read, as stored (a `&'static str` for the hash input).
-const KINDS: &[&str] = &["customer", "case", "attachment", "raw_email", "export"];
+const KINDS: &[&str] = &[
+    "customer",
+    "case",
+    "email",
+    "attachment",
+    "raw_email",
+    "export",
+];
 
 fn what_of(s: &str) -> &'static str {
     KINDS.iter().find(|k| **k == s).copied().unwrap_or("?")

@@ -78,7 +78,7 @@ pub async fn get(store: &Store, actor: &Actor) -> Result<Retention> {
 #[serde(deny_unknown_fields)]
 pub struct RuleInput {
     pub kind: String,
-    /// 1–1200 months; null removes the rule (kept without limit).
+    /// 1–1200 months (12 at least for `read_log` and `staff_log`); null removes the rule.
     pub months: Option<i64>,
 }
 
@@ -93,11 +93,18 @@ pub async fn put(store: &Store, actor: &Actor, rules: &[RuleInput]) -> Result<Re
                 format!("one of {}", KINDS.join(", ")),
             );
         }
-        if r.months.is_some_and(|m| !(1..=1200).contains(&m)) {
+        // The logs of who did and read what are kept a year at least: an administrator could
+        // otherwise wipe the trail of their own reads.
+        let least = if matches!(r.kind.as_str(), "read_log" | "staff_log") {
+            12
+        } else {
+            1
+        };
+        if r.months.is_some_and(|m| !(least..=1200).contains(&m)) {
             checks.refuse(
                 &format!("[{i}].months"),
                 "out_of_range",
-                "from 1 to 1200 months",
+                format!("from {least} to 1200 months"),
             );
         }
     }
@@ -162,11 +169,20 @@ pub async fn run_all(store: &Store) -> Result<usize> {
         let mut c = store.reader().await?;
         store::retention::orgs_with_rules(&mut c).await?
     };
+    // One organisation that fails does not hold back the others.
+    let mut failed = Vec::new();
     for org in &orgs {
         if let Err(e) = apply(store, *org).await {
             tracing::warn!(org, "retention run failed: {e}");
-            return Err(Error::Internal(e.to_string()));
+            failed.push(org.to_string());
         }
     }
-    Ok(orgs.len())
+    if failed.is_empty() {
+        Ok(orgs.len())
+    } else {
+        Err(Error::Internal(format!(
+            "retention failed for organisation(s) {}",
+            failed.join(", ")
+        )))
+    }
 }

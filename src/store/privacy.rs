@@ -10,8 +10,15 @@ use super::{Conn, Result};
 use sqlx::{Column, Row, TypeInfo};
 
 /// The customer and the records merged into it: `$1` organisation, `$2` customer.
-const CUSTOMERS: &str =
-    "SELECT id FROM customer WHERE org_id = $1 AND (id = $2 OR merged_into = $2)";
+/// (A record merged into one that was merged in turn is found too.)
+const CUSTOMERS: &str = "WITH RECURSIVE m(id) AS (SELECT id FROM customer WHERE org_id = $1 AND id = $2 \
+     UNION SELECT c.id FROM customer c JOIN m ON c.merged_into = m.id WHERE c.org_id = $1) \
+     SELECT id FROM m";
+
+/// The customer's mail: about their cases, and the survey and review invitations sent to them.
+const EMAILS: &str = "case_id IN (SELECT id FROM support_case WHERE customer_id IN ({C})) \
+     OR id IN (SELECT email_id FROM survey_invitation WHERE customer_id IN ({C})) \
+     OR id IN (SELECT email_id FROM review_invitation WHERE customer_id IN ({C}))";
 
 /// What erasure does to a table's rows of the customer (`{now}` is the time of the erasure,
 /// `{empty}` the empty blob's hash: literals Pacte writes, never input).
@@ -49,13 +56,12 @@ pub const PLACES: &[Place] = &[
     },
     Place {
         table: "email_attachment",
-        rows: "email_id IN (SELECT id FROM email_message WHERE case_id IN \
-               (SELECT id FROM support_case WHERE customer_id IN ({C})))",
+        rows: "email_id IN (SELECT id FROM email_message WHERE {EMAILS})",
         erase: Erase::Delete,
     },
     Place {
         table: "email_message",
-        rows: "case_id IN (SELECT id FROM support_case WHERE customer_id IN ({C}))",
+        rows: EMAILS,
         erase: Erase::Update(
             "from_address = '', from_key = '', reply_to = NULL, to_addresses = '', \
              subject = '', html = NULL, refs = '', in_reply_to = NULL, warnings = '[]', \
@@ -65,7 +71,7 @@ pub const PLACES: &[Place] = &[
     Place {
         table: "counter_ticket",
         rows: "customer_id IN ({C})",
-        erase: Erase::Update("note = NULL"),
+        erase: Erase::Update("note = ''"),
     },
     Place {
         table: "task",
@@ -80,7 +86,7 @@ pub const PLACES: &[Place] = &[
     Place {
         table: "survey_response",
         rows: "customer_id IN ({C})",
-        erase: Erase::Update("comment = NULL, external_id = NULL"),
+        erase: Erase::Update("comment = '', external_id = NULL"),
     },
     Place {
         table: "voice_alert",
@@ -197,7 +203,7 @@ pub const NOT_PERSONAL: &[(&str, &str)] = &[
 ];
 
 fn sql_of(rows: &str) -> String {
-    rows.replace("{C}", CUSTOMERS)
+    rows.replace("{EMAILS}", EMAILS).replace("{C}", CUSTOMERS)
 }
 
 /// A place's rows of the customer, as JSON objects (column → value).
@@ -260,17 +266,17 @@ pub struct File {
 
 /// The raw messages and attachments of the customer's cases.
 pub async fn files(c: &mut Conn, org_id: i64, customer_id: i64) -> Result<Vec<File>> {
-    let cases = sql_of("SELECT id FROM support_case WHERE customer_id IN ({C})");
+    let mail = sql_of("SELECT id FROM email_message WHERE {EMAILS}");
     let sql = format!(
         "SELECT 'raw_email' AS kind, 'message-' || CAST(m.id AS TEXT) || '.eml' AS name,
                 'message/rfc822' AS content_type, b.hash, b.content
          FROM email_message m JOIN blob b ON b.hash = m.raw_hash
-         WHERE m.case_id IN ({cases}) AND b.size > 0
+         WHERE m.id IN ({mail}) AND b.size > 0
          UNION ALL
          SELECT 'attachment', a.name, a.content_type, b.hash, b.content
          FROM email_attachment a JOIN email_message m ON m.id = a.email_id
          JOIN blob b ON b.hash = a.blob_hash
-         WHERE m.case_id IN ({cases})"
+         WHERE m.id IN ({mail})"
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(org_id)

@@ -119,15 +119,23 @@ pub async fn list(c: &mut Conn, org_id: i64, f: &Filter, limit: i64) -> Result<V
     .await?)
 }
 
-/// The organisation's entries in chain order, from `after_id`, a page at a time (verification).
-pub async fn chain_page(c: &mut Conn, org_id: i64, after_id: i64, limit: i64) -> Result<Vec<Read>> {
+/// The organisation's entries in chain order after `after_id` up to `last_id` (the head read
+/// before: entries appended meanwhile are not part of this check), a page at a time.
+pub async fn chain_page(
+    c: &mut Conn,
+    org_id: i64,
+    after_id: i64,
+    last_id: i64,
+    limit: i64,
+) -> Result<Vec<Read>> {
     Ok(sqlx::query_as(
         "SELECT r.id, r.org_id, r.user_id, '' AS user_name, r.at, r.what, r.ref_id,
                 r.customer_id, r.hash
-         FROM read_log r WHERE r.org_id = $1 AND r.id > $2 ORDER BY r.id LIMIT $3",
+         FROM read_log r WHERE r.org_id = $1 AND r.id > $2 AND r.id <= $3 ORDER BY r.id LIMIT $4",
     )
     .bind(org_id)
     .bind(after_id)
+    .bind(last_id)
     .bind(limit)
     .fetch_all(c)
     .await?)

@@ -4,7 +4,8 @@ use super::{Conn, Result};
 
 /// The kinds of data a rule may limit, in the order a run applies them.
 pub const KINDS: &[&str] = &[
-    // Texts of cases solved or closed long ago (bodies, subjects, mail text and files).
+    // Texts of cases solved or closed long ago (bodies, subjects, mail subjects and HTML; raw
+    // messages and files go by `raw_email`).
     "case_text",
     // Raw messages and attachment files, by the message's age (the text read from them stays).
     "raw_email",
@@ -69,6 +70,12 @@ pub async fn orgs_with_rules(c: &mut Conn) -> Result<Vec<i64>> {
 const OLD_CASES: &str = "SELECT id FROM support_case WHERE org_id = $1 \
      AND status IN ('solved', 'closed') AND COALESCE(closed_at, solved_at) < $2";
 
+/// Those of them that still hold text (a rule applied before leaves nothing to redo).
+const OLD_CASES_WITH_TEXT: &str = "SELECT sc.id FROM support_case sc WHERE sc.org_id = $1 \
+     AND sc.status IN ('solved', 'closed') AND COALESCE(sc.closed_at, sc.solved_at) < $2 \
+     AND (sc.subject <> '' OR EXISTS (SELECT 1 FROM interaction i WHERE i.case_id = sc.id \
+          AND (i.body <> '' OR i.subject IS NOT NULL)))";
+
 async fn count(c: &mut Conn, sql: &str, org_id: i64, cutoff: i64, empty: &str) -> Result<i64> {
     Ok(
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.replace("{empty}", empty)))
@@ -123,6 +130,16 @@ pub async fn apply(
 ) -> Result<u64> {
     match kind {
         "case_text" => {
+            // Marked for the search index first, while their text still tells them apart.
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO change_log (kind, ref_id) SELECT 'case', id FROM ({OLD_CASES_WITH_TEXT}) AS t"
+                ),
+                org_id,
+                cutoff,
+            )
+            .await?;
             let n = exec(
                 c,
                 &format!(
@@ -137,16 +154,8 @@ pub async fn apply(
                 c,
                 &format!(
                     "UPDATE email_message SET subject = '', html = NULL, warnings = '[]' \
-                     WHERE case_id IN ({OLD_CASES})"
-                ),
-                org_id,
-                cutoff,
-            )
-            .await?;
-            exec(
-                c,
-                &format!(
-                    "INSERT INTO change_log (kind, ref_id) SELECT 'case', id FROM ({OLD_CASES}) AS t"
+                     WHERE case_id IN ({OLD_CASES}) \
+                     AND (subject <> '' OR html IS NOT NULL)"
                 ),
                 org_id,
                 cutoff,

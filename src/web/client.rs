@@ -38,17 +38,25 @@ impl axum::extract::FromRequestParts<AppState> for ClientAddr {
 /// Walks the forwarded hops from the nearest: each hop a trusted proxy reports replaces it, and
 /// the first address that is not a trusted proxy is the client.
 fn client_of(peer: Option<IpAddr>, forwarded: &str, trusted: &[IpNet]) -> Option<IpAddr> {
-    let mut client = peer?;
+    // On a dual-stack socket an IPv4 peer shows as ::ffff:a.b.c.d.
+    let mut client = peer?.to_canonical();
     for hop in forwarded.rsplit(',') {
         if !trusted.iter().any(|n| n.contains(&client)) {
             break;
         }
-        match hop.trim().parse::<IpAddr>() {
-            Ok(ip) => client = ip,
-            Err(_) => break,
+        match hop_address(hop.trim()) {
+            Some(ip) => client = ip.to_canonical(),
+            None => break,
         }
     }
     Some(client)
+}
+
+/// A hop as proxies write it: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:5678`.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// `10.0.0.0/8` or a single address.

@@ -184,11 +184,20 @@ pub async fn page(
     })
 }
 
+#[derive(Deserialize)]
+pub struct ExportForm {
+    csrf: String,
+}
+
+/// By POST with the form token: an export answers the customer's access request and is logged,
+/// which a link from another site must not trigger.
 pub async fn export(
     State(st): State<AppState>,
     u: WebUser,
     WebPath(id): WebPath<i64>,
+    Form(f): Form<ExportForm>,
 ) -> Result<axum::response::Response, WebError> {
+    u.check_csrf(&f.csrf)?;
     let data = crate::service::privacy::export(&st.store, &u.actor, id)
         .await
         .web(u.lang)?;
@@ -238,10 +247,20 @@ pub async fn add_request(
     Form(f): Form<RequestForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
+    // A day: its noon, or now for today's (a time ahead is refused).
     let received = f.received.trim();
+    let received_at = (!received.is_empty()).then(|| {
+        let noon = format!("{received}T12:00:00Z");
+        match noon.parse::<jiff::Timestamp>() {
+            Ok(t) if t.as_millisecond() > crate::service::now_ms() => {
+                crate::service::iso(crate::service::now_ms())
+            }
+            _ => noon,
+        }
+    });
     let input = crate::service::privacy::RequestInput {
         kind: f.kind,
-        received_at: (!received.is_empty()).then(|| format!("{received}T12:00:00Z")),
+        received_at,
     };
     crate::service::privacy::add_request(&st.store, &u.actor, id, &input)
         .await

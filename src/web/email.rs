@@ -412,6 +412,10 @@ pub async fn html(
     let body = service::email::email_html(&st.store, &u.actor, id, "/attachments/")
         .await
         .web(u.lang)?;
+    let customer = service::email::customer_of_email(&st.store, &u.actor, id)
+        .await
+        .web(u.lang)?;
+    st.reads.note(&u.actor, "email", id, customer).await;
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -49,7 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers", get(customers::search))
         .route("/customers/{id}", get(customers::page))
         .route("/customers/{id}/merge", post(customers::merge))
-        .route("/customers/{id}/export.json", get(customers::export))
+        .route("/customers/{id}/export.json", post(customers::export))
         .route("/customers/{id}/erase", post(customers::erase))
         .route("/customers/{id}/requests", post(customers::add_request))
         .route("/merges/{id}/undo", post(customers::unmerge))

@@ -31,18 +31,14 @@ async fn an_administrator_exports_then_erases_a_customer_from_the_360() {
         process::sign_in(&b, &base, "claire@acme.fr").await?;
         b.goto(&format!("{base}/customers/1")).await?;
         b.wait().for_element(Locator::Id("export-data")).await?;
-        // The download, fetched as the browser would, with the session.
-        let href = b
-            .find(Locator::Id("export-data"))
-            .await?
-            .attr("href")
-            .await?
-            .unwrap();
+        // The download, posted as the form does, with the session and the form token.
         let exported = b
             .execute_async(
                 "const done = arguments[arguments.length - 1];\
-                 fetch(arguments[0]).then(r => r.text()).then(done, e => done(String(e)));",
-                vec![serde_json::json!(href)],
+                 const f = document.getElementById('export-form');\
+                 fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))})\
+                   .then(r => r.text()).then(done, e => done(String(e)));",
+                vec![],
             )
             .await?;
         let exported = exported.as_str().unwrap_or_default().to_string();

@@ -78,7 +78,7 @@ Content-Disposition: attachment; filename=\"facture.pdf\"\r\nContent-Transfer-En
         let case_id = r.json["case_id"].as_i64().unwrap();
         let phone = app
             .interaction(json!({"channel": "phone", "direction": "inbound",
-                "customer": {"email": "zoe.bernardin@example.fr", "phone": "06 12 34 56 78"},
+                "customer": {"email": "zoe.bernardin@example.fr", "phone": "06 12 34 56 78", "customer_number": "ZB-1"},
                 "body": "Rappel au sujet de la facture de Zoé", "case_id": case_id}))
             .await;
         let customer = phone["customer_id"].as_i64().unwrap();
@@ -87,6 +87,63 @@ Content-Disposition: attachment; filename=\"facture.pdf\"\r\nContent-Transfer-En
             2,
             "{b}: her record and her case"
         );
+        // An answer with its "why?", and a visit at the counter with the agent's note.
+        let surveys = app.get("/api/v1/surveys", &app.admin).await.json;
+        let nps = surveys
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == "nps")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let r = app
+            .post(
+                &format!("/api/v1/surveys/{nps}/responses"),
+                &app.admin,
+                json!({"score": "3", "comment": "Le livreur a laissé le colis chez la voisine",
+                       "email": "zoe.bernardin@example.fr", "external_id": "ans-1"}),
+            )
+            .await;
+        assert!(r.status.is_success(), "{b}: {}", r.json);
+        let r = app
+            .post(
+                "/api/v1/sites",
+                &app.admin,
+                json!({"code": "lyon", "name": "Agence de Lyon", "kind": "agency"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+        let r = app
+            .post(
+                "/api/v1/counter-services",
+                &app.admin,
+                json!({"code": "C", "name_fr": "Colis", "name_en": "Parcels"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.json);
+        let service = r.json["id"].as_i64().unwrap();
+        app.post(
+            "/api/v1/sites/lyon/tickets",
+            &app.advisor,
+            json!({"service_id": service}),
+        )
+        .await;
+        let called = app
+            .post(
+                "/api/v1/sites/lyon/calls",
+                &app.advisor,
+                json!({"desk": "G1"}),
+            )
+            .await;
+        let r = app
+            .post(
+                &format!("/api/v1/tickets/{}/end", called.json["id"]),
+                &app.advisor,
+                json!({"served": true, "customer_number": "ZB-1", "note": "Mme Bernardin, colis abîmé"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.json);
 
         // A request, due in a month.
         let r = app
@@ -179,6 +236,9 @@ Content-Disposition: attachment; filename=\"facture.pdf\"\r\nContent-Transfer-En
         for gone in [
             "zoe",
             "Zoé",
+            "Bernardin",
+            "voisine",
+            "ZB-1",
             "+33612345678",
             "Lilas",
             "Rappel au sujet",

@@ -11,4 +11,7 @@ pub mod texts;
 mod view;
 
 pub use inbound::{Received, Route, WarningView, receive};
-pub use view::{CaseEmail, attachment, case_emails, customer_of_email, email_html, raw_message};
+pub use view::{
+    CaseEmail, attachment, case_emails, customer_of_case, customer_of_email, email_html,
+    raw_message,
+};

@@ -59,6 +59,14 @@ pub async fn customer_of_email(store: &Store, actor: &Actor, email_id: i64) -> R
     Ok(store::email::customer_of(&mut c, actor.org_id, email_id).await?)
 }
 
+/// The customer of a case (for the audit of reads).
+pub async fn customer_of_case(store: &Store, actor: &Actor, case_id: i64) -> Result<Option<i64>> {
+    let mut c = store.reader().await?;
+    Ok(store::case::by_id(&mut c, actor.org_id, case_id)
+        .await?
+        .map(|k| k.customer_id))
+}
+
 /// An attachment's metadata and content, for an advisor of its organisation.
 pub async fn attachment(store: &Store, actor: &Actor, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
     let mut c = store.reader().await?;

@@ -739,6 +739,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Chaîne rompue à l’entrée n° {id} : le journal a été modifié.",
         "Chain broken at entry {id}: the log was altered.",
     ),
+    (
+        "audit.verify",
+        "Vérifier l’intégrité du journal",
+        "Check the log’s integrity",
+    ),
     ("audit.user", "Personne", "Person"),
     ("audit.customer", "Client n°", "Customer no."),
     ("audit.from", "Du", "From"),

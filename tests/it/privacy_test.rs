@@ -428,7 +428,7 @@ async fn the_read_log_page_lists_filters_and_exports() {
     app.state.reads.flush().await;
     let page = crate::support::html(
         &app.send(crate::support::page(
-            &format!("/admin/audit?customer_id={customer}"),
+            &format!("/admin/audit?customer_id={customer}&verify=1"),
             &cookie,
         ))
         .await,

@@ -67,13 +67,13 @@ fn actor_of(p: store::auth::Principal) -> Actor {
 }
 
 /// Recently checked tokens, so a busy integration does not read the database on every request.
-/// An entry lives `TOKEN_CACHE_TTL`; a deactivated user or revoked token stops working within it.
+/// An entry lives `TOKEN_CACHE_TTL` and never past its token's end; a token revoked or a user
+/// deactivated by another process stops working within it.
 #[derive(Clone, Default)]
-pub struct TokenCache(
-    std::sync::Arc<
-        std::sync::Mutex<std::collections::HashMap<String, (Actor, std::time::Instant)>>,
-    >,
-);
+pub struct TokenCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Cached>>>);
+
+/// A checked token: who, when it was checked, when it ends.
+type Cached = (Actor, std::time::Instant, Option<i64>);
 
 pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 const TOKEN_CACHE_MAX: usize = 10_000;
@@ -81,17 +81,18 @@ const TOKEN_CACHE_MAX: usize = 10_000;
 impl TokenCache {
     pub async fn authenticate(&self, store: &Store, token: &str) -> Result<Actor> {
         let key = hash_secret(token.trim());
-        if let Some((actor, at)) = self.0.lock().expect("token cache lock").get(&key)
+        if let Some((actor, at, ends)) = self.0.lock().expect("token cache lock").get(&key)
             && at.elapsed() < TOKEN_CACHE_TTL
+            && ends.is_none_or(|e| e > now_ms())
         {
             return Ok(actor.clone());
         }
-        let actor = authenticate_token(store, token).await?;
+        let (actor, ends) = check_token(store, token).await?;
         let mut map = self.0.lock().expect("token cache lock");
         if map.len() >= TOKEN_CACHE_MAX {
             map.clear();
         }
-        map.insert(key, (actor.clone(), std::time::Instant::now()));
+        map.insert(key, (actor.clone(), std::time::Instant::now(), ends));
         Ok(actor)
     }
 
@@ -105,14 +106,20 @@ impl TokenCache {
 /// The user behind a bearer token that is live (not revoked, not expired, user active); its
 /// use is noted without delaying the request.
 pub async fn authenticate_token(store: &Store, token: &str) -> Result<Actor> {
+    Ok(check_token(store, token).await?.0)
+}
+
+/// The token's user and when the token ends.
+async fn check_token(store: &Store, token: &str) -> Result<(Actor, Option<i64>)> {
     let hash = hash_secret(token.trim());
     let now = now_ms();
-    let actor = {
+    let (actor, ends) = {
         let mut c = store.reader().await?;
-        store::auth::principal_by_token(&mut c, &hash, now)
+        let p = store::auth::principal_by_token(&mut c, &hash, now)
             .await?
-            .map(actor_of)
-            .ok_or(Error::Unauthenticated)?
+            .ok_or(Error::Unauthenticated)?;
+        let ends = p.expires_at;
+        (actor_of(p), ends)
     };
     let store = store.clone();
     tokio::spawn(async move {
@@ -126,7 +133,7 @@ pub async fn authenticate_token(store: &Store, token: &str) -> Result<Actor> {
             tracing::warn!("token use not noted: {e}");
         }
     });
-    Ok(actor)
+    Ok((actor, ends))
 }
 
 /// How long tokens live: the default when none is asked, and the longest allowed (operator's

@@ -12,6 +12,8 @@ pub struct Principal {
     pub lang: String,
     pub name: String,
     pub csrf_token: String,
+    /// When the token or session ends (none: a token made before tokens had an end).
+    pub expires_at: Option<i64>,
 }
 
 /// An API token as listed (never its secret).
@@ -122,7 +124,7 @@ pub async fn principal_by_token(
     now: i64,
 ) -> Result<Option<Principal>> {
     Ok(sqlx::query_as(
-        "SELECT u.id AS user_id, u.org_id, u.role, u.lang, u.name, '' AS csrf_token
+        "SELECT u.id AS user_id, u.org_id, u.role, u.lang, u.name, '' AS csrf_token, t.expires_at
          FROM api_token t JOIN app_user u ON u.id = t.user_id
          WHERE t.token_hash = $1 AND u.active = 1 AND t.revoked_at IS NULL
            AND (t.expires_at IS NULL OR t.expires_at > $2)",
@@ -160,7 +162,7 @@ pub async fn principal_by_session(
     now: i64,
 ) -> Result<Option<Principal>> {
     Ok(sqlx::query_as(
-        "SELECT u.id AS user_id, u.org_id, u.role, u.lang, u.name, s.csrf_token
+        "SELECT u.id AS user_id, u.org_id, u.role, u.lang, u.name, s.csrf_token, s.expires_at
          FROM web_session s JOIN app_user u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
     )

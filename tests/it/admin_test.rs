@@ -448,6 +448,25 @@ async fn api_tokens_are_named_expire_and_are_revoked_at_once() {
             app.get("/api/v1/cases", &old).await.status,
             StatusCode::UNAUTHORIZED
         );
+        // A token that ends while cached stops at its end, not at the cache's.
+        let (_, brief) = pacte::service::auth::issue_token(
+            &app.store,
+            app.advisor_id,
+            "brief",
+            Some(pacte::service::now_ms() + 400),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            app.get("/api/v1/cases", &brief).await.status,
+            StatusCode::OK
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(
+            app.get("/api/v1/cases", &brief).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{b}"
+        );
 
         // Deactivating a user stops their tokens at once (no 30 s grace in this process).
         assert_eq!(

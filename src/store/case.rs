@@ -401,6 +401,8 @@ pub async fn of_customer(c: &mut Conn, customer_id: i64, limit: i64) -> Result<V
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Event {
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
     pub kind: String,
     pub actor_user_id: Option<i64>,

@@ -8,9 +8,15 @@ pub struct Customer {
     pub id: i64,
     pub display_name: Option<String>,
     pub merged_into: Option<i64>,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub last_contact_at: i64,
     /// When their personal data was erased (the record stays, anonymous).
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub erased_at: Option<i64>,
 }
 
@@ -29,7 +35,11 @@ pub struct Merge {
     pub id: i64,
     pub kept_id: i64,
     pub merged_id: i64,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub undone_at: Option<i64>,
     #[serde(skip)]
     pub moved: String,

@@ -10,14 +10,24 @@ pub struct Interaction {
     pub case_id: i64,
     pub channel: String,
     pub direction: String,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub occurred_at: i64,
     pub author_user_id: Option<i64>,
+    #[serde(serialize_with = "super::wire::flag")]
+    #[schema(value_type = bool)]
     pub is_note: i64,
     pub subject: Option<String>,
     pub body: String,
     pub site_id: Option<i64>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub queued_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub answered_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::json")]
+    #[schema(value_type = Object)]
     pub attachments: String,
     pub external_id: Option<String>,
 }

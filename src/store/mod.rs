@@ -4,6 +4,42 @@
 
 pub mod auth;
 pub mod case;
+/// How record fields read in JSON: times in RFC 3339, flags as booleans, lists as arrays (the
+/// database keeps milliseconds, 0/1 and comma-separated text).
+pub mod wire {
+    use serde::Serializer;
+
+    fn iso(ms: i64) -> String {
+        jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+    }
+
+    pub fn time<S: Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&iso(*ms))
+    }
+
+    pub fn time_opt<S: Serializer>(ms: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match ms {
+            Some(ms) => s.serialize_str(&iso(*ms)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn flag<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(*v != 0)
+    }
+
+    /// A column holding JSON, as JSON (not as a string of it).
+    pub fn json<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
+        use serde::Serialize;
+        serde_json::from_str::<serde_json::Value>(v)
+            .unwrap_or(serde_json::Value::Null)
+            .serialize(s)
+    }
+
+    pub fn list<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.split(',').map(str::trim).filter(|x| !x.is_empty()))
+    }
+}
 pub mod change;
 pub mod charter;
 pub mod counter;

@@ -41,6 +41,8 @@ pub struct User {
     pub team_id: Option<i64>,
     pub lang: String,
     /// 0 once deactivated: the user can no longer sign in nor use a token.
+    #[serde(serialize_with = "super::wire::flag")]
+    #[schema(value_type = bool)]
     pub active: i64,
     #[serde(skip)]
     pub password_hash: Option<String>,

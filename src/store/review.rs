@@ -103,13 +103,23 @@ pub struct Review {
     pub stars: i64,
     pub comment: String,
     pub lang: String,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub experienced_at: i64,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     pub status: String,
     pub reason: Option<String>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub decided_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub withdrawn_at: Option<i64>,
     pub reply: Option<String>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub replied_at: Option<i64>,
     pub flags: i64,
 }

@@ -15,15 +15,25 @@ pub struct Survey {
     pub question_en: String,
     pub comment_fr: String,
     pub comment_en: String,
+    #[serde(serialize_with = "super::wire::flag")]
+    #[schema(value_type = bool)]
     pub ask_solved: i64,
     /// JSON: [{"key", "fr", "en"}].
+    #[serde(serialize_with = "super::wire::json")]
+    #[schema(value_type = Object)]
     pub criteria: String,
     pub trigger: String,
+    #[serde(serialize_with = "super::wire::list")]
+    #[schema(value_type = Vec<String>)]
     pub channels: String,
     pub delay_minutes: i64,
     pub every_days: Option<i64>,
     pub sample_size: Option<i64>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_run_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::flag")]
+    #[schema(value_type = bool)]
     pub active: i64,
 }
 
@@ -373,6 +383,8 @@ pub struct Response {
     pub themes: String,
     pub polarity: i64,
     pub external_id: Option<String>,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub answered_at: i64,
 }
 
@@ -838,8 +850,14 @@ pub struct Task {
     pub team_id: Option<i64>,
     pub kind: String,
     pub note: String,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub due_at: i64,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub done_at: Option<i64>,
     pub done_by: Option<i64>,
     pub case_number: i64,
@@ -910,7 +928,11 @@ pub struct Alert {
     pub response_id: Option<i64>,
     pub review_id: Option<i64>,
     pub summary: String,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub seen_at: Option<i64>,
 }
 

@@ -79,7 +79,7 @@ async fn administrators_edit_deactivate_and_reactivate_users() {
                 json!({"active": false}),
             )
             .await;
-        assert_eq!(r.json["active"], 0, "{b}");
+        assert_eq!(r.json["active"], false, "{b}");
         let r = app.send(page("/inbox", &cookie)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: the session ended");
         assert!(

@@ -608,7 +608,11 @@ async fn merge_is_audited_and_reversible() {
             )
             .await;
         assert_eq!(undo.status, StatusCode::OK, "{}", undo.json);
-        assert!(undo.json["undone_at"].is_i64());
+        assert!(
+            undo.json["undone_at"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('Z'))
+        );
         let va = app
             .get(&format!("/api/v1/customers/{ka}"), &app.advisor)
             .await

@@ -498,3 +498,90 @@ async fn public_pages_may_be_framed_by_the_sites_the_organisation_names() {
         );
     }
 }
+
+#[tokio::test]
+async fn reads_round_trip_into_writes_in_one_time_format() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let b = app.db.backend;
+        let r = app
+            .interaction(json!({"channel": "email", "direction": "inbound",
+                "customer": {"email": "a@b.fr"}, "subject": "Question", "body": "x"}))
+            .await;
+        // A survey read back is a valid write: booleans, arrays and objects, not 0/1 and text.
+        let surveys = app.get("/api/v1/surveys", &app.admin).await.json;
+        let s = surveys[0].clone();
+        assert!(
+            s["ask_solved"].is_boolean() && s["active"].is_boolean(),
+            "{b}: {s}"
+        );
+        assert!(
+            s["channels"].is_array() && s["criteria"].is_array(),
+            "{b}: {s}"
+        );
+        let mut body = serde_json::Map::new();
+        for k in [
+            "name",
+            "kind",
+            "question_fr",
+            "question_en",
+            "comment_fr",
+            "comment_en",
+            "ask_solved",
+            "criteria",
+            "trigger",
+            "channels",
+            "delay_minutes",
+            "every_days",
+            "sample_size",
+            "active",
+        ] {
+            body.insert(k.into(), s[k].clone());
+        }
+        let r2 = app
+            .put(
+                &format!("/api/v1/surveys/{}", s["id"]),
+                &app.admin,
+                body.into(),
+            )
+            .await;
+        assert_eq!(r2.status, StatusCode::OK, "{b}: {}", r2.json);
+        // Times are RFC 3339 everywhere.
+        let is_time = |v: &serde_json::Value| {
+            v.as_str()
+                .is_some_and(|t| t.parse::<jiff::Timestamp>().is_ok())
+        };
+        let customer = app
+            .get(
+                &format!("/api/v1/customers/{}", r["customer_id"]),
+                &app.admin,
+            )
+            .await
+            .json;
+        assert!(
+            is_time(&customer["created_at"]) && is_time(&customer["last_contact_at"]),
+            "{b}: {customer}"
+        );
+        assert!(
+            is_time(&customer["timeline"][0]["occurred_at"]),
+            "{b}: {customer}"
+        );
+        assert!(
+            customer["timeline"][0]["attachments"].is_array(),
+            "{b}: {customer}"
+        );
+        let case = app
+            .get(&format!("/api/v1/cases/{}", r["case_id"]), &app.admin)
+            .await
+            .json;
+        assert!(
+            is_time(&case["interactions"][0]["occurred_at"]),
+            "{b}: {case}"
+        );
+        assert!(
+            case["interactions"][0]["is_note"].is_boolean(),
+            "{b}: {case}"
+        );
+        assert!(is_time(&case["events"][0]["at"]), "{b}: {case}");
+    }
+}

@@ -56,7 +56,7 @@ async fn survey_now(app: &TestApp, token: &str, kind: &str) -> i64 {
     let id = s["id"].as_i64().unwrap();
     let mut body = json!({
         "name": s["name"], "kind": kind, "question_fr": s["question_fr"], "question_en": s["question_en"],
-        "comment_fr": s["comment_fr"], "comment_en": s["comment_en"], "ask_solved": s["ask_solved"] == 1,
+        "comment_fr": s["comment_fr"], "comment_en": s["comment_en"], "ask_solved": s["ask_solved"],
         "trigger": s["trigger"], "channels": [], "delay_minutes": 0,
         "every_days": s["every_days"], "sample_size": s["sample_size"], "active": true
     });
@@ -202,7 +202,12 @@ async fn a_survey_link_closes_the_loop() {
             StatusCode::CONFLICT
         );
         let alerts = app.get("/api/v1/voice/alerts", admin).await.json;
-        assert!(alerts[0]["seen_at"].is_i64(), "{alerts}");
+        assert!(
+            alerts[0]["seen_at"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('Z')),
+            "{alerts}"
+        );
 
         // Single use: a second submission and a second look are refused plainly.
         let r = form(&app, &link, &[("score", "5"), ("solved", "yes")]).await;

@@ -31,9 +31,13 @@ pub struct Commitment {
     pub compensation_gesture: Option<String>,
     pub compensation_cents: Option<i64>,
     pub alert_webhook: Option<String>,
+    #[serde(serialize_with = "super::wire::time_opt")]
     pub backtested_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::time_opt")]
     pub published_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::time_opt")]
     pub retired_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::time")]
     pub created_at: i64,
 }
 
@@ -344,8 +348,12 @@ pub struct Nonconformity {
     pub case_id: Option<i64>,
     pub customer_id: Option<i64>,
     pub value_ms: Option<i64>,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub occurred_at: i64,
     pub status: String,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 
@@ -424,7 +432,11 @@ pub struct Compensation {
     pub decided_by_user: Option<i64>,
     pub decided_by_name: Option<String>,
     pub decided_by_rule: Option<String>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub decided_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 

@@ -51,10 +51,16 @@ pub struct Ticket {
     pub label: String,
     pub customer_id: Option<i64>,
     pub status: String,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub issued_at: i64,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub called_at: Option<i64>,
     pub desk: Option<String>,
     pub called_by: Option<i64>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub ended_at: Option<i64>,
     pub interaction_id: Option<i64>,
     pub note: String,

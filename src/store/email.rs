@@ -27,9 +27,13 @@ pub struct Mailbox {
     pub smtp_secret: Option<String>,
     pub uid_validity: Option<i64>,
     pub last_uid: i64,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub polled_at: Option<i64>,
     pub poll_error: Option<String>,
     pub active: i64,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }
 
@@ -263,9 +267,15 @@ pub struct Email {
     pub raw_hash: String,
     pub status: String,
     pub attempts: i64,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub next_attempt_at: Option<i64>,
     pub error: Option<String>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub sent_at: Option<i64>,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 

@@ -15,9 +15,15 @@ pub struct Invitation {
     pub reference: String,
     pub about: String,
     pub lang: String,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub experienced_at: i64,
+    #[serde(serialize_with = "super::wire::time")]
+    #[schema(value_type = String, format = DateTime)]
     pub expires_at: i64,
     pub email_id: Option<i64>,
+    #[serde(serialize_with = "super::wire::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub used_at: Option<i64>,
 }
 

@@ -677,7 +677,12 @@ async fn replies_cannot_inject_headers_and_failures_show_on_the_case() {
             failed["email"]["error"].as_str().unwrap().len() > 3,
             "{failed}"
         );
-        assert!(failed["email"]["next_attempt_at"].as_i64().unwrap() > pacte::service::now_ms());
+        let next: jiff::Timestamp = failed["email"]["next_attempt_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(next.as_millisecond() > pacte::service::now_ms());
 
         // A delivery report for the first reply marks it failed and says so on the case.
         let out_id = emails

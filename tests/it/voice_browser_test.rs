@@ -74,7 +74,6 @@ async fn survey_and_review_in_the_browser() {
     let mut paused = nps.clone();
     paused["active"] = json!(false);
     paused["channels"] = json!([]);
-    paused["ask_solved"] = paused["ask_solved"].clone();
     for k in ["id", "org_id", "criteria", "last_run_at"] {
         paused.as_object_mut().unwrap().remove(k);
     }

@@ -19,6 +19,8 @@ fi
 
 # A real SMTP server for outgoing mail (aiosmtpd, from PyPI): it writes what it receives to a Maildir.
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check aiosmtpd
+# Schemathesis (from PyPI) drives the API from its OpenAPI document in tests/it/contract_test.rs.
+command -v schemathesis >/dev/null || python3 -m pip install -q --disable-pip-version-check schemathesis
 
 work=$(mktemp -d)
 # Dovecot's mail user must reach its Maildirs, so they live apart from the PostgreSQL cluster.

@@ -70,6 +70,13 @@ impl Modify for Errors {
                 .build()
         };
         for (path, item) in doc.paths.paths.iter_mut() {
+            // `{name}` segments (handlers take them with `ApiPath`, which utoipa cannot see):
+            // ids are integers, codes and slugs text.
+            let names: Vec<String> = path
+                .split('/')
+                .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+                .map(String::from)
+                .collect();
             for op in [
                 &mut item.get,
                 &mut item.post,
@@ -80,6 +87,32 @@ impl Modify for Errors {
             .into_iter()
             .flatten()
             {
+                for name in &names {
+                    let declared = op.parameters.iter().flatten().any(|p| match p {
+                        utoipa::openapi::RefOr::T(p) => {
+                            p.name == *name && matches!(p.parameter_in, ParameterIn::Path)
+                        }
+                        utoipa::openapi::RefOr::Ref(_) => false,
+                    });
+                    if !declared {
+                        let integer = name == "id" || name.ends_with("_id") || name == "user";
+                        let schema =
+                            utoipa::openapi::ObjectBuilder::new().schema_type(if integer {
+                                utoipa::openapi::schema::Type::Integer
+                            } else {
+                                utoipa::openapi::schema::Type::String
+                            });
+                        op.parameters.get_or_insert_with(Vec::new).push(
+                            utoipa::openapi::path::ParameterBuilder::new()
+                                .name(name)
+                                .parameter_in(ParameterIn::Path)
+                                .required(utoipa::openapi::Required::True)
+                                .schema(Some(schema))
+                                .build()
+                                .into(),
+                        );
+                    }
+                }
                 let mut add: Vec<(&str, &str)> = vec![
                     ("500", "internal error (logged)"),
                     ("503", "the request took over the time limit"),

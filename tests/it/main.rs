@@ -7,6 +7,7 @@ mod charter_browser_test;
 mod charter_test;
 mod cli_test;
 mod concurrency_test;
+mod contract_test;
 mod counter_test;
 mod demo_test;
 mod durability_test;

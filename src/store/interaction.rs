@@ -27,7 +27,7 @@ pub struct Interaction {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub answered_at: Option<i64>,
     #[serde(serialize_with = "super::wire::json")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub attachments: String,
     pub external_id: Option<String>,
 }

@@ -20,7 +20,7 @@ pub struct Survey {
     pub ask_solved: i64,
     /// JSON: [{"key", "fr", "en"}].
     #[serde(serialize_with = "super::wire::json")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub criteria: String,
     pub trigger: String,
     #[serde(serialize_with = "super::wire::list")]

@@ -61,7 +61,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router())
         .merge(
             crate::web::router().layer(axum::middleware::from_fn_with_state(
-                state.clone(),
+                crate::web::Embedding {
+                    store: state.store.clone(),
+                    embeds: state.embeds.clone(),
+                },
                 crate::web::embeddable,
             )),
         )

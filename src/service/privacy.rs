@@ -122,8 +122,7 @@ pub async fn erase(
             message: "this record was merged: erase the customer it was merged into".into(),
         });
     }
-    let empty = blake3::hash(b"").to_hex().to_string();
-    store::email::put_blob(&mut tx, &empty, b"", now).await?;
+    let empty = store::email::empty_blob(&mut tx, now).await?;
     let rows = store::privacy::erase(&mut tx, actor.org_id, customer.id, &empty, now).await?;
     store::privacy::answer_requests(
         &mut tx,

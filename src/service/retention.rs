@@ -34,10 +34,6 @@ fn cutoff(now: i64, months: i64) -> i64 {
         .map_or(0, |z| z.timestamp().as_millisecond())
 }
 
-fn empty_blob() -> String {
-    blake3::hash(b"").to_hex().to_string()
-}
-
 /// The organisation's rules with their dry run (administrators).
 pub async fn get(store: &Store, actor: &Actor) -> Result<Retention> {
     actor.require(actor.role.can_administer())?;
@@ -49,14 +45,7 @@ pub async fn get(store: &Store, actor: &Actor) -> Result<Retention> {
         let months = set.iter().find(|(k, _)| k == kind).map(|(_, m)| *m);
         let would_go = match months {
             Some(m) => {
-                store::retention::would_go(
-                    &mut c,
-                    actor.org_id,
-                    kind,
-                    cutoff(now, m),
-                    &empty_blob(),
-                )
-                .await?
+                store::retention::would_go(&mut c, actor.org_id, kind, cutoff(now, m)).await?
             }
             None => 0,
         };
@@ -135,13 +124,12 @@ pub async fn put(store: &Store, actor: &Actor, rules: &[RuleInput]) -> Result<Re
 /// Applies one organisation's rules now; the report (kind → rows) is kept and returned.
 pub async fn apply(store: &Store, org_id: i64) -> Result<serde_json::Value> {
     let now = now_ms();
-    let empty = empty_blob();
     let mut tx = store.begin().await?;
     let rules = store::retention::rules(&mut tx, org_id).await?;
     if rules.is_empty() {
         return Ok(serde_json::json!({}));
     }
-    store::email::put_blob(&mut tx, &empty, b"", now).await?;
+    let empty = store::email::empty_blob(&mut tx, now).await?;
     let mut report = serde_json::Map::new();
     for kind in KINDS {
         if let Some((_, months)) = rules.iter().find(|(k, _)| k == kind) {

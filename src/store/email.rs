@@ -236,6 +236,18 @@ pub async fn put_blob(c: &mut Conn, hash: &str, content: &[u8], now: i64) -> Res
     Ok(())
 }
 
+/// The empty content, put in place of a raw message that erasure or retention removed (a
+/// message keeps a blob reference); its hash.
+pub async fn empty_blob(c: &mut Conn, now: i64) -> Result<String> {
+    let hash = empty_hash();
+    put_blob(c, &hash, b"", now).await?;
+    Ok(hash)
+}
+
+pub fn empty_hash() -> String {
+    blake3::hash(b"").to_hex().to_string()
+}
+
 pub async fn blob(c: &mut Conn, hash: &str) -> Result<Option<Vec<u8>>> {
     let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT content FROM blob WHERE hash = $1")
         .bind(hash)

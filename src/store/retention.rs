@@ -87,13 +87,8 @@ async fn count(c: &mut Conn, sql: &str, org_id: i64, cutoff: i64, empty: &str) -
 }
 
 /// What a rule would remove now: rows (or customers) before `cutoff`.
-pub async fn would_go(
-    c: &mut Conn,
-    org_id: i64,
-    kind: &str,
-    cutoff: i64,
-    empty: &str,
-) -> Result<i64> {
+pub async fn would_go(c: &mut Conn, org_id: i64, kind: &str, cutoff: i64) -> Result<i64> {
+    let empty = super::email::empty_hash();
     let sql = match kind {
         "case_text" => format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM interaction WHERE case_id IN ({OLD_CASES}) \
@@ -112,7 +107,7 @@ pub async fn would_go(
         }
         _ => return Ok(0),
     };
-    count(c, &sql, org_id, cutoff, empty).await
+    count(c, &sql, org_id, cutoff, &empty).await
 }
 
 /// Customers erased per run at most (a first run on years of history spreads over runs).

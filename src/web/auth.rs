@@ -84,16 +84,6 @@ pub async fn login(
             };
             (StatusCode::UNAUTHORIZED, page).into_response()
         }
-        Err(service::Error::TooManyAttempts { retry_after_secs }) => {
-            let mut res = super::WebError::from_service(
-                service::Error::TooManyAttempts { retry_after_secs },
-                l,
-            )
-            .into_response();
-            res.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
-            res
-        }
         Err(e) => super::WebError::from_service(e, l).into_response(),
     }
 }
@@ -227,16 +217,13 @@ pub async fn forgot(
 ) -> Response {
     let l = Lang::from_code(f.lang.as_deref().unwrap_or("fr"));
     if let Err(wait) = s.public_posts.hit(&format!("forgot:{client}")) {
-        let mut res = super::WebError::from_service(
+        return super::WebError::from_service(
             service::Error::TooManyAttempts {
                 retry_after_secs: wait,
             },
             l,
         )
         .into_response();
-        res.headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, wait.into());
-        return res;
     }
     if let Err(e) =
         service::account::forgot_password(&s.store, &f.email, &s.config.public_base(), l).await

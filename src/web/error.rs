@@ -47,10 +47,16 @@ pub struct WebError {
     lang: Lang,
     key: &'static str,
     fields: Vec<FieldError>,
+    /// Seconds to wait, sent as `Retry-After` (too many attempts).
+    retry_after: Option<u64>,
 }
 
 impl WebError {
     pub fn from_service(e: Error, lang: Lang) -> Self {
+        let retry_after = match e {
+            Error::TooManyAttempts { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
         let (status, key, fields) = match e {
             Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "login.failed", vec![]),
             Error::Forbidden => (StatusCode::FORBIDDEN, "error.forbidden", vec![]),
@@ -78,6 +84,7 @@ impl WebError {
             lang,
             key,
             fields,
+            retry_after,
         }
     }
 
@@ -97,6 +104,7 @@ impl WebError {
                 .into(),
                 message: e.message,
             }],
+            retry_after: None,
         }
     }
 
@@ -107,6 +115,7 @@ impl WebError {
             lang,
             key: "password.link_spent",
             fields: vec![],
+            retry_after: None,
         }
     }
 
@@ -116,6 +125,7 @@ impl WebError {
             lang,
             key: "error.csrf",
             fields: vec![],
+            retry_after: None,
         }
     }
 }
@@ -132,10 +142,15 @@ impl IntoResponse for WebError {
                 .map(|f| Shown::of(f, self.lang))
                 .collect(),
         };
-        match page.render() {
+        let mut res = match page.render() {
             Ok(html) => (self.status, Html(html)).into_response(),
             Err(_) => self.status.into_response(),
+        };
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
+        res
     }
 }
 

@@ -195,8 +195,15 @@ pub fn router() -> Router<AppState> {
 
 /// A public page of an organisation (`/o/{slug}/…`, not its JSON feeds) may be framed by the
 /// sites the organisation named; every other page by none.
+/// What `embeddable` needs (cloned per request: the whole state would cost a dozen atomics).
+#[derive(Clone)]
+pub struct Embedding {
+    pub store: crate::store::Store,
+    pub embeds: crate::service::embed::Embeds,
+}
+
 pub async fn embeddable(
-    axum::extract::State(st): axum::extract::State<AppState>,
+    axum::extract::State(st): axum::extract::State<Embedding>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {

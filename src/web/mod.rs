@@ -21,6 +21,7 @@ mod voice_public;
 use crate::app::AppState;
 use crate::i18n::Lang;
 use crate::service::{self, Actor};
+use crate::store::Store;
 use axum::Router;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -198,7 +199,7 @@ pub fn router() -> Router<AppState> {
 /// What `embeddable` needs (cloned per request: the whole state would cost a dozen atomics).
 #[derive(Clone)]
 pub struct Embedding {
-    pub store: crate::store::Store,
+    pub store: Store,
     pub embeds: crate::service::embed::Embeds,
 }
 

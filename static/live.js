@@ -3,6 +3,10 @@
 // written, else on request) and who else is writing a reply.
 (function () {
   "use strict";
+  // Print buttons (a review's printable record): no inline handlers under the CSP.
+  document.querySelectorAll("button[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
   // "Back" links (error pages): the previous page when there is one, else their own address.
   document.querySelectorAll("a[data-back]").forEach(function (a) {
     a.addEventListener("click", function (e) {

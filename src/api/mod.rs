@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod interactions;
 pub mod openapi;
+pub mod quality;
 pub mod search;
 pub mod voice;
 
@@ -89,6 +90,53 @@ pub fn router() -> Router<AppState> {
         .route("/compensations/{id}/decision", post(charter::decide))
         .route("/compensation-limits/{role}", put(charter::set_limit))
         .route("/nonconformities", get(charter::nonconformities))
+        .route(
+            "/quality/nonconformities",
+            get(quality::list).post(quality::open),
+        )
+        .route("/quality/nonconformities/{id}", get(quality::get))
+        .route(
+            "/quality/nonconformities/{id}/analysis",
+            put(quality::analyse),
+        )
+        .route(
+            "/quality/nonconformities/{id}/actions",
+            post(quality::add_action),
+        )
+        .route(
+            "/quality/nonconformities/{id}/dismiss",
+            post(quality::dismiss),
+        )
+        .route("/quality/nonconformities/{id}/share", post(quality::share))
+        .route("/quality/actions", get(quality::actions))
+        .route("/quality/actions/{id}/progress", post(quality::progress))
+        .route("/quality/actions/{id}/verdict", post(quality::verdict))
+        .route("/quality/paq.csv", get(quality::paq_csv))
+        .route("/quality/detect", post(quality::detect_now))
+        .route(
+            "/quality/settings",
+            get(quality::settings).put(quality::set_settings),
+        )
+        .route(
+            "/quality/indicators",
+            get(quality::indicators).post(quality::put_indicator),
+        )
+        .route("/quality/indicators/starter", post(quality::starter))
+        .route("/quality/indicators/{id}/target", put(quality::set_target))
+        .route("/quality/indicators/{id}/value", put(quality::put_value))
+        .route("/quality/indicators/{id}/history", get(quality::history))
+        .route(
+            "/quality/reviews",
+            get(quality::reviews).post(quality::open_review),
+        )
+        .route("/quality/reviews/{id}", get(quality::review))
+        .route("/quality/reviews/{id}/refresh", post(quality::refresh))
+        .route(
+            "/quality/reviews/{id}/lines/{kpi_id}",
+            put(quality::decide),
+        )
+        .route("/quality/reviews/{id}/notes", put(quality::notes))
+        .route("/quality/reviews/{id}/freeze", post(quality::freeze))
         .route(
             "/counter-services",
             get(counter::services).post(counter::add_service),

@@ -32,6 +32,15 @@ use utoipa::{Modify, OpenApi};
         super::voice::put_rule, super::voice::delete_rule, super::voice::irritants,
         super::voice::tasks, super::voice::task_done, super::voice::invite, super::voice::reviews,
         super::voice::reply, super::voice::reject,
+        super::quality::list, super::quality::open, super::quality::get, super::quality::analyse,
+        super::quality::add_action, super::quality::dismiss, super::quality::share,
+        super::quality::progress, super::quality::verdict, super::quality::actions,
+        super::quality::paq_csv, super::quality::detect_now, super::quality::settings,
+        super::quality::set_settings, super::quality::indicators, super::quality::put_indicator,
+        super::quality::starter, super::quality::set_target, super::quality::put_value,
+        super::quality::history, super::quality::reviews, super::quality::open_review,
+        super::quality::review, super::quality::refresh, super::quality::decide,
+        super::quality::notes, super::quality::freeze,
     ),
     modifiers(&Bearer, &Errors)
 )]

@@ -438,24 +438,45 @@ impl Tally {
         (self.total > 0).then(|| 100.0 * self.met as f64 / self.total as f64)
     }
 
-    /// Met: requirement reached and nobody beyond the unacceptable bound. While the period runs,
-    /// a shortfall is "at risk"; once it is over, "missed".
+    /// A verdict only where the data supports it: a period still running is "in progress"; a
+    /// complete one is missed when someone was beyond the unacceptable bound, else met or missed
+    /// when the 95 % interval of the share is wholly on one side of the requirement, and "too
+    /// early to conclude" when it straddles it (16 contacts at 94 % do not show 85 % is kept).
     pub fn status(&self, requirement_bp: i64, period_over: bool) -> Status {
         if self.total == 0 {
             return Status::NoData;
         }
-        let ok = self.met * 10_000 >= requirement_bp * self.total && self.unacceptable == 0;
-        match (ok, period_over) {
-            (true, _) => Status::Met,
-            (false, false) => Status::AtRisk,
-            (false, true) => Status::Missed,
+        if !period_over {
+            return Status::InProgress;
         }
+        if self.unacceptable > 0 {
+            return Status::Missed;
+        }
+        match super::quality::share_verdict(
+            self.met,
+            self.total,
+            requirement_bp as f64 / 10_000.0,
+            true,
+        ) {
+            super::quality::Proposal::Conforming => Status::Met,
+            super::quality::Proposal::Nonconforming => Status::Missed,
+            _ => Status::TooEarly,
+        }
+    }
+
+    /// The 95 % interval of the share met, in percent.
+    pub fn interval_pct(&self) -> Option<(f64, f64)> {
+        super::quality::wilson(self.met, self.total).map(|(lo, hi)| (100.0 * lo, 100.0 * hi))
     }
 }
 
 string_enum!(
     /// How a commitment stands over a period.
-    Status { Met => "met", AtRisk => "at_risk", Missed => "missed", NoData => "no_data" } "invalid_status"
+    Status {
+        Met => "met", Missed => "missed", TooEarly => "too_early", InProgress => "in_progress",
+        NoData => "no_data",
+    }
+    "invalid_status"
 );
 
 #[cfg(test)]
@@ -534,14 +555,19 @@ mod tests {
                 unacceptable: 0,
             });
         }
-        assert_eq!(t.status(8500, true), Status::Met);
+        // 85 of 100 against 85 %: the interval (77–91 %) straddles the requirement.
+        assert_eq!(t.status(8500, true), Status::TooEarly);
+        assert_eq!(t.status(7000, true), Status::Met);
+        assert_eq!(t.status(9500, true), Status::Missed);
+        assert_eq!(t.status(8500, false), Status::InProgress);
         t.add(&Tally {
             total: 1,
             met: 0,
             unacceptable: 1,
         });
-        assert_eq!(t.status(8500, false), Status::AtRisk);
-        assert_eq!(t.status(8500, true), Status::Missed);
+        assert_eq!(t.status(7000, false), Status::InProgress);
+        assert_eq!(t.status(7000, true), Status::Missed);
+        assert_eq!(Tally::default().status(8500, true), Status::NoData);
     }
 
     #[test]

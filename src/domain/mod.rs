@@ -10,6 +10,7 @@ pub mod email;
 pub mod fold;
 pub mod identity;
 pub mod link;
+pub mod quality;
 pub mod review;
 pub mod role;
 pub mod site;

@@ -52,6 +52,20 @@ impl Role {
     pub fn can_read_voice(self) -> bool {
         matches!(self, Role::Manager | Role::Quality | Role::Admin)
     }
+    /// Anyone on staff may report a non-conformity (a complaint, a field report) and follow the
+    /// plans; pilots and actors log progress on their own actions.
+    pub fn can_report_quality(self) -> bool {
+        self != Role::Kiosk
+    }
+    /// Writing the analysis and the actions, reading indicators and reviews: managers and above.
+    pub fn can_pilot_quality(self) -> bool {
+        matches!(self, Role::Manager | Role::Quality | Role::Admin)
+    }
+    /// Confirming an efficacy verdict, dismissing, the indicator catalogue and its targets,
+    /// freezing a review: the quality manager (and the administrator).
+    pub fn can_decide_quality(self) -> bool {
+        matches!(self, Role::Quality | Role::Admin)
+    }
     /// Survey wording, triggers and theme rules; rejecting a review (a legal decision).
     pub fn can_define_surveys(self) -> bool {
         matches!(self, Role::Quality | Role::Admin)

@@ -21,12 +21,13 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 const RETRY_S: [i64; 6] = [5, 30, 120, 600, 1_800, 7_200];
 
 /// The standing jobs and how often each runs when nothing nudges it.
-const STANDING: [(Worker, Duration); 5] = [
+const STANDING: [(Worker, Duration); 6] = [
     (Worker::Mail, Duration::from_secs(5)),
     (Worker::Alerts, Duration::from_secs(5)),
     (Worker::Surveys, Duration::from_secs(5)),
     (Worker::Sampling, Duration::from_secs(60)),
     (Worker::Retention, Duration::from_secs(3_600)),
+    (Worker::Quality, Duration::from_secs(60)),
 ];
 
 fn interval(kind: &str) -> Option<Duration> {
@@ -81,6 +82,9 @@ async fn run(cx: &Context, job: &store::job::Job) -> Result<()> {
             .map(drop),
         k if k == Worker::Retention.job_kind() => {
             super::retention::run_all(&cx.store).await.map(drop)
+        }
+        k if k == Worker::Quality.job_kind() => {
+            super::quality::detect::run(&cx.store).await.map(drop)
         }
         other => Err(super::Error::Internal(format!(
             "no handler for jobs of kind {other}"

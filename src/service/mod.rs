@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod live;
 pub mod org;
 pub mod privacy;
+pub mod quality;
 pub mod ratelimit;
 pub mod reads;
 pub mod retention;

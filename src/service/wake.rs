@@ -18,6 +18,8 @@ pub enum Worker {
     Alerts,
     /// Retention rules (`retention::run_all`).
     Retention,
+    /// Non-conformities from live data, efficacy checks due (`quality::detect::run`).
+    Quality,
 }
 
 impl Worker {
@@ -29,6 +31,7 @@ impl Worker {
             Worker::Sampling => "surveys.sample",
             Worker::Alerts => "alerts.deliver",
             Worker::Retention => "retention.apply",
+            Worker::Quality => "quality.detect",
         }
     }
 }

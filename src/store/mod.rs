@@ -49,6 +49,7 @@ pub mod interaction;
 pub mod job;
 pub mod org;
 pub mod privacy;
+pub mod quality;
 pub mod reads;
 pub mod retention;
 pub mod review;

@@ -295,3 +295,60 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 2);
     }
 }
+
+/// The Ishikawa diagram of an analysis: the spine to the effect on the right, one bone per
+/// family (above and below, alternately), each cause written along its bone.
+pub fn fishbone(effect: &str, families: &[(String, Vec<String>)]) -> String {
+    let per_side = families.len().div_ceil(2).max(1);
+    let bone_w = 190.0;
+    let w = 60.0 + per_side as f64 * bone_w + 170.0;
+    let max_causes = families.iter().map(|(_, c)| c.len()).max().unwrap_or(0).max(2);
+    let half = 40.0 + max_causes as f64 * 16.0;
+    let h = 2.0 * half + 20.0;
+    let spine = half + 10.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="fishbone" viewBox="0 0 {w:.0} {h:.0}" role="img" aria-label="{}"><title>{}</title>"#,
+        esc(effect),
+        esc(effect)
+    );
+    let head_x = w - 170.0;
+    let _ = write!(
+        s,
+        r##"<line x1="20" y1="{spine:.0}" x2="{head_x:.0}" y2="{spine:.0}" stroke="#1c2430" stroke-width="3"/><rect x="{head_x:.0}" y="{:.0}" width="160" height="40" rx="6" fill="#fde2e1" stroke="#be123c"/><text x="{:.0}" y="{:.0}" font-size="12" text-anchor="middle">{}</text>"##,
+        spine - 20.0,
+        head_x + 80.0,
+        spine + 4.0,
+        esc(&effect.chars().take(24).collect::<String>())
+    );
+    for (i, (name, causes)) in families.iter().enumerate() {
+        let up = i % 2 == 0;
+        let x = 60.0 + (i / 2) as f64 * bone_w + bone_w - 20.0;
+        let end_y = if up { 14.0 } else { h - 14.0 };
+        let top_x = x - 60.0;
+        let _ = write!(
+            s,
+            r##"<line x1="{top_x:.0}" y1="{end_y:.0}" x2="{x:.0}" y2="{spine:.0}" stroke="#0f766e" stroke-width="2"/><text x="{:.0}" y="{:.0}" font-size="12" font-weight="bold" text-anchor="middle">{}</text>"##,
+            top_x,
+            if up { end_y - 2.0 } else { end_y + 10.0 },
+            esc(name)
+        );
+        for (k, c) in causes.iter().enumerate() {
+            let t = (k as f64 + 1.0) / (causes.len() as f64 + 1.0);
+            let cy = end_y + (spine - end_y) * t;
+            let cx = top_x + (x - top_x) * t;
+            let label: String = c.chars().take(28).collect();
+            let _ = write!(
+                s,
+                r##"<line x1="{:.0}" y1="{cy:.0}" x2="{cx:.0}" y2="{cy:.0}" stroke="#94a3b8"/><text x="{:.0}" y="{:.0}" font-size="10" text-anchor="end">{}</text>"##,
+                cx - 10.0,
+                cx - 12.0,
+                cy - 2.0,
+                esc(&label)
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}

@@ -115,8 +115,9 @@ fn card(r: &CommitmentResults, sites: &[Site], l: Lang) -> Card {
         .map(|d| period.start_of(d).to_string())
         .unwrap_or_default();
     let current = r.results.iter().find(|p| p.period == this);
-    let status = current.map_or("no_data".to_string(), |p| p.status.as_str().to_string());
     let previous = r.results.iter().find(|p| p.period == last);
+    // The badge is the verdict of the last complete period; the running one is "in progress".
+    let status = previous.map_or("no_data".to_string(), |p| p.status.as_str().to_string());
     Card {
         id: v.id,
         title: title(v, l),
@@ -128,18 +129,37 @@ fn card(r: &CommitmentResults, sites: &[Site], l: Lang) -> Card {
         version: v.version,
         requirement: v.requirement_pct,
         current: current
-            .map(|p| format!("{} · {}", p.period, pct(l, p.compliance_pct)))
+            .map(|p| {
+                format!(
+                    "{} · {} ({} / {})",
+                    charter::period_label(&p.period, period, l),
+                    pct(l, p.compliance_pct),
+                    l.int(p.all.met),
+                    l.int(p.all.total)
+                )
+            })
             .unwrap_or_default(),
         status_label: l.t(&format!("charter.status.{status}")).to_string(),
         status,
         last: previous
             .map(|p| {
+                let margin = p
+                    .interval_pct
+                    .map(|(lo, hi)| {
+                        format!(
+                            " · {} {}–{}",
+                            l.t("charter.interval"),
+                            l.decimal(lo, 1),
+                            l.percent(hi, 1)
+                        )
+                    })
+                    .unwrap_or_default();
                 format!(
-                    "{} · {} ({} / {})",
-                    p.period,
+                    "{} · {} ({} / {}){margin}",
+                    charter::period_label(&p.period, period, l),
                     pct(l, p.compliance_pct),
-                    p.all.met,
-                    p.all.total
+                    l.int(p.all.met),
+                    l.int(p.all.total)
                 )
             })
             .unwrap_or_default(),

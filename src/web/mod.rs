@@ -13,6 +13,7 @@ mod email;
 mod error;
 mod live;
 mod public;
+mod quality;
 mod search;
 mod view;
 mod voice;
@@ -68,6 +69,35 @@ pub fn router() -> Router<AppState> {
         .route("/charter/compensations", get(charter::ledger))
         .route("/charter/compensations.csv", get(charter::ledger_csv))
         .route("/charter/compensations/{id}", post(charter::decide))
+        .route("/quality", get(quality::list))
+        .route("/quality/new", get(quality::new_page).post(quality::create))
+        .route("/quality/paq.csv", get(quality::paq_csv))
+        .route("/quality/nc/{id}", get(quality::page))
+        .route("/quality/nc/{id}/analysis", post(quality::analyse))
+        .route("/quality/nc/{id}/actions", post(quality::add_action))
+        .route("/quality/nc/{id}/dismiss", post(quality::dismiss))
+        .route("/quality/nc/{id}/share", post(quality::share))
+        .route("/quality/actions/{id}/progress", post(quality::progress))
+        .route("/quality/actions/{id}/verdict", post(quality::verdict))
+        .route(
+            "/quality/indicators",
+            get(quality::kpis).post(quality::put_kpi),
+        )
+        .route("/quality/indicators/starter", post(quality::starter))
+        .route("/quality/indicators/{id}/target", post(quality::target))
+        .route("/quality/indicators/{id}/value", post(quality::value))
+        .route(
+            "/quality/reviews",
+            get(quality::reviews).post(quality::open_review),
+        )
+        .route("/quality/reviews/{id}", get(quality::review_page))
+        .route(
+            "/quality/reviews/{id}/lines/{kpi}",
+            post(quality::decide),
+        )
+        .route("/quality/reviews/{id}/notes", post(quality::notes))
+        .route("/quality/reviews/{id}/refresh", post(quality::refresh))
+        .route("/quality/reviews/{id}/freeze", post(quality::freeze))
         .route(
             "/sites/{code}/kiosk",
             get(counter::kiosk).post(counter::issue),

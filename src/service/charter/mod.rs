@@ -18,8 +18,9 @@ pub use definition::{
     publish_at, update,
 };
 pub use model::Charter;
-pub use public::{PublicCharter, PublicItem, public_charter, response_promise};
+pub use public::{PublicCharter, PublicItem, period_label, public_charter, response_promise};
 pub use results::{
     AtRisk, CommitmentResults, PeriodResult, SiteTally, at_risk, deadlines_of, due_after, due_of,
     results,
 };
+pub(crate) use results::results_in;

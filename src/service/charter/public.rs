@@ -39,7 +39,12 @@ pub struct PublicResult {
     pub count: i64,
     pub compliance_pct: Option<f64>,
     pub unacceptable: i64,
+    pub interval_pct: Option<(f64, f64)>,
     pub status: Status,
+    /// The status in words ("Tenu", "Trop tôt pour conclure", "En cours"…).
+    pub verdict: String,
+    /// The interval said plainly when it matters (few contacts): "entre 72 % et 99 %".
+    pub margin: Option<String>,
     /// E.g. "91 % d'entre vous ont été pris en charge en moins de 5 minutes en octobre 2026".
     pub sentence: String,
 }
@@ -132,7 +137,17 @@ fn public_result(
         count: p.all.total,
         compliance_pct: p.compliance_pct,
         unacceptable: p.all.unacceptable,
+        interval_pct: p.interval_pct,
         status: p.status,
+        verdict: lang.t(&format!("charter.status.{}", p.status)).to_string(),
+        margin: p
+            .interval_pct
+            .filter(|(lo, hi)| hi - lo >= 2.0)
+            .map(|(lo, hi)| {
+                lang.t("charter.margin")
+                    .replace("{lo}", &lang.percent(lo.floor(), 0))
+                    .replace("{hi}", &lang.percent(hi.ceil(), 0))
+            }),
         sentence,
     }
 }

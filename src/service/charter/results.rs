@@ -19,6 +19,11 @@ pub struct PeriodResult {
     pub period: String,
     pub all: Tally,
     pub compliance_pct: Option<f64>,
+    /// The 95 % (Wilson) interval of the share met, in percent: what a share on few contacts
+    /// can be said to show.
+    pub interval_pct: Option<(f64, f64)>,
+    /// `in_progress` while the period runs; `too_early` when the interval straddles the
+    /// requirement.
     pub status: Status,
     pub sites: Vec<SiteTally>,
 }
@@ -28,6 +33,7 @@ pub struct SiteTally {
     pub site: Option<String>,
     pub tally: Tally,
     pub compliance_pct: Option<f64>,
+    pub interval_pct: Option<(f64, f64)>,
     pub status: Status,
 }
 
@@ -57,6 +63,7 @@ pub(super) fn period_results(
                         site: sites.iter().find(|s| s.id == id).map(|s| s.code.clone()),
                         tally: t,
                         compliance_pct: t.compliance_pct(),
+                        interval_pct: t.interval_pct(),
                         status: t.status(requirement_bp, over),
                     }
                 })
@@ -64,6 +71,7 @@ pub(super) fn period_results(
             PeriodResult {
                 period: p,
                 compliance_pct: all.compliance_pct(),
+                interval_pct: all.interval_pct(),
                 status: all.status(requirement_bp, over),
                 all,
                 sites,

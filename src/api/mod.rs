@@ -131,10 +131,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/quality/reviews/{id}", get(quality::review))
         .route("/quality/reviews/{id}/refresh", post(quality::refresh))
-        .route(
-            "/quality/reviews/{id}/lines/{kpi_id}",
-            put(quality::decide),
-        )
+        .route("/quality/reviews/{id}/lines/{kpi_id}", put(quality::decide))
         .route("/quality/reviews/{id}/notes", put(quality::notes))
         .route("/quality/reviews/{id}/freeze", post(quality::freeze))
         .route(

@@ -37,7 +37,10 @@ pub async fn open(
     ApiActor(a): ApiActor,
     ApiJson(i): ApiJson<NcInput>,
 ) -> Result<(StatusCode, Json<Nc>), ApiError> {
-    Ok((StatusCode::CREATED, Json(quality::open(&s.store, &a, &i).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(quality::open(&s.store, &a, &i).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/quality/nonconformities/{id}",
@@ -175,7 +178,10 @@ pub async fn paq_csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"paq.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"paq.csv\"",
+            ),
         ],
         csv,
     ))
@@ -348,7 +354,9 @@ pub async fn open_review(
     ApiActor(a): ApiActor,
     ApiJson(i): ApiJson<ReviewInput>,
 ) -> Result<Json<ReviewView>, ApiError> {
-    Ok(Json(kpi::open_review(&s.store, &a, &i.kind, &i.period).await?))
+    Ok(Json(
+        kpi::open_review(&s.store, &a, &i.kind, &i.period).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/quality/reviews/{id}",

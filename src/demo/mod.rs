@@ -5,6 +5,7 @@
 mod charter;
 mod email;
 mod generator;
+mod quality;
 mod voice;
 mod words;
 
@@ -205,7 +206,9 @@ impl History {
                 let batch = self.generator.next_batch(BATCH);
                 if batch.is_empty() {
                     // Surveys and reviews follow the cases they are about.
-                    return voice::install(store, self.org_id, self.manager_id, self.seed).await;
+                    voice::install(store, self.org_id, self.manager_id, self.seed).await?;
+                    // The quality loop works on what the year showed.
+                    return quality::install(store, self.org_id, self.seed).await;
                 }
                 ingest::record_batch(store, self.org_id, &batch).await?;
                 done += batch.len();

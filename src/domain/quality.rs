@@ -128,7 +128,9 @@ pub fn text(raw: &str, max: usize) -> Result<String, Invalid> {
             format!("at most {max} characters"),
         ));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(Invalid::new(
             "control_character",
             "control characters are not allowed",
@@ -233,7 +235,9 @@ pub fn rag(value: Option<f64>, green_at: f64, red_at: Option<f64>, higher_is_bet
 /// A rising irritant: this month's negative mentions of a theme reach `min` and exceed last
 /// month's by `growth_pct` percent or more (a theme new this month counts as rising).
 pub fn irritant_rising(previous: i64, current: i64, min: i64, growth_pct: i64) -> bool {
-    current >= min.max(1) && current * 100 >= previous * (100 + growth_pct.max(0)) && current > previous
+    current >= min.max(1)
+        && current * 100 >= previous * (100 + growth_pct.max(0))
+        && current > previous
 }
 
 #[cfg(test)]
@@ -249,7 +253,10 @@ mod tests {
         assert_eq!(share_verdict(15, 16, 0.85, true), Proposal::TooEarly);
         // 950 of 1,000 against 85 %: clear.
         assert_eq!(share_verdict(950, 1000, 0.85, true), Proposal::Conforming);
-        assert_eq!(share_verdict(700, 1000, 0.85, true), Proposal::Nonconforming);
+        assert_eq!(
+            share_verdict(700, 1000, 0.85, true),
+            Proposal::Nonconforming
+        );
         assert_eq!(share_verdict(0, 0, 0.85, true), Proposal::NoData);
         assert!(wilson(3, 2).is_none());
         let (lo, hi) = wilson(0, 10).unwrap();
@@ -259,8 +266,14 @@ mod tests {
 
     #[test]
     fn lower_is_better_flips_the_sides() {
-        assert_eq!(figure_verdict(Some(10.0), None, 12.0, false), Proposal::Conforming);
-        assert_eq!(figure_verdict(Some(14.0), None, 12.0, false), Proposal::Nonconforming);
+        assert_eq!(
+            figure_verdict(Some(10.0), None, 12.0, false),
+            Proposal::Conforming
+        );
+        assert_eq!(
+            figure_verdict(Some(14.0), None, 12.0, false),
+            Proposal::Nonconforming
+        );
         assert_eq!(
             figure_verdict(Some(11.0), Some((9.0, 13.0)), 12.0, false),
             Proposal::TooEarly

@@ -94,6 +94,7 @@ pub(crate) enum Bind {
     OptInt(Option<i64>),
     Text(String),
     OptText(Option<String>),
+    Float(f64),
 }
 
 /// A statement assembled at run time with `$N` placeholders, which both PostgreSQL and
@@ -158,6 +159,16 @@ impl Sql {
         self
     }
 
+    /// A number that may be missing: a missing one is written `NULL` in the text, because
+    /// sqlx 0.9's Any driver binds a NULL double as a `real` (float4), and PostgreSQL then
+    /// refuses the 8-byte doubles bound to the same prepared statement.
+    pub fn float(&mut self, v: Option<f64>) -> &mut Sql {
+        match v {
+            Some(v) => self.bind(Bind::Float(v)),
+            None => self.push("NULL"),
+        }
+    }
+
     pub fn text(&mut self, v: &str) -> &mut Sql {
         self.bind(Bind::Text(v.to_string()))
     }
@@ -173,6 +184,7 @@ impl Sql {
                 Bind::OptInt(i) => q.bind(*i),
                 Bind::Text(s) => q.bind(s.clone()),
                 Bind::OptText(s) => q.bind(s.clone()),
+                Bind::Float(v) => q.bind(*v),
             };
         }
         q
@@ -186,6 +198,7 @@ impl Sql {
                 Bind::OptInt(i) => q.bind(*i),
                 Bind::Text(s) => q.bind(s.clone()),
                 Bind::OptText(s) => q.bind(s.clone()),
+                Bind::Float(v) => q.bind(*v),
             };
         }
         q

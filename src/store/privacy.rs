@@ -115,6 +115,13 @@ pub const PLACES: &[Place] = &[
         erase: Erase::Keep("a breach of a commitment: the quality record; no text of the customer"),
     },
     Place {
+        table: "quality_nc",
+        rows: "case_id IN (SELECT id FROM support_case WHERE customer_id IN ({C}))",
+        // The dysfunction stays on record (its title, analysis and plan are staff's words about
+        // the organisation); what was written about the complaint itself goes.
+        erase: Erase::Update("description = ''"),
+    },
+    Place {
         table: "compensation",
         rows: "customer_id IN ({C})",
         erase: Erase::Keep("a gesture granted or paid: an accounting record the law requires"),
@@ -169,6 +176,19 @@ pub const NOT_PERSONAL: &[(&str, &str)] = &[
         "request fingerprints and ids, no content",
     ),
     ("audit_log", "what staff did, by id"),
+    ("quality_setting", "rules"),
+    (
+        "quality_evidence",
+        "references (ids, periods) and figures, never customer text",
+    ),
+    ("quality_action", "the organisation's actions and checks"),
+    ("quality_progress", "staff notes on their actions"),
+    ("quality_event", "the history of a quality record, by staff"),
+    ("kpi", "indicators"),
+    ("kpi_target", "targets"),
+    ("kpi_value", "figures"),
+    ("kpi_review", "reviews"),
+    ("kpi_review_line", "frozen figures and decisions"),
     ("case_counter", "counts"),
     ("commitment", "the charter"),
     ("commitment_measure", "measures by case id, no content"),

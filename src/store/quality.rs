@@ -1,7 +1,7 @@
 //! The quality loop's records: non-conformities, their evidence and history, actions and
 //! their progress, the organisation's settings, and the counters efficacy checks read.
 
-use super::{Conn, Result, Sql};
+use super::{Bind, Conn, Result, Sql};
 use serde::Serialize;
 
 const NC_COLUMNS: &str = "n.id, n.org_id, n.origin, n.source_key, n.title, n.description,
@@ -143,7 +143,10 @@ pub async fn ncs(
     origin: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Nc>> {
-    let mut q = Sql::on(c, format!("SELECT {NC_COLUMNS} {NC_FROM} WHERE n.org_id = "));
+    let mut q = Sql::on(
+        c,
+        format!("SELECT {NC_COLUMNS} {NC_FROM} WHERE n.org_id = "),
+    );
     q.int(org_id);
     match status {
         Some("active") => {
@@ -157,7 +160,8 @@ pub async fn ncs(
     if let Some(o) = origin {
         q.push(" AND n.origin = ").text(o);
     }
-    q.push(" ORDER BY n.updated_at DESC, n.id DESC LIMIT ").int(limit);
+    q.push(" ORDER BY n.updated_at DESC, n.id DESC LIMIT ")
+        .int(limit);
     Ok(q.query_as().fetch_all(c).await?)
 }
 
@@ -489,33 +493,47 @@ pub async fn insert_action(
     a: &NewAction<'_>,
     now: i64,
 ) -> Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
+    let mut q = Sql::on(
+        c,
         "INSERT INTO quality_action (org_id, nc_id, round, kind, title, due_on, pilot_id, actors,
             documents, check_method, check_figure, check_site_id, check_target, check_months,
-            check_on, check_how, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-         RETURNING id",
-    )
-    .bind(org_id)
-    .bind(nc_id)
-    .bind(a.round)
-    .bind(a.kind)
-    .bind(a.title)
-    .bind(a.due_on)
-    .bind(a.pilot_id)
-    .bind(a.actors)
-    .bind(a.documents)
-    .bind(a.check_method)
-    .bind(a.check_figure)
-    .bind(a.check_site_id)
-    .bind(a.check_target)
-    .bind(a.check_months)
-    .bind(a.check_on)
-    .bind(a.check_how)
-    .bind(a.created_by)
-    .bind(now)
-    .fetch_one(c)
-    .await?;
+            check_on, check_how, created_by, created_at) VALUES (",
+    );
+    q.int(org_id)
+        .push(", ")
+        .int(nc_id)
+        .push(", ")
+        .int(a.round)
+        .push(", ");
+    q.text(a.kind)
+        .push(", ")
+        .text(a.title)
+        .push(", ")
+        .text(a.due_on)
+        .push(", ");
+    q.bind(Bind::OptInt(a.pilot_id))
+        .push(", ")
+        .text(a.actors)
+        .push(", ");
+    q.text(a.documents).push(", ");
+    q.bind(Bind::OptText(a.check_method.map(str::to_string)))
+        .push(", ");
+    q.bind(Bind::OptText(a.check_figure.map(str::to_string)))
+        .push(", ");
+    q.bind(Bind::OptInt(a.check_site_id))
+        .push(", ")
+        .float(a.check_target)
+        .push(", ");
+    q.bind(Bind::OptInt(a.check_months)).push(", ");
+    q.bind(Bind::OptText(a.check_on.map(str::to_string)))
+        .push(", ");
+    q.text(a.check_how)
+        .push(", ")
+        .int(a.created_by)
+        .push(", ")
+        .int(now);
+    q.push(") RETURNING id");
+    let (id,): (i64,) = q.query_as().fetch_one(c).await?;
     Ok(id)
 }
 
@@ -616,20 +634,16 @@ pub struct Measured<'a> {
 
 /// Records what the check measured; `false` if another worker did it first.
 pub async fn set_measured(c: &mut Conn, id: i64, m: &Measured<'_>, now: i64) -> Result<bool> {
-    let r = sqlx::query(
-        "UPDATE quality_action SET measured_value = $2, measured_low = $3, measured_high = $4,
-            measured_n = $5, proposal = $6, measured_at = $7
-         WHERE id = $1 AND measured_at IS NULL AND verdict IS NULL",
-    )
-    .bind(id)
-    .bind(m.value)
-    .bind(m.low)
-    .bind(m.high)
-    .bind(m.n)
-    .bind(m.proposal)
-    .bind(now)
-    .execute(c)
-    .await?;
+    let mut q = Sql::on(c, "UPDATE quality_action SET measured_value = ");
+    q.float(m.value).push(", measured_low = ").float(m.low);
+    q.push(", measured_high = ").float(m.high);
+    q.push(", measured_n = ").bind(Bind::OptInt(m.n));
+    q.push(", proposal = ")
+        .bind(Bind::OptText(m.proposal.map(str::to_string)));
+    q.push(", measured_at = ").int(now);
+    q.push(" WHERE measured_at IS NULL AND verdict IS NULL AND id = ")
+        .int(id);
+    let r = q.query().execute(c).await?;
     Ok(r.rows_affected() > 0)
 }
 
@@ -939,7 +953,9 @@ pub async fn put_kpi(c: &mut Conn, org_id: i64, k: &NewKpi<'_>, now: i64) -> Res
 }
 
 pub async fn kpis(c: &mut Conn, org_id: i64) -> Result<Vec<Kpi>> {
-    let q = format!("SELECT {KPI_COLUMNS} WHERE k.org_id = $1 AND k.active = 1 ORDER BY k.process, k.code");
+    let q = format!(
+        "SELECT {KPI_COLUMNS} WHERE k.org_id = $1 AND k.active = 1 ORDER BY k.process, k.code"
+    );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(q))
         .bind(org_id)
         .fetch_all(c)
@@ -968,22 +984,24 @@ pub struct Target {
 }
 
 pub async fn put_target(c: &mut Conn, t: &Target) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO kpi_target (kpi_id, year, target, red_at, q1, q2, q3, q4)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (kpi_id, year) DO UPDATE SET target = $3, red_at = $4, q1 = $5, q2 = $6,
-            q3 = $7, q4 = $8",
-    )
-    .bind(t.kpi_id)
-    .bind(t.year)
-    .bind(t.target)
-    .bind(t.red_at)
-    .bind(t.q1)
-    .bind(t.q2)
-    .bind(t.q3)
-    .bind(t.q4)
-    .execute(c)
-    .await?;
+    let mut q = Sql::on(
+        c,
+        "INSERT INTO kpi_target (kpi_id, year, target, red_at, q1, q2, q3, q4) VALUES (",
+    );
+    q.int(t.kpi_id)
+        .push(", ")
+        .int(t.year)
+        .push(", ")
+        .float(Some(t.target));
+    for v in [t.red_at, t.q1, t.q2, t.q3, t.q4] {
+        q.push(", ").float(v);
+    }
+    q.push(
+        ") ON CONFLICT (kpi_id, year) DO UPDATE SET target = excluded.target,
+            red_at = excluded.red_at, q1 = excluded.q1, q2 = excluded.q2, q3 = excluded.q3,
+            q4 = excluded.q4",
+    );
+    q.query().execute(c).await?;
     Ok(())
 }
 
@@ -1100,12 +1118,14 @@ pub async fn reviews(c: &mut Conn, org_id: i64) -> Result<Vec<Review>> {
 }
 
 pub async fn set_review_notes(c: &mut Conn, id: i64, attendees: &str, minutes: &str) -> Result<()> {
-    sqlx::query("UPDATE kpi_review SET attendees = $2, minutes = $3 WHERE id = $1 AND status = 'draft'")
-        .bind(id)
-        .bind(attendees)
-        .bind(minutes)
-        .execute(c)
-        .await?;
+    sqlx::query(
+        "UPDATE kpi_review SET attendees = $2, minutes = $3 WHERE id = $1 AND status = 'draft'",
+    )
+    .bind(id)
+    .bind(attendees)
+    .bind(minutes)
+    .execute(c)
+    .await?;
     Ok(())
 }
 
@@ -1139,22 +1159,28 @@ pub struct Line {
 
 /// Writes a line's figures, keeping the decision already taken on it.
 pub async fn put_line(c: &mut Conn, review_id: i64, l: &Line) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO kpi_review_line (review_id, kpi_id, value, n, target, milestone, previous, rag)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (review_id, kpi_id) DO UPDATE SET value = $3, n = $4, target = $5,
-            milestone = $6, previous = $7, rag = $8",
-    )
-    .bind(review_id)
-    .bind(l.kpi_id)
-    .bind(l.value)
-    .bind(l.n)
-    .bind(l.target)
-    .bind(l.milestone)
-    .bind(l.previous)
-    .bind(&l.rag)
-    .execute(c)
-    .await?;
+    let mut q = Sql::on(
+        c,
+        "INSERT INTO kpi_review_line (review_id, kpi_id, value, n, target, milestone, previous,
+            rag) VALUES (",
+    );
+    q.int(review_id)
+        .push(", ")
+        .int(l.kpi_id)
+        .push(", ")
+        .float(l.value);
+    q.push(", ")
+        .bind(Bind::OptInt(l.n))
+        .push(", ")
+        .float(l.target);
+    q.push(", ").float(l.milestone).push(", ").float(l.previous);
+    q.push(", ").text(&l.rag);
+    q.push(
+        ") ON CONFLICT (review_id, kpi_id) DO UPDATE SET value = excluded.value, n = excluded.n,
+            target = excluded.target, milestone = excluded.milestone,
+            previous = excluded.previous, rag = excluded.rag",
+    );
+    q.query().execute(c).await?;
     Ok(())
 }
 

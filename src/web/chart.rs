@@ -302,7 +302,12 @@ pub fn fishbone(effect: &str, families: &[(String, Vec<String>)]) -> String {
     let per_side = families.len().div_ceil(2).max(1);
     let bone_w = 190.0;
     let w = 60.0 + per_side as f64 * bone_w + 170.0;
-    let max_causes = families.iter().map(|(_, c)| c.len()).max().unwrap_or(0).max(2);
+    let max_causes = families
+        .iter()
+        .map(|(_, c)| c.len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
     let half = 40.0 + max_causes as f64 * 16.0;
     let h = 2.0 * half + 20.0;
     let spine = half + 10.0;

@@ -31,7 +31,23 @@ impl Shown {
         let label = if f.field.is_empty() {
             String::new()
         } else {
-            own(format!("field.{}", f.field)).unwrap_or_else(|| f.field.clone())
+            // "lines[12].decision" reads as "lines.decision": the index is in the message.
+            let general: String = {
+                let mut out = String::new();
+                let mut depth = 0;
+                for ch in f.field.chars() {
+                    match ch {
+                        '[' => depth += 1,
+                        ']' => depth -= 1,
+                        _ if depth == 0 => out.push(ch),
+                        _ => {}
+                    }
+                }
+                out
+            };
+            own(format!("field.{}", f.field))
+                .or_else(|| own(format!("field.{general}")))
+                .unwrap_or_else(|| f.field.clone())
         };
         let text = match l {
             Lang::En => f.message.clone(),

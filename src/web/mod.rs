@@ -91,10 +91,7 @@ pub fn router() -> Router<AppState> {
             get(quality::reviews).post(quality::open_review),
         )
         .route("/quality/reviews/{id}", get(quality::review_page))
-        .route(
-            "/quality/reviews/{id}/lines/{kpi}",
-            post(quality::decide),
-        )
+        .route("/quality/reviews/{id}/lines/{kpi}", post(quality::decide))
         .route("/quality/reviews/{id}/notes", post(quality::notes))
         .route("/quality/reviews/{id}/refresh", post(quality::refresh))
         .route("/quality/reviews/{id}/freeze", post(quality::freeze))

@@ -9,10 +9,10 @@ use super::{WebError, WebUser};
 use crate::app::AppState;
 use crate::domain::quality::{Cause, CauseFamily, Origin};
 use crate::i18n::Lang;
+use crate::service::org;
 use crate::service::quality::kpi::{self, KpiView, ReviewView};
 use crate::service::quality::{self, Detail, Due};
-use crate::service::org;
-use crate::store::quality::{Nc, Review};
+use crate::store::quality::{Kpi, Nc, Progress, Review};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -216,7 +216,10 @@ impl NcPage {
     }
     fn actors(&self, json: &str) -> String {
         let ids: Vec<i64> = serde_json::from_str(json).unwrap_or_default();
-        ids.iter().map(|i| self.user(i)).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .map(|i| self.user(i))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
     fn documents(&self, json: &str) -> Vec<quality::Document> {
         serde_json::from_str(json).unwrap_or_default()
@@ -227,8 +230,12 @@ impl NcPage {
             .find(|(k, _)| k == key)
             .map_or_else(|| key.to_string(), |(_, n)| n.clone())
     }
-    fn progress_of(&self, action: &i64) -> Vec<&crate::store::quality::Progress> {
-        self.d.progress.iter().filter(|p| p.action_id == *action).collect()
+    fn progress_of(&self, action: &i64) -> Vec<&Progress> {
+        self.d
+            .progress
+            .iter()
+            .filter(|p| p.action_id == *action)
+            .collect()
     }
     fn unit_of(&self, key: &str) -> &'static str {
         quality::figure::Source::parse(key).map_or("count", |s| s.unit())
@@ -238,10 +245,16 @@ impl NcPage {
         let v: serde_json::Value = serde_json::from_str(detail).ok()?;
         let l = self.s.l;
         match kind {
-            "crossing" => v["case_number"]
-                .as_i64()
-                .map(|n| (format!("/cases/{n}"), format!("{} {n}", l.t("quality.evidence.case")))),
-            "review" => Some(("/reviews".into(), l.t("quality.evidence.see_reviews").to_string())),
+            "crossing" => v["case_number"].as_i64().map(|n| {
+                (
+                    format!("/cases/{n}"),
+                    format!("{} {n}", l.t("quality.evidence.case")),
+                )
+            }),
+            "review" => Some((
+                "/reviews".into(),
+                l.t("quality.evidence.see_reviews").to_string(),
+            )),
             _ => None,
         }
     }
@@ -251,11 +264,17 @@ impl NcPage {
         match kind {
             "crossing" => v["value_ms"]
                 .as_i64()
-                .map(|ms| format!("{} {}", l.t("quality.evidence.measured"), super::charter::remaining(&l, &(ms / 60_000))))
+                .map(|ms| {
+                    format!(
+                        "{} {}",
+                        l.t("quality.evidence.measured"),
+                        super::charter::remaining(&l, &(ms / 60_000))
+                    )
+                })
                 .unwrap_or_default(),
             "period" => format!(
                 "{} · {} ({} / {}) · {} {}",
-                v["period"].as_str().unwrap_or(""),
+                day(&l, v["period"].as_str().unwrap_or("")),
                 amount(&l, &v["compliance_pct"].as_f64(), "percent"),
                 l.int(v["met"].as_i64().unwrap_or(0)),
                 l.int(v["total"].as_i64().unwrap_or(0)),
@@ -413,7 +432,9 @@ pub async fn analyse(
     )
     .await
     .web(u.lang)?;
-    Ok(Redirect::to(&format!("/quality/nc/{id}?done=saved#analysis")))
+    Ok(Redirect::to(&format!(
+        "/quality/nc/{id}?done=saved#analysis"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -505,7 +526,9 @@ pub async fn add_action(
     )
     .await
     .web(u.lang)?;
-    Ok(Redirect::to(&format!("/quality/nc/{id}?done=saved#actions")))
+    Ok(Redirect::to(&format!(
+        "/quality/nc/{id}?done=saved#actions"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -630,7 +653,7 @@ pub struct KpiPage {
 }
 
 impl KpiPage {
-    fn name(&self, k: &crate::store::quality::Kpi) -> String {
+    fn name(&self, k: &Kpi) -> String {
         if self.s.l == Lang::En {
             k.name_en.clone()
         } else {
@@ -753,7 +776,9 @@ pub async fn target(
     )
     .await
     .web(u.lang)?;
-    Ok(Redirect::to(&format!("/quality/indicators?done=saved#kpi-{id}")))
+    Ok(Redirect::to(&format!(
+        "/quality/indicators?done=saved#kpi-{id}"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -771,10 +796,18 @@ pub async fn value(
     Form(f): Form<ValueForm>,
 ) -> Result<Redirect, WebError> {
     u.check_csrf(&f.csrf)?;
-    kpi::enter_value(&st.store, &u.actor, id, &f.month, f.value.unwrap_or(f64::NAN))
-        .await
-        .web(u.lang)?;
-    Ok(Redirect::to(&format!("/quality/indicators?done=saved#kpi-{id}")))
+    kpi::enter_value(
+        &st.store,
+        &u.actor,
+        id,
+        &f.month,
+        f.value.unwrap_or(f64::NAN),
+    )
+    .await
+    .web(u.lang)?;
+    Ok(Redirect::to(&format!(
+        "/quality/indicators?done=saved#kpi-{id}"
+    )))
 }
 
 #[derive(Template, WebTemplate)]
@@ -824,7 +857,7 @@ pub struct ReviewPage {
 }
 
 impl ReviewPage {
-    fn name(&self, k: &crate::store::quality::Kpi) -> String {
+    fn name(&self, k: &Kpi) -> String {
         if self.s.l == Lang::En {
             k.name_en.clone()
         } else {
@@ -837,7 +870,11 @@ impl ReviewPage {
         let from = format!("{}-01", r.period);
         let label = match from.parse::<jiff::civil::Date>() {
             Ok(d) if r.kind == "quarterly" => {
-                format!("{} {}", l.t(&format!("quality.quarter.{}", (d.month() - 1) / 3 + 1)), d.year())
+                format!(
+                    "{} {}",
+                    l.t(&format!("quality.quarter.{}", (d.month() - 1) / 3 + 1)),
+                    d.year()
+                )
             }
             Ok(d) => crate::service::charter::period_label(
                 &d.to_string(),
@@ -889,7 +926,9 @@ pub async fn decide(
     )
     .await
     .web(u.lang)?;
-    Ok(Redirect::to(&format!("/quality/reviews/{id}?done=saved#kpi-{kpi_id}")))
+    Ok(Redirect::to(&format!(
+        "/quality/reviews/{id}?done=saved#kpi-{kpi_id}"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -919,7 +958,9 @@ pub async fn notes(
     )
     .await
     .web(u.lang)?;
-    Ok(Redirect::to(&format!("/quality/reviews/{id}?done=saved#notes")))
+    Ok(Redirect::to(&format!(
+        "/quality/reviews/{id}?done=saved#notes"
+    )))
 }
 
 pub async fn refresh(

@@ -113,8 +113,8 @@ async fn the_queue_leases_retries_and_keeps_standing_jobs() {
             .unwrap();
         assert_eq!(
             due.len(),
-            5,
-            "{backend}: mail, alerts, dispatch, sampling, retention"
+            6,
+            "{backend}: mail, alerts, dispatch, sampling, retention, quality"
         );
         for j in &due {
             assert!(

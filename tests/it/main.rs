@@ -21,6 +21,8 @@ mod live_test;
 mod nodes_test;
 mod privacy_browser_test;
 mod privacy_test;
+mod quality_browser_test;
+mod quality_test;
 mod search_test;
 mod support;
 mod transfer_test;

@@ -19,8 +19,8 @@ pub use definition::{
 };
 pub use model::Charter;
 pub use public::{PublicCharter, PublicItem, period_label, public_charter, response_promise};
+pub(crate) use results::results_in;
 pub use results::{
     AtRisk, CommitmentResults, PeriodResult, SiteTally, at_risk, deadlines_of, due_after, due_of,
     results,
 };
-pub(crate) use results::results_in;

@@ -9,7 +9,9 @@
 use super::figure::{Months, Source};
 use super::{emit, note};
 use crate::domain::commitment::Status;
-use crate::domain::quality::{NcStatus, Origin, Rag, irritant_rising, rag};
+use crate::domain::quality::{
+    NcStatus, Origin, Proposal, Rag, irritant_rising, rag, share_verdict,
+};
 use crate::service::{Result, now_ms};
 use crate::store::{self, Conn, Store};
 use std::collections::BTreeMap;
@@ -162,7 +164,7 @@ async fn crossings(store: &Store, only: Option<i64>) -> Result<usize> {
             let f = Finding {
                 key: format!("crossing:{family}:{site}"),
                 origin: Origin::Crossing,
-                title: format!("Seuil inacceptable dépassé : {}", xs[0].title),
+                title: format!("Seuil inacceptable dépassé\u{a0}: {}", xs[0].title),
                 severity: "major",
                 site_id: (site != 0).then_some(site),
                 commitment_id: Some(family),
@@ -179,7 +181,7 @@ async fn crossings(store: &Store, only: Option<i64>) -> Result<usize> {
                                 "case_id": x.case_id, "case_number": x.case_number,
                                 "value_ms": x.value_ms,
                             })
-                                .to_string(),
+                            .to_string(),
                         )
                     })
                     .collect(),
@@ -204,7 +206,14 @@ async fn periods(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
     for r in all.iter().filter(|r| r.commitment.status == "published") {
         let v = &r.commitment;
         for p in &r.results {
-            for s in p.sites.iter().filter(|s| s.status == Status::Missed) {
+            // A share shown below the requirement (crossings of the unacceptable bound have
+            // their own non-conformity; a period missed only by them is not counted twice).
+            let below = |s: &&crate::service::charter::SiteTally| {
+                s.status == Status::Missed
+                    && share_verdict(s.tally.met, s.tally.total, v.requirement_pct / 100.0, true)
+                        == Proposal::Nonconforming
+            };
+            for s in p.sites.iter().filter(below) {
                 let site_id = s
                     .site
                     .as_ref()
@@ -221,7 +230,7 @@ async fn periods(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
                     key,
                     origin: Origin::CommitmentPeriod,
                     title: format!(
-                        "Engagement non tenu : {}{}",
+                        "Engagement non tenu\u{a0}: {}{}",
                         v.title_fr,
                         s.site
                             .as_ref()
@@ -266,14 +275,21 @@ async fn reviews(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
     let since = now_ms() - 90 * crate::domain::DAY_MS;
     let sites = store::org::list_sites(c, org_id).await?;
     let mut out: BTreeMap<i64, Finding> = BTreeMap::new();
-    for (id, site, stars, at) in store::quality::low_reviews(c, org_id, s.review_max_stars, since).await? {
+    for (id, site, stars, at) in
+        store::quality::low_reviews(c, org_id, s.review_max_stars, since).await?
+    {
         let site = site.unwrap_or(0);
         let f = out.entry(site).or_insert_with(|| Finding {
             key: format!("review:{site}"),
             origin: Origin::Review,
             title: format!(
-                "Avis clients à {} étoile(s) ou moins{}",
+                "Avis clients à {} {} ou moins{}",
                 s.review_max_stars,
+                if s.review_max_stars > 1 {
+                    "étoiles"
+                } else {
+                    "étoile"
+                },
                 sites
                     .iter()
                     .find(|x| x.id == site)
@@ -302,8 +318,7 @@ async fn irritants(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
     let s = store::quality::settings(c, org_id).await?;
     let last = Months::before(jiff::Zoned::now().date(), 1);
     let before = last.previous();
-    let rows =
-        store::quality::theme_negatives(c, org_id, &before.from_ym(), &last.to_ym()).await?;
+    let rows = store::quality::theme_negatives(c, org_id, &before.from_ym(), &last.to_ym()).await?;
     let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for (month, theme, n) in &rows {
         let e = by.entry(theme.as_str()).or_default();
@@ -319,11 +334,13 @@ async fn irritants(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
         .map_or(0, |z| z.timestamp().as_millisecond());
     Ok(by
         .into_iter()
-        .filter(|(_, (prev, cur))| irritant_rising(*prev, *cur, s.irritant_min, s.irritant_growth_pct))
+        .filter(|(_, (prev, cur))| {
+            irritant_rising(*prev, *cur, s.irritant_min, s.irritant_growth_pct)
+        })
         .map(|(theme, (prev, cur))| Finding {
             key: format!("irritant:{theme}"),
             origin: Origin::Irritant,
-            title: format!("Irritant en hausse : {theme}"),
+            title: format!("Irritant en hausse\u{a0}: {theme}"),
             severity: "minor",
             site_id: None,
             commitment_id: None,
@@ -360,7 +377,7 @@ async fn kpis(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
         out.push(Finding {
             key: format!("kpi:{}", k.id),
             origin: Origin::Kpi,
-            title: format!("Indicateur dans le rouge : {}", k.name_fr),
+            title: format!("Indicateur dans le rouge\u{a0}: {}", k.name_fr),
             severity: "major",
             site_id: k.site_id,
             commitment_id: None,

@@ -41,7 +41,10 @@ impl Source {
         let (head, tail) = raw.split_once(':').unwrap_or((raw, ""));
         let id = || {
             tail.parse::<i64>().map_err(|_| {
-                Invalid::new("invalid_figure", format!("«{raw}» needs a number after «{head}:»"))
+                Invalid::new(
+                    "invalid_figure",
+                    format!("«{raw}» needs a number after «{head}:»"),
+                )
             })
         };
         Ok(match head {
@@ -183,9 +186,8 @@ pub struct Figure {
 
 impl Figure {
     fn share(part: i64, total: i64) -> Figure {
-        let (low, high) = wilson(part, total).map_or((None, None), |(l, h)| {
-            (Some(100.0 * l), Some(100.0 * h))
-        });
+        let (low, high) =
+            wilson(part, total).map_or((None, None), |(l, h)| (Some(100.0 * l), Some(100.0 * h)));
         Figure {
             value: (total > 0).then(|| 100.0 * part as f64 / total as f64),
             n: total,
@@ -332,10 +334,9 @@ async fn compute_depth(
                     },
                     None => Figure::plain(None, 0, "points", true),
                 },
-                Source::Csat(_) => {
-                    t.csat_satisfied()
-                        .map_or(Figure::share(0, 0), |x| Figure::share(x.part, x.total))
-                }
+                Source::Csat(_) => t
+                    .csat_satisfied()
+                    .map_or(Figure::share(0, 0), |x| Figure::share(x.part, x.total)),
                 Source::Ces(_) => t
                     .ces_easy()
                     .map_or(Figure::share(0, 0), |x| Figure::share(x.part, x.total)),
@@ -397,8 +398,8 @@ async fn compute_depth(
                     f
                 }
                 _ => {
-                    let v = store::quality::values(c, k.id, &months.from_ym(), &months.to_ym())
-                        .await?;
+                    let v =
+                        store::quality::values(c, k.id, &months.from_ym(), &months.to_ym()).await?;
                     let n = v.len() as i64;
                     let mean = (n > 0).then(|| v.iter().map(|(_, x)| x).sum::<f64>() / n as f64);
                     Figure::plain(mean, n, &k.unit, higher)
@@ -438,12 +439,21 @@ mod tests {
     fn months_are_whole() {
         let d: Date = "2026-12-15".parse().unwrap();
         let m = Months::before(d, 2);
-        assert_eq!((m.from_ym(), m.to_ym()), ("2026-10".into(), "2026-11".into()));
+        assert_eq!(
+            (m.from_ym(), m.to_ym()),
+            ("2026-10".into(), "2026-11".into())
+        );
         assert_eq!(m.count(), 2);
         let p = m.previous();
-        assert_eq!((p.from_ym(), p.to_ym()), ("2026-08".into(), "2026-09".into()));
+        assert_eq!(
+            (p.from_ym(), p.to_ym()),
+            ("2026-08".into(), "2026-09".into())
+        );
         let q = Months::quarter(2026, 4).unwrap();
-        assert_eq!((q.from_ym(), q.to_ym(), q.count()), ("2026-10".into(), "2026-12".into(), 3));
+        assert_eq!(
+            (q.from_ym(), q.to_ym(), q.count()),
+            ("2026-10".into(), "2026-12".into(), 3)
+        );
         assert_eq!(q.end().to_string(), "2027-01-01");
         let j = Months::before("2026-01-03".parse().unwrap(), 1);
         assert_eq!(j.from_ym(), "2025-12");

@@ -59,7 +59,8 @@ pub async fn catalogue(store: &Store, actor: &Actor) -> Result<Vec<KpiView>> {
         from: q_start,
         to: last.to,
     };
-    let targets = store::quality::targets(&mut c, actor.org_id, i64::from(last.from.year())).await?;
+    let targets =
+        store::quality::targets(&mut c, actor.org_id, i64::from(last.from.year())).await?;
     let mut out = Vec::new();
     for k in store::quality::kpis(&mut c, actor.org_id).await? {
         let t = targets.iter().find(|t| t.kpi_id == k.id).cloned();
@@ -69,10 +70,12 @@ pub async fn catalogue(store: &Store, actor: &Actor) -> Result<Vec<KpiView>> {
         let higher = k.higher_is_better != 0;
         let goal = t.as_ref().map(|t| milestone(t, q));
         out.push(KpiView {
-            last_month_rag: t.as_ref().map_or(Rag::NoData, |t| rag(m.value, t.target, t.red_at, higher)),
-            quarter_rag: t
+            last_month_rag: t
                 .as_ref()
-                .map_or(Rag::NoData, |t| rag(qf.value, milestone(t, q), t.red_at, higher)),
+                .map_or(Rag::NoData, |t| rag(m.value, t.target, t.red_at, higher)),
+            quarter_rag: t.as_ref().map_or(Rag::NoData, |t| {
+                rag(qf.value, milestone(t, q), t.red_at, higher)
+            }),
             month: last.from_ym(),
             quarter: format!("{}-T{q}", last.from.year()),
             last_month: m,
@@ -101,9 +104,18 @@ pub async fn history(
     let mut out = Vec::new();
     let mut m = span.from;
     while m <= span.to {
-        let f = figure::compute(&mut c, actor.org_id, &Source::Kpi(id), None, Months::month(m)).await?;
+        let f = figure::compute(
+            &mut c,
+            actor.org_id,
+            &Source::Kpi(id),
+            None,
+            Months::month(m),
+        )
+        .await?;
         out.push((format!("{:04}-{:02}", m.year(), m.month()), f));
-        m = m.checked_add(jiff::Span::new().months(1)).unwrap_or(span.to.tomorrow().unwrap_or(span.to));
+        m = m
+            .checked_add(jiff::Span::new().months(1))
+            .unwrap_or(span.to.tomorrow().unwrap_or(span.to));
     }
     Ok((k, out))
 }
@@ -144,13 +156,21 @@ pub async fn put(store: &Store, actor: &Actor, input: &KpiInput) -> Result<Kpi> 
         None => name_fr.clone(),
     };
     if !PROCESSES.contains(&input.process.trim()) {
-        k.refuse("process", "invalid_process", "business, support or management");
+        k.refuse(
+            "process",
+            "invalid_process",
+            "business, support or management",
+        );
     }
     let mut c = store.begin().await?;
     let src = match crate::service::present(&input.figure) {
         Some(f) => match Source::parse(f) {
             Ok(Source::Kpi(_)) => {
-                k.refuse("figure", "invalid_figure", "an indicator reads a built-in figure, not another indicator");
+                k.refuse(
+                    "figure",
+                    "invalid_figure",
+                    "an indicator reads a built-in figure, not another indicator",
+                );
                 None
             }
             Ok(s) => {
@@ -181,21 +201,37 @@ pub async fn put(store: &Store, actor: &Actor, input: &KpiInput) -> Result<Kpi> 
         Some(code) => match store::org::site_by_code(&mut c, actor.org_id, code).await? {
             Some(s) => Some(s.id),
             None => {
-                k.refuse("site", "unknown_site", format!("no site has the code «{code}»"));
+                k.refuse(
+                    "site",
+                    "unknown_site",
+                    format!("no site has the code «{code}»"),
+                );
                 None
             }
         },
         None => None,
     };
     if let Some(u) = input.owner_user_id
-        && store::org::user_in_org(&mut c, actor.org_id, u).await?.is_none()
+        && store::org::user_in_org(&mut c, actor.org_id, u)
+            .await?
+            .is_none()
     {
-        k.refuse("owner_user_id", "unknown_user", format!("no user has the id {u}"));
+        k.refuse(
+            "owner_user_id",
+            "unknown_user",
+            format!("no user has the id {u}"),
+        );
     }
     if let Some(t) = input.owner_team_id
-        && store::org::team_in_org(&mut c, actor.org_id, t).await?.is_none()
+        && store::org::team_in_org(&mut c, actor.org_id, t)
+            .await?
+            .is_none()
     {
-        k.refuse("owner_team_id", "unknown_team", format!("no team has the id {t}"));
+        k.refuse(
+            "owner_team_id",
+            "unknown_team",
+            format!("no team has the id {t}"),
+        );
     }
     k.finish()?;
     let (Some(name_fr), Some(name_en)) = (name_fr, name_en) else {
@@ -275,7 +311,11 @@ pub async fn set_target(store: &Store, actor: &Actor, id: i64, t: &TargetInput) 
             r < t.target
         };
         if wrong_side {
-            k.refuse("red_at", "wrong_side", "the red threshold lies beyond the target, on the bad side");
+            k.refuse(
+                "red_at",
+                "wrong_side",
+                "the red threshold lies beyond the target, on the bad side",
+            );
         }
     }
     k.finish()?;
@@ -306,7 +346,11 @@ pub async fn enter_value(
     let mut k = Checks::default();
     let m = month.trim();
     if format!("{m}-01").parse::<Date>().is_err() || m.len() != 7 {
-        k.refuse("month", "invalid_month", format!("«{m}» is not a month (YYYY-MM)"));
+        k.refuse(
+            "month",
+            "invalid_month",
+            format!("«{m}» is not a month (YYYY-MM)"),
+        );
     }
     finite("value", Some(value), &mut k);
     let mut c = store.begin().await?;
@@ -314,7 +358,11 @@ pub async fn enter_value(
         .await?
         .ok_or(Error::NotFound("indicator"))?;
     if kpi.figure.is_some() {
-        k.refuse("value", "computed", "this indicator is computed by Pacte from its data");
+        k.refuse(
+            "value",
+            "computed",
+            "this indicator is computed by Pacte from its data",
+        );
     }
     k.finish()?;
     store::quality::put_value(&mut c, id, m, value, actor.user_id, now_ms()).await?;
@@ -334,13 +382,22 @@ pub async fn install_starter(store: &Store, actor: &Actor) -> Result<usize> {
         .into_iter()
         .map(|k| k.code)
         .collect();
-    let mut rows: Vec<(String, String, String, &str, Option<String>, &str, bool, f64, Option<f64>)> =
-        Vec::new();
+    let mut rows: Vec<(
+        String,
+        String,
+        String,
+        &str,
+        Option<String>,
+        &str,
+        bool,
+        f64,
+        Option<f64>,
+    )> = Vec::new();
     for (family, title, req_bp, _) in store::quality::families(&mut c, actor.org_id).await? {
         let req = req_bp as f64 / 100.0;
         rows.push((
             format!("engagement-{family}"),
-            format!("Engagement tenu : {title}"),
+            format!("Engagement tenu\u{a0}: {title}"),
             format!("Commitment kept: {title}"),
             "business",
             Some(format!("commitment:{family}")),
@@ -352,9 +409,30 @@ pub async fn install_starter(store: &Store, actor: &Actor) -> Result<usize> {
     }
     for s in store::survey::surveys(&mut c, actor.org_id).await? {
         let (code, fr, en, fig, target, red) = match s.kind.as_str() {
-            "nps" => ("nps", "NPS", "NPS", format!("nps:{}", s.id), 30.0, Some(0.0)),
-            "csat" => ("csat", "Clients satisfaits (CSAT)", "Satisfied customers (CSAT)", format!("csat:{}", s.id), 85.0, Some(75.0)),
-            "ces" => ("ces", "Effort faible (CES)", "Low effort (CES)", format!("ces:{}", s.id), 80.0, Some(65.0)),
+            "nps" => (
+                "nps",
+                "NPS",
+                "NPS",
+                format!("nps:{}", s.id),
+                30.0,
+                Some(0.0),
+            ),
+            "csat" => (
+                "csat",
+                "Clients satisfaits (CSAT)",
+                "Satisfied customers (CSAT)",
+                format!("csat:{}", s.id),
+                85.0,
+                Some(75.0),
+            ),
+            "ces" => (
+                "ces",
+                "Effort faible (CES)",
+                "Low effort (CES)",
+                format!("ces:{}", s.id),
+                80.0,
+                Some(65.0),
+            ),
             _ => continue,
         };
         rows.push((
@@ -394,18 +472,126 @@ pub async fn install_starter(store: &Store, actor: &Actor) -> Result<usize> {
         ));
     }
     let by_hand: [(&str, &str, &str, &str, &str, bool, f64, Option<f64>); 12] = [
-        ("gestes", "Gestes commerciaux accordés", "Compensation granted", "management", "euros", false, 500.0, Some(1_000.0)),
-        ("stock", "Dossiers en attente", "Cases waiting", "support", "count", false, 200.0, Some(400.0)),
-        ("decroche", "Taux de décroché", "Calls answered", "business", "percent", true, 90.0, Some(80.0)),
-        ("attrition", "Taux d'attrition (clients perdus)", "Attrition (customers lost)", "management", "percent", false, 5.0, Some(8.0)),
-        ("rappels", "Appels répétés", "Repeat calls", "business", "percent", false, 15.0, Some(25.0)),
-        ("dmt", "Durée moyenne de traitement", "Average handling time", "support", "minutes", false, 6.0, Some(9.0)),
-        ("visite-mystere", "Note des visites mystères", "Mystery visit score", "business", "score", true, 8.0, Some(7.0)),
-        ("non-reponse", "Taux de non-réponse", "Unanswered rate", "business", "percent", false, 3.0, Some(6.0)),
-        ("ponctualite", "Ponctualité", "Punctuality", "business", "percent", true, 95.0, Some(90.0)),
-        ("fiabilite", "Fiabilité de la préparation", "Order accuracy", "business", "percent", true, 99.0, Some(97.0)),
-        ("reclamations", "Réclamations pour 1 000 clients", "Complaints per 1,000 customers", "management", "score", false, 5.0, Some(10.0)),
-        ("formation", "Conseillers formés dans l'année", "Advisors trained this year", "management", "percent", true, 90.0, Some(70.0)),
+        (
+            "gestes",
+            "Gestes commerciaux accordés",
+            "Compensation granted",
+            "management",
+            "euros",
+            false,
+            500.0,
+            Some(1_000.0),
+        ),
+        (
+            "stock",
+            "Dossiers en attente",
+            "Cases waiting",
+            "support",
+            "count",
+            false,
+            200.0,
+            Some(400.0),
+        ),
+        (
+            "decroche",
+            "Taux de décroché",
+            "Calls answered",
+            "business",
+            "percent",
+            true,
+            90.0,
+            Some(80.0),
+        ),
+        (
+            "attrition",
+            "Taux d'attrition (clients perdus)",
+            "Attrition (customers lost)",
+            "management",
+            "percent",
+            false,
+            5.0,
+            Some(8.0),
+        ),
+        (
+            "rappels",
+            "Appels répétés",
+            "Repeat calls",
+            "business",
+            "percent",
+            false,
+            15.0,
+            Some(25.0),
+        ),
+        (
+            "dmt",
+            "Durée moyenne de traitement",
+            "Average handling time",
+            "support",
+            "minutes",
+            false,
+            6.0,
+            Some(9.0),
+        ),
+        (
+            "visite-mystere",
+            "Note des visites mystères",
+            "Mystery visit score",
+            "business",
+            "score",
+            true,
+            8.0,
+            Some(7.0),
+        ),
+        (
+            "non-reponse",
+            "Taux de non-réponse",
+            "Unanswered rate",
+            "business",
+            "percent",
+            false,
+            3.0,
+            Some(6.0),
+        ),
+        (
+            "ponctualite",
+            "Ponctualité",
+            "Punctuality",
+            "business",
+            "percent",
+            true,
+            95.0,
+            Some(90.0),
+        ),
+        (
+            "fiabilite",
+            "Fiabilité de la préparation",
+            "Order accuracy",
+            "business",
+            "percent",
+            true,
+            99.0,
+            Some(97.0),
+        ),
+        (
+            "reclamations",
+            "Réclamations pour 1 000 clients",
+            "Complaints per 1,000 customers",
+            "management",
+            "score",
+            false,
+            5.0,
+            Some(10.0),
+        ),
+        (
+            "formation",
+            "Conseillers formés dans l'année",
+            "Advisors trained this year",
+            "management",
+            "percent",
+            true,
+            90.0,
+            Some(70.0),
+        ),
     ];
     for (code, fr, en, process, unit, higher, target, red) in by_hand {
         let fig = match code {
@@ -413,7 +599,17 @@ pub async fn install_starter(store: &Store, actor: &Actor) -> Result<usize> {
             "stock" => Some("backlog".to_string()),
             _ => None,
         };
-        rows.push((code.into(), fr.into(), en.into(), process, fig, unit, higher, target, red));
+        rows.push((
+            code.into(),
+            fr.into(),
+            en.into(),
+            process,
+            fig,
+            unit,
+            higher,
+            target,
+            red,
+        ));
     }
     let now = now_ms();
     let mut added = 0;
@@ -464,21 +660,34 @@ fn period_of(kind: &str, period: &str) -> std::result::Result<(Months, String), 
             let (y, q) = p
                 .split_once(['T', 'Q', 't', 'q'])
                 .map(|(y, q)| (y.trim_end_matches('-'), q))
-                .ok_or_else(|| Invalid::new("invalid_period", format!("«{p}» is not a quarter (2026-T3)")))?;
+                .ok_or_else(|| {
+                    Invalid::new(
+                        "invalid_period",
+                        format!("«{p}» is not a quarter (2026-T3)"),
+                    )
+                })?;
             let (Ok(y), Ok(q)) = (y.parse::<i16>(), q.parse::<i8>()) else {
-                return Err(Invalid::new("invalid_period", format!("«{p}» is not a quarter (2026-T3)")));
+                return Err(Invalid::new(
+                    "invalid_period",
+                    format!("«{p}» is not a quarter (2026-T3)"),
+                ));
             };
             let m = (1..=4)
                 .contains(&q)
                 .then(|| Months::quarter(y, q))
                 .flatten()
-                .ok_or_else(|| Invalid::new("invalid_period", format!("«{p}» is not a quarter (2026-T3)")))?;
+                .ok_or_else(|| {
+                    Invalid::new(
+                        "invalid_period",
+                        format!("«{p}» is not a quarter (2026-T3)"),
+                    )
+                })?;
             Ok((m, m.from_ym()))
         }
         "monthly" => {
-            let d = format!("{p}-01")
-                .parse::<Date>()
-                .map_err(|_| Invalid::new("invalid_period", format!("«{p}» is not a month (2026-10)")))?;
+            let d = format!("{p}-01").parse::<Date>().map_err(|_| {
+                Invalid::new("invalid_period", format!("«{p}» is not a month (2026-10)"))
+            })?;
             let m = Months::month(d);
             Ok((m, m.from_ym()))
         }
@@ -487,7 +696,9 @@ fn period_of(kind: &str, period: &str) -> std::result::Result<(Months, String), 
 }
 
 fn months_of(r: &Review) -> Months {
-    let from = format!("{}-01", r.period).parse::<Date>().unwrap_or_default();
+    let from = format!("{}-01", r.period)
+        .parse::<Date>()
+        .unwrap_or_default();
     if r.kind == "quarterly" {
         Months::quarter(from.year(), quarter_of(from)).unwrap_or(Months::month(from))
     } else {
@@ -588,11 +799,25 @@ async fn view_in(c: &mut Conn, org_id: i64, id: i64) -> Result<ReviewView> {
 }
 
 /// Opens a review (a draft computed from live figures), or returns the one already open.
-pub async fn open_review(store: &Store, actor: &Actor, kind: &str, period: &str) -> Result<ReviewView> {
+pub async fn open_review(
+    store: &Store,
+    actor: &Actor,
+    kind: &str,
+    period: &str,
+) -> Result<ReviewView> {
     actor.require(actor.role.can_pilot_quality())?;
     let (_, start) = period_of(kind, period).map_err(|e| Error::invalid("period", e))?;
     let mut tx = store.begin().await?;
-    let id = match store::quality::insert_review(&mut tx, actor.org_id, kind, &start, actor.user_id, now_ms()).await? {
+    let id = match store::quality::insert_review(
+        &mut tx,
+        actor.org_id,
+        kind,
+        &start,
+        actor.user_id,
+        now_ms(),
+    )
+    .await?
+    {
         Some(id) => {
             let r = store::quality::review(&mut tx, actor.org_id, id)
                 .await?
@@ -673,10 +898,18 @@ pub async fn decide(
     }
     let just = input.justification.trim();
     if decision == "no_action" && just.is_empty() {
-        k.refuse("justification", "required", "say why no action follows a missed target");
+        k.refuse(
+            "justification",
+            "required",
+            "say why no action follows a missed target",
+        );
     }
     if just.chars().count() > rules::MAX_TEXT {
-        k.refuse("justification", "too_long", format!("at most {} characters", rules::MAX_TEXT));
+        k.refuse(
+            "justification",
+            "too_long",
+            format!("at most {} characters", rules::MAX_TEXT),
+        );
     }
     k.finish()?;
     let now = now_ms();
@@ -696,8 +929,15 @@ pub async fn decide(
     let nc_id = match (decision, line.nc_id) {
         ("plan", Some(existing)) => Some(existing),
         ("plan", None) => {
-            let label = if r.kind == "quarterly" { "Revue trimestrielle" } else { "Comité mensuel" };
-            let title = format!("{label} {} : {} sous son objectif", r.period, kpi.name_fr);
+            let label = if r.kind == "quarterly" {
+                "Revue trimestrielle"
+            } else {
+                "Comité mensuel"
+            };
+            let title = format!(
+                "{label} {}\u{a0}: {} sous son objectif",
+                r.period, kpi.name_fr
+            );
             let nc = store::quality::insert_nc(
                 &mut tx,
                 actor.org_id,
@@ -720,8 +960,16 @@ pub async fn decide(
                 now,
             )
             .await?;
-            super::note(&mut tx, actor.org_id, nc, Some(actor.user_id), "opened", "kpi_review", now)
-                .await?;
+            super::note(
+                &mut tx,
+                actor.org_id,
+                nc,
+                Some(actor.user_id),
+                "opened",
+                "kpi_review",
+                now,
+            )
+            .await?;
             let n = super::get_in(&mut tx, actor.org_id, nc).await?;
             super::emit(&mut tx, actor.org_id, "quality.nc_opened", &n, now).await?;
             Some(nc)
@@ -742,7 +990,12 @@ pub struct NotesInput {
     pub minutes: String,
 }
 
-pub async fn set_notes(store: &Store, actor: &Actor, id: i64, n: &NotesInput) -> Result<ReviewView> {
+pub async fn set_notes(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    n: &NotesInput,
+) -> Result<ReviewView> {
     actor.require(actor.role.can_pilot_quality())?;
     let mut k = Checks::default();
     if n.attendees.chars().count() > 2_000 {

@@ -17,7 +17,7 @@ use crate::domain::quality::{
     Severity, Verdict,
 };
 use crate::service::{Actor, Checks, Error, Result, now_ms};
-use crate::store::quality::{Action, Evidence, Event, Nc, Progress};
+use crate::store::quality::{Action, Event, Evidence, Nc, Progress};
 use crate::store::{self, Conn, Store};
 use figure::{Months, Source};
 use jiff::civil::Date;
@@ -55,7 +55,11 @@ pub struct NcInput {
 async fn check_user(c: &mut Conn, org_id: i64, field: &str, id: i64, k: &mut Checks) -> Result<()> {
     match store::org::user_in_org(c, org_id, id).await? {
         Some(u) if u.active != 0 => {}
-        _ => k.refuse(field, "unknown_user", format!("no active user has the id {id}")),
+        _ => k.refuse(
+            field,
+            "unknown_user",
+            format!("no active user has the id {id}"),
+        ),
     }
     Ok(())
 }
@@ -89,7 +93,11 @@ pub async fn open(store: &Store, actor: &Actor, input: &NcInput) -> Result<Nc> {
         Some(code) => match store::org::site_by_code(&mut tx, actor.org_id, code).await? {
             Some(s) => Some(s.id),
             None => {
-                k.refuse("site", "unknown_site", format!("no site has the code «{code}»"));
+                k.refuse(
+                    "site",
+                    "unknown_site",
+                    format!("no site has the code «{code}»"),
+                );
                 None
             }
         },
@@ -99,7 +107,11 @@ pub async fn open(store: &Store, actor: &Actor, input: &NcInput) -> Result<Nc> {
         Some(n) => {
             let c = store::case::by_number(&mut tx, actor.org_id, n).await?;
             if c.is_none() {
-                k.refuse("case_number", "unknown_case", format!("no case has the number {n}"));
+                k.refuse(
+                    "case_number",
+                    "unknown_case",
+                    format!("no case has the number {n}"),
+                );
             }
             c
         }
@@ -136,7 +148,16 @@ pub async fn open(store: &Store, actor: &Actor, input: &NcInput) -> Result<Nc> {
         now,
     )
     .await?;
-    note(&mut tx, actor.org_id, id, Some(actor.user_id), "opened", origin.as_str(), now).await?;
+    note(
+        &mut tx,
+        actor.org_id,
+        id,
+        Some(actor.user_id),
+        "opened",
+        origin.as_str(),
+        now,
+    )
+    .await?;
     let nc = get_in(&mut tx, actor.org_id, id).await?;
     emit(&mut tx, actor.org_id, "quality.nc_opened", &nc, now).await?;
     tx.commit().await?;
@@ -165,13 +186,7 @@ pub(crate) async fn note(
 
 /// Posts a `quality.*` event to the organisation's webhook, if it set one (after commit, by
 /// the alert outbox, retried until delivered).
-pub(crate) async fn emit(
-    c: &mut Conn,
-    org_id: i64,
-    event: &str,
-    nc: &Nc,
-    now: i64,
-) -> Result<()> {
+pub(crate) async fn emit(c: &mut Conn, org_id: i64, event: &str, nc: &Nc, now: i64) -> Result<()> {
     let s = store::quality::settings(c, org_id).await?;
     if let Some(url) = s.webhook.as_deref().filter(|u| !u.is_empty()) {
         let payload = serde_json::json!({
@@ -270,10 +285,18 @@ pub async fn analyse(store: &Store, actor: &Actor, id: i64, input: &AnalysisInpu
     may_pilot(actor)?;
     let mut k = Checks::default();
     if input.causes.len() > rules::MAX_CAUSES {
-        k.refuse("causes", "too_many", format!("at most {} causes", rules::MAX_CAUSES));
+        k.refuse(
+            "causes",
+            "too_many",
+            format!("at most {} causes", rules::MAX_CAUSES),
+        );
     }
     if input.whys.len() > rules::MAX_WHYS {
-        k.refuse("whys", "too_many", format!("at most {} whys", rules::MAX_WHYS));
+        k.refuse(
+            "whys",
+            "too_many",
+            format!("at most {} whys", rules::MAX_WHYS),
+        );
     }
     let causes: Vec<Cause> = input
         .causes
@@ -281,11 +304,14 @@ pub async fn analyse(store: &Store, actor: &Actor, id: i64, input: &AnalysisInpu
         .enumerate()
         .filter(|(_, c)| !c.text.trim().is_empty())
         .filter_map(|(i, c)| {
-            k.check(&format!("causes[{i}].text"), rules::text(&c.text, rules::MAX_TEXT))
-                .map(|text| Cause {
-                    family: c.family,
-                    text,
-                })
+            k.check(
+                &format!("causes[{i}].text"),
+                rules::text(&c.text, rules::MAX_TEXT),
+            )
+            .map(|text| Cause {
+                family: c.family,
+                text,
+            })
         })
         .collect();
     let whys: Vec<String> = input
@@ -299,7 +325,9 @@ pub async fn analyse(store: &Store, actor: &Actor, id: i64, input: &AnalysisInpu
     let mut tx = store.begin().await?;
     let nc = get_in(&mut tx, actor.org_id, id).await?;
     let severity = match &input.severity {
-        Some(s) => k.check("severity", Severity::parse(s)).map(Severity::as_str),
+        Some(s) => k
+            .check("severity", Severity::parse(s))
+            .map(Severity::as_str),
         None => Some(Severity::parse(&nc.severity).map_or("major", Severity::as_str)),
     };
     for (field, u) in [("pilot_id", input.pilot_id), ("owner_id", input.owner_id)] {
@@ -336,7 +364,16 @@ pub async fn analyse(store: &Store, actor: &Actor, id: i64, input: &AnalysisInpu
     )
     .await?;
     let detail = format!("{} causes, {} whys", causes.len(), whys.len());
-    note(&mut tx, actor.org_id, id, Some(actor.user_id), "analysed", &detail, now).await?;
+    note(
+        &mut tx,
+        actor.org_id,
+        id,
+        Some(actor.user_id),
+        "analysed",
+        &detail,
+        now,
+    )
+    .await?;
     let nc = get_in(&mut tx, actor.org_id, id).await?;
     tx.commit().await?;
     Ok(nc)
@@ -389,7 +426,11 @@ fn date(field: &str, raw: &str, k: &mut Checks) -> Option<Date> {
     match raw.trim().parse::<Date>() {
         Ok(d) if (2000..=2100).contains(&d.year()) => Some(d),
         _ => {
-            k.refuse(field, "invalid_date", format!("«{raw}» is not a date (YYYY-MM-DD)"));
+            k.refuse(
+                field,
+                "invalid_date",
+                format!("«{raw}» is not a date (YYYY-MM-DD)"),
+            );
             None
         }
     }
@@ -420,7 +461,11 @@ pub async fn add_action(
         k.check(&format!("documents[{i}].title"), rules::text(&d.title, 200));
         k.check(&format!("documents[{i}].url"), rules::text(&d.url, 1_000));
         if d.url.trim().to_ascii_lowercase().starts_with("javascript:") {
-            k.refuse(&format!("documents[{i}].url"), "invalid_url", "not a link to a document");
+            k.refuse(
+                &format!("documents[{i}].url"),
+                "invalid_url",
+                "not a link to a document",
+            );
         }
     }
     let now = now_ms();
@@ -453,7 +498,8 @@ pub async fn add_action(
     let (Some(kind), Some(title), Some(due)) = (kind, title, due) else {
         return Err(Error::Internal("checked input".into()));
     };
-    let actors = serde_json::to_string(&input.actors).map_err(|e| Error::Internal(e.to_string()))?;
+    let actors =
+        serde_json::to_string(&input.actors).map_err(|e| Error::Internal(e.to_string()))?;
     let documents: Vec<Document> = input
         .documents
         .iter()
@@ -462,7 +508,8 @@ pub async fn add_action(
             url: d.url.trim().into(),
         })
         .collect();
-    let documents = serde_json::to_string(&documents).map_err(|e| Error::Internal(e.to_string()))?;
+    let documents =
+        serde_json::to_string(&documents).map_err(|e| Error::Internal(e.to_string()))?;
     let due_s = due.to_string();
     let check_on = check.as_ref().map(|c: &Checked| c.on.to_string());
     let id = store::quality::insert_action(
@@ -478,7 +525,10 @@ pub async fn add_action(
             actors: &actors,
             documents: &documents,
             check_method: check.as_ref().map(|c| c.method.as_str()),
-            check_figure: check.as_ref().and_then(|c| c.figure.as_ref().map(Source::key)).as_deref(),
+            check_figure: check
+                .as_ref()
+                .and_then(|c| c.figure.as_ref().map(Source::key))
+                .as_deref(),
             check_site_id: check.as_ref().and_then(|c| c.site_id),
             check_target: check.as_ref().and_then(|c| c.target),
             check_months: check.as_ref().and_then(|c| c.months),
@@ -492,7 +542,16 @@ pub async fn add_action(
     if kind == ActionKind::Corrective && matches!(status, NcStatus::Open | NcStatus::Reopened) {
         store::quality::set_status(&mut tx, nc_id, NcStatus::Planned.as_str(), None, now).await?;
     }
-    note(&mut tx, actor.org_id, nc_id, Some(actor.user_id), "action_added", &title, now).await?;
+    note(
+        &mut tx,
+        actor.org_id,
+        nc_id,
+        Some(actor.user_id),
+        "action_added",
+        &title,
+        now,
+    )
+    .await?;
     let a = store::quality::action(&mut tx, actor.org_id, id)
         .await?
         .ok_or(Error::NotFound("action"))?;
@@ -524,11 +583,19 @@ async fn checked(
     if let (Some(on), Some(due)) = (on, due)
         && on < due
     {
-        k.refuse("check.on", "before_action", "the check comes after the action is done");
+        k.refuse(
+            "check.on",
+            "before_action",
+            "the check comes after the action is done",
+        );
     }
     let how = ch.how.trim().to_string();
     if how.chars().count() > rules::MAX_TEXT {
-        k.refuse("check.how", "too_long", format!("at most {} characters", rules::MAX_TEXT));
+        k.refuse(
+            "check.how",
+            "too_long",
+            format!("at most {} characters", rules::MAX_TEXT),
+        );
     }
     let mut figure = None;
     let mut site_id = None;
@@ -554,7 +621,11 @@ async fn checked(
             match ch.target {
                 Some(t) if t.is_finite() && t.abs() <= 1e9 => {}
                 Some(_) => k.refuse("check.target", "out_of_range", "a finite number"),
-                None => k.refuse("check.target", "required", "the target the figure must reach"),
+                None => k.refuse(
+                    "check.target",
+                    "required",
+                    "the target the figure must reach",
+                ),
             }
             if let Some(m) = ch.months
                 && !(1..=12).contains(&m)
@@ -582,7 +653,9 @@ async fn checked(
     Ok(match (method, on) {
         (Some(method), Some(on)) => Some(Checked {
             method,
-            target: (method == CheckMethod::Figure).then_some(ch.target).flatten(),
+            target: (method == CheckMethod::Figure)
+                .then_some(ch.target)
+                .flatten(),
             months: (method == CheckMethod::Figure).then(|| ch.months.unwrap_or(1)),
             figure,
             site_id,
@@ -657,7 +730,10 @@ pub(crate) async fn measure_in(c: &mut Conn, org_id: i64, a: &Action, now: i64) 
     let Some(on) = a.check_on.as_deref().and_then(|d| d.parse::<Date>().ok()) else {
         return Ok(false);
     };
-    let method = a.check_method.as_deref().and_then(|m| CheckMethod::parse(m).ok());
+    let method = a
+        .check_method
+        .as_deref()
+        .and_then(|m| CheckMethod::parse(m).ok());
     let (m, proposal) = match (method, a.check_figure.as_deref().map(Source::parse)) {
         (Some(CheckMethod::Figure), Some(Ok(src))) => {
             let months = Months::before(on, a.check_months.unwrap_or(1));
@@ -796,8 +872,15 @@ pub async fn confirm(
             ),
         ));
     }
-    if !store::quality::set_verdict(&mut tx, action_id, verdict.as_str(), actor.user_id, &text, now)
-        .await?
+    if !store::quality::set_verdict(
+        &mut tx,
+        action_id,
+        verdict.as_str(),
+        actor.user_id,
+        &text,
+        now,
+    )
+    .await?
     {
         return Err(Error::Conflict {
             code: "already_confirmed",
@@ -821,7 +904,15 @@ pub async fn confirm(
         a.nc_id,
         Some(actor.user_id),
         &format!("verdict_{}", verdict.as_str()),
-        &format!("{}{}", a.title, if text.is_empty() { String::new() } else { format!(": {text}") }),
+        &format!(
+            "{}{}",
+            a.title,
+            if text.is_empty() {
+                String::new()
+            } else {
+                format!(": {text}")
+            }
+        ),
         now,
     )
     .await?;
@@ -846,7 +937,16 @@ pub async fn dismiss(store: &Store, actor: &Actor, id: i64, reason: &str) -> Res
         });
     }
     store::quality::dismiss(&mut tx, id, &reason, now).await?;
-    note(&mut tx, actor.org_id, id, Some(actor.user_id), "dismissed", &reason, now).await?;
+    note(
+        &mut tx,
+        actor.org_id,
+        id,
+        Some(actor.user_id),
+        "dismissed",
+        &reason,
+        now,
+    )
+    .await?;
     let nc = get_in(&mut tx, actor.org_id, id).await?;
     emit(&mut tx, actor.org_id, "quality.nc_dismissed", &nc, now).await?;
     tx.commit().await?;
@@ -905,7 +1005,16 @@ pub async fn share(store: &Store, actor: &Actor, id: i64, body: &str) -> Result<
     let now = now_ms();
     let mut tx = store.begin().await?;
     store::quality::set_shared(&mut tx, id, now).await?;
-    note(&mut tx, actor.org_id, id, Some(actor.user_id), "shared", "", now).await?;
+    note(
+        &mut tx,
+        actor.org_id,
+        id,
+        Some(actor.user_id),
+        "shared",
+        "",
+        now,
+    )
+    .await?;
     let nc = get_in(&mut tx, actor.org_id, id).await?;
     emit(&mut tx, actor.org_id, "quality.nc_shared", &nc, now).await?;
     tx.commit().await?;
@@ -916,13 +1025,10 @@ pub async fn share(store: &Store, actor: &Actor, id: i64, body: &str) -> Result<
 pub async fn open_actions(store: &Store, actor: &Actor, mine: bool) -> Result<Vec<Due>> {
     may_report(actor)?;
     let mut c = store.reader().await?;
-    Ok(store::quality::open_actions(
-        &mut c,
-        actor.org_id,
-        mine.then_some(actor.user_id),
-        200,
+    Ok(
+        store::quality::open_actions(&mut c, actor.org_id, mine.then_some(actor.user_id), 200)
+            .await?,
     )
-    .await?)
 }
 
 pub async fn settings(store: &Store, actor: &Actor) -> Result<Settings> {
@@ -968,7 +1074,11 @@ pub async fn put_settings(store: &Store, actor: &Actor, input: &SettingsInput) -
         if (0..=4).contains(&v) {
             s.review_max_stars = v;
         } else {
-            k.refuse("review_max_stars", "out_of_range", "from 0 (none) to 4 stars");
+            k.refuse(
+                "review_max_stars",
+                "out_of_range",
+                "from 0 (none) to 4 stars",
+            );
         }
     }
     if let Some(w) = &input.webhook {
@@ -999,7 +1109,15 @@ pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> R
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Internal(e.to_string());
     let head: Vec<String> = [
-        "origin", "nc", "causes", "action", "documents", "pilot", "actors", "check", "progress",
+        "origin",
+        "nc",
+        "causes",
+        "action",
+        "documents",
+        "pilot",
+        "actors",
+        "check",
+        "progress",
         "efficacy",
     ]
     .iter()
@@ -1019,13 +1137,28 @@ pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> R
         let whys: Vec<String> = serde_json::from_str(&nc.whys).unwrap_or_default();
         let mut analysis: Vec<String> = causes
             .iter()
-            .map(|c| format!("{} : {}", lang.t(&format!("quality.family.{}", c.family)), c.text))
+            .map(|c| {
+                format!(
+                    "{}\u{a0}: {}",
+                    lang.t(&format!("quality.family.{}", c.family)),
+                    c.text
+                )
+            })
             .collect();
         if !whys.is_empty() {
-            analysis.push(format!("{} : {}", lang.t("quality.whys"), whys.join(" → ")));
+            analysis.push(format!(
+                "{}\u{a0}: {}",
+                lang.t("quality.whys"),
+                whys.join(" → ")
+            ));
         }
         let origin = lang.t(&format!("quality.origin.{}", nc.origin)).to_string();
-        let nc_text = format!("NC-{} {} ({})", nc.id, nc.title, lang.t(&format!("quality.status.{}", nc.status)));
+        let nc_text = format!(
+            "NC-{} {} ({})",
+            nc.id,
+            nc.title,
+            lang.t(&format!("quality.status.{}", nc.status))
+        );
         let rows: Vec<Option<&Action>> = if actions.is_empty() {
             vec![None]
         } else {
@@ -1035,12 +1168,15 @@ pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> R
             let (action, docs, pilot, actors, check, progress, efficacy) = match a {
                 None => Default::default(),
                 Some(a) => {
-                    let docs: Vec<Document> = serde_json::from_str(&a.documents).unwrap_or_default();
+                    let docs: Vec<Document> =
+                        serde_json::from_str(&a.documents).unwrap_or_default();
                     let actors: Vec<i64> = serde_json::from_str(&a.actors).unwrap_or_default();
                     let check = match (&a.check_figure, &a.check_on) {
                         (Some(f), Some(on)) => format!(
                             "{f} ≥ {} ({} mois) · {on}",
-                            a.check_target.map(|t| lang.decimal(t, 1)).unwrap_or_default(),
+                            a.check_target
+                                .map(|t| lang.decimal(t, 1))
+                                .unwrap_or_default(),
                             a.check_months.unwrap_or(1)
                         ),
                         (None, Some(on)) => format!("{} · {on}", a.check_how),
@@ -1052,9 +1188,16 @@ pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> R
                     };
                     (
                         format!("{} · {}", a.title, a.due_on),
-                        docs.iter().map(|d| format!("{} <{}>", d.title, d.url)).collect::<Vec<_>>().join("; "),
+                        docs.iter()
+                            .map(|d| format!("{} <{}>", d.title, d.url))
+                            .collect::<Vec<_>>()
+                            .join("; "),
                         a.pilot_name.clone().unwrap_or_default(),
-                        actors.iter().map(|u| name(*u)).collect::<Vec<_>>().join(", "),
+                        actors
+                            .iter()
+                            .map(|u| name(*u))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         check,
                         format!("{} %", a.progress),
                         efficacy,
@@ -1110,10 +1253,20 @@ pub async fn figure_options(
         }
     }
     for k in store::quality::kpis(&mut c, actor.org_id).await? {
-        let name = if lang == crate::i18n::Lang::En { k.name_en } else { k.name_fr };
-        out.push((format!("kpi:{}", k.id), format!("{} — {name}", lang.t("quality.figure.kpi"))));
+        let name = if lang == crate::i18n::Lang::En {
+            k.name_en
+        } else {
+            k.name_fr
+        };
+        out.push((
+            format!("kpi:{}", k.id),
+            format!("{} — {name}", lang.t("quality.figure.kpi")),
+        ));
     }
-    out.push(("compensation".into(), lang.t("quality.figure.compensation").into()));
+    out.push((
+        "compensation".into(),
+        lang.t("quality.figure.compensation").into(),
+    ));
     out.push(("backlog".into(), lang.t("quality.figure.backlog").into()));
     Ok(out)
 }

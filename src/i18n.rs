@@ -1195,6 +1195,13 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("nav.quality", "Qualité", "Quality"),
     (
+        "quality.event.overdue",
+        "Action en retard signalée",
+        "Action reported late",
+    ),
+    ("quality.late", "Actions en retard", "Late actions"),
+    ("quality.late_since", "prévue le", "due"),
+    (
         "done.sent",
         "Message envoyé au client.",
         "Message sent to the customer.",
@@ -2628,6 +2635,61 @@ mod tests {
         }
         assert_eq!(Lang::En.t("nav.inbox"), "Cases");
         assert_eq!(Lang::Fr.t("nav.inbox"), "Dossiers");
+    }
+
+    #[test]
+    fn every_quality_value_has_its_words() {
+        use crate::domain::quality::{
+            ActionKind, CauseFamily, CheckMethod, NcStatus, Origin, Proposal, Severity, Verdict,
+        };
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(Origin::ALL.iter().map(|v| format!("quality.origin.{v}")));
+        keys.extend(NcStatus::ALL.iter().map(|v| format!("quality.status.{v}")));
+        keys.extend(
+            Severity::ALL
+                .iter()
+                .map(|v| format!("quality.severity.{v}")),
+        );
+        keys.extend(
+            CauseFamily::ALL
+                .iter()
+                .map(|v| format!("quality.family.{v}")),
+        );
+        keys.extend(ActionKind::ALL.iter().map(|v| format!("quality.kind.{v}")));
+        keys.extend(
+            CheckMethod::ALL
+                .iter()
+                .map(|v| format!("quality.method.{v}")),
+        );
+        keys.extend(
+            Proposal::ALL
+                .iter()
+                .map(|v| format!("quality.proposal.{v}")),
+        );
+        keys.extend(Verdict::ALL.iter().map(|v| format!("quality.verdict.{v}")));
+        for e in [
+            "opened",
+            "detected",
+            "seen_again",
+            "recurred",
+            "analysed",
+            "action_added",
+            "progress",
+            "measured",
+            "verdict_c",
+            "verdict_nc",
+            "dismissed",
+            "shared",
+            "overdue",
+        ] {
+            keys.push(format!("quality.event.{e}"));
+        }
+        for e in ["crossing", "period", "review", "theme", "kpi"] {
+            keys.push(format!("quality.evidence.{e}"));
+        }
+        for k in keys {
+            assert!(WORDS.iter().any(|(w, _, _)| *w == k), "no words for {k}");
+        }
     }
 
     #[test]

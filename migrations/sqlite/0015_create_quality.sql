@@ -85,6 +85,8 @@ CREATE TABLE quality_action (
     check_on TEXT,
     check_how TEXT NOT NULL DEFAULT '',
     progress BIGINT NOT NULL DEFAULT 0,
+    -- When the job found it past its date and unfinished, and told the quality manager.
+    overdue_at BIGINT,
     measured_value DOUBLE PRECISION,
     measured_low DOUBLE PRECISION,
     measured_high DOUBLE PRECISION,

@@ -123,10 +123,10 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
         &manager,
         &quality::NcInput {
             origin: "complaint".into(),
-            title: "Colis remis abîmés à l'agence de Lyon".into(),
+            title: "Colis remis abîmés à l'agence Lyon Part-Dieu".into(),
             description: "Plusieurs clients signalent des colis écrasés au retrait.".into(),
             severity: Some("major".into()),
-            site: Some("lyon".into()),
+            site: Some("lyon-part-dieu".into()),
             case_number: None,
             owner_id: Some(q.id),
         },
@@ -142,11 +142,18 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
         200,
     )
     .await?;
-    let mut ids: Vec<i64> = list
-        .iter()
-        .map(|n| n.id)
-        .filter(|id| *id != complaint.id)
-        .collect();
+    // The charter's breaches first: they are the demo's story (a crossing, a plan checked on
+    // the commitment's own figure); then the rest.
+    let rank = |o: &str| match o {
+        "crossing" => 0,
+        "commitment_period" => 1,
+        "review" => 2,
+        _ => 3,
+    };
+    let mut chosen: Vec<&crate::store::quality::Nc> =
+        list.iter().filter(|n| n.id != complaint.id).collect();
+    chosen.sort_by_key(|n| (rank(&n.origin), n.id));
+    let mut ids: Vec<i64> = chosen.iter().map(|n| n.id).collect();
     ids.truncate(11);
     ids.push(complaint.id);
     let now = crate::service::now_ms();

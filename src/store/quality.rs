@@ -615,6 +615,38 @@ pub async fn open_actions(
     Ok(q.query_as().fetch_all(c).await?)
 }
 
+/// Actions past their date, unfinished, not yet reported late: (org, action, nc, title, due).
+pub async fn newly_overdue(
+    c: &mut Conn,
+    today: &str,
+    org_id: Option<i64>,
+) -> Result<Vec<(i64, i64, i64, String, String)>> {
+    let mut q = Sql::on(
+        c,
+        "SELECT a.org_id, a.id, a.nc_id, a.title, a.due_on FROM quality_action a
+         JOIN quality_nc n ON n.id = a.nc_id
+         WHERE a.overdue_at IS NULL AND a.verdict IS NULL AND a.progress < 100
+           AND n.status NOT IN ('closed', 'dismissed') AND a.due_on < ",
+    );
+    q.text(today);
+    if let Some(o) = org_id {
+        q.push(" AND a.org_id = ").int(o);
+    }
+    q.push(" ORDER BY a.id LIMIT 500");
+    Ok(q.query_as().fetch_all(c).await?)
+}
+
+pub async fn mark_overdue(c: &mut Conn, id: i64, now: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE quality_action SET overdue_at = $2 WHERE id = $1 AND overdue_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
 pub async fn set_progress(c: &mut Conn, id: i64, pct: i64) -> Result<()> {
     sqlx::query("UPDATE quality_action SET progress = $2 WHERE id = $1")
         .bind(id)

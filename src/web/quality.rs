@@ -70,6 +70,8 @@ pub struct ListPage {
     rows: Vec<Nc>,
     counts: Vec<(String, i64)>,
     mine: Vec<Due>,
+    /// Every open action past its date and unfinished (for those who pilot plans).
+    late: Vec<Due>,
     status: String,
     origin: String,
     origins: Vec<&'static str>,
@@ -91,6 +93,17 @@ pub async fn list(
         rows: quality::list(&st.store, a, &query, 500).await.web(l)?,
         counts: quality::counts(&st.store, a).await.web(l)?,
         mine: quality::open_actions(&st.store, a, true).await.web(l)?,
+        late: if a.role.can_pilot_quality() {
+            let today = jiff::Zoned::now().date().to_string();
+            quality::open_actions(&st.store, a, false)
+                .await
+                .web(l)?
+                .into_iter()
+                .filter(|d| d.due_on < today && d.progress < 100)
+                .collect()
+        } else {
+            Vec::new()
+        },
         status: q.status.unwrap_or_else(|| "active".into()),
         origin: q.origin.unwrap_or_default(),
         origins: Origin::ALL.iter().map(|o| o.as_str()).collect(),

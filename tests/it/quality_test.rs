@@ -346,6 +346,21 @@ async fn reported_by_hand_checked_by_people_and_reopened_by_nc() {
             .post(&actions, &manager, json!({"kind": "containment", "title": "Contrôle des colis au départ", "due_on": today()}))
             .await;
         assert_eq!(contain.status, StatusCode::CREATED, "{}", contain.json);
+        // An action left past its date is reported late, once.
+        let late = app
+            .post(&actions, &manager, json!({"kind": "containment", "title": "Prévenir les clients concernés", "due_on": "2026-01-15"}))
+            .await;
+        assert_eq!(late.status, StatusCode::CREATED, "{}", late.json);
+        detect(&app, &quality).await;
+        detect(&app, &quality).await;
+        let d = app.get(&format!("{list}/{nc}"), &quality).await;
+        let overdue = d.json["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "overdue")
+            .count();
+        assert_eq!(overdue, 1, "{}", d.json["history"]);
         let no_how = app
             .post(
                 &actions,

@@ -71,7 +71,43 @@ async fn run_for(store: &Store, only: Option<i64>) -> Result<usize> {
         }
         tx.commit().await?;
     }
+    n += overdue(store, only).await?;
     n += super::measure_due(store).await?;
+    Ok(n)
+}
+
+/// Actions past their date and unfinished: said once in the history and to the webhook
+/// (`quality.action_overdue`), and listed to the quality manager as late.
+async fn overdue(store: &Store, only: Option<i64>) -> Result<usize> {
+    let today = jiff::Zoned::now().date().to_string();
+    let late = {
+        let mut c = store.reader().await?;
+        store::quality::newly_overdue(&mut c, &today, only).await?
+    };
+    if late.is_empty() {
+        return Ok(0);
+    }
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    let mut n = 0;
+    for (org_id, action, nc_id, title, due) in late {
+        if store::quality::mark_overdue(&mut tx, action, now).await? {
+            note(
+                &mut tx,
+                org_id,
+                nc_id,
+                None,
+                "overdue",
+                &format!("{title} ({due})"),
+                now,
+            )
+            .await?;
+            let nc = super::get_in(&mut tx, org_id, nc_id).await?;
+            emit(&mut tx, org_id, "quality.action_overdue", &nc, now).await?;
+            n += 1;
+        }
+    }
+    tx.commit().await?;
     Ok(n)
 }
 

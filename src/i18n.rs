@@ -104,6 +104,70 @@ impl Lang {
         self.t(&form).replace("{n}", &self.int(n))
     }
 
+    /// A day "2026-12-15" the reader's way: "15/12/2026" or as is.
+    pub fn day(self, iso: &str) -> String {
+        match (self, iso.parse::<jiff::civil::Date>()) {
+            (Lang::Fr, Ok(d)) => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()),
+            _ => iso.to_string(),
+        }
+    }
+
+    /// A month "2026-11" in words: "novembre 2026", "November 2026".
+    pub fn month(self, ym: &str) -> String {
+        const FR: [&str; 12] = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ];
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let (y, m) = ym.split_once('-').unwrap_or((ym, ""));
+        match m.get(..2).and_then(|m| m.parse::<usize>().ok()) {
+            Some(m @ 1..=12) => match self {
+                Lang::Fr => format!("{} {y}", FR[m - 1]),
+                Lang::En => format!("{} {y}", EN[m - 1]),
+            },
+            _ => ym.to_string(),
+        }
+    }
+
+    /// A quarter starting in month "2026-07": "3e trimestre 2026", "Q3 2026".
+    pub fn quarter(self, ym: &str) -> String {
+        let (y, m) = ym.split_once('-').unwrap_or((ym, ""));
+        match m.get(..2).and_then(|m| m.parse::<u8>().ok()) {
+            Some(m @ 1..=12) => {
+                let q = (m - 1) / 3 + 1;
+                match self {
+                    Lang::Fr if q == 1 => format!("1er trimestre {y}"),
+                    Lang::Fr => format!("{q}e trimestre {y}"),
+                    Lang::En => format!("Q{q} {y}"),
+                }
+            }
+            _ => ym.to_string(),
+        }
+    }
+
     /// A date in Paris time, e.g. "22/11/2026" or "2026-11-22".
     pub fn date(self, ms: impl std::borrow::Borrow<i64>) -> String {
         let dt = self.datetime(ms);
@@ -1243,6 +1307,33 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("quality.severity", "Gravité", "Severity"),
     ("quality.occurrences", "Occurrences", "Occurrences"),
     ("quality.last_seen", "dernière le", "last seen"),
+    ("quality.last_seen_col", "Dernière occurrence", "Last seen"),
+    ("quality.target_col", "Objectif", "Target"),
+    ("quality.milestone_col", "Jalon", "Milestone"),
+    ("quality.due_label", "Date prévue", "Due date"),
+    (
+        "quality.check_on_label",
+        "Date de vérification",
+        "Check date",
+    ),
+    ("quality.red_below", "rouge sous", "red below"),
+    ("quality.late_mark", "en retard", "late"),
+    (
+        "quality.more_evidence.one",
+        "… et {n} autre élément",
+        "… and {n} more",
+    ),
+    (
+        "quality.more_evidence.other",
+        "… et {n} autres éléments",
+        "… and {n} more",
+    ),
+    ("quality.choose", "Choisir…", "Choose…"),
+    (
+        "quality.analysed_detail",
+        "causes et pourquoi",
+        "causes and whys",
+    ),
     ("quality.first_seen", "première le", "first seen"),
     ("quality.pilot", "Pilote", "Pilot"),
     ("quality.owner", "Responsable", "Owner"),
@@ -1370,12 +1461,12 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Un par ligne\u{a0}: titre | lien",
         "One per line: title | link",
     ),
-    ("quality.method", "Comment", "How"),
+    ("quality.method", "Méthode de vérification", "Check method"),
     ("quality.figure", "Chiffre mesuré", "Figure measured"),
     (
         "quality.window",
-        "Sur (mois complets avant la date)",
-        "Over (complete months before the date)",
+        "Période mesurée (mois complets avant la vérification)",
+        "Measured over (complete months before the check)",
     ),
     (
         "quality.how",
@@ -1458,7 +1549,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Aucune revue pour l'instant.",
         "No review yet.",
     ),
-    ("quality.frozen_on", "figée le", "frozen on"),
+    ("quality.frozen_on", "le", "on"),
     (
         "quality.print",
         "Imprimer ou enregistrer en PDF",
@@ -1553,7 +1644,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("quality.milestone.q4", "Jalon T4", "Q4 milestone"),
     (
         "quality.origin.crossing",
-        "Seuil inacceptable franchi",
+        "Seuil inacceptable dépassé",
         "Unacceptable bound crossed",
     ),
     (
@@ -1611,8 +1702,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "quality.status.closed",
-        "Close (conforme)",
-        "Closed (conforming)",
+        "Close, conforme",
+        "Closed, conforming",
     ),
     ("quality.status.reopened", "Rouverte", "Reopened"),
     (
@@ -1989,6 +2080,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "sur si peu de contacts, la part réelle est entre {lo} et {hi} (intervalle à 95\u{a0}%)",
         "on so few contacts, the true share lies between {lo} and {hi} (95% interval)",
     ),
+    (
+        "charter.margin_close",
+        "trop près de l'objectif pour conclure\u{a0}: la part réelle est entre {lo} et {hi} (intervalle à 95\u{a0}%)",
+        "too close to the target to conclude: the true share lies between {lo} and {hi} (95% interval)",
+    ),
     ("charter.status.missed", "Non tenu", "Missed"),
     ("charter.status.no_data", "Pas de données", "No data"),
     ("charter.state.draft", "Brouillon", "Draft"),
@@ -2012,10 +2108,10 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "charter.public.so_far",
-        "Période en cours, à ce jour :",
+        "Période en cours, à ce jour\u{a0}:",
         "Current period, so far:",
     ),
-    ("charter.public.target", "Objectif :", "Target:"),
+    ("charter.public.target", "Objectif\u{a0}:", "Target:"),
     (
         "charter.public.never",
         "personne au-delà de",

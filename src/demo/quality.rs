@@ -104,7 +104,10 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
         for back in 1..=12 {
             let m = Months::before(today, back).from;
             let spread = (t.target.abs() * 0.12).max(1.0);
-            let value = t.target + rng.random_range(-spread..spread * 0.6);
+            let mut value = t.target + rng.random_range(-spread..spread * 0.6);
+            if v.kpi.unit == "percent" {
+                value = value.clamp(0.0, 100.0);
+            }
             kpi::enter_value(
                 store,
                 &quality,
@@ -275,11 +278,22 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
         if state == 4 || state == 3 {
             continue;
         }
-        let verdict = if state == 2 { "nc" } else { "c" };
-        let note = if state == 2 {
-            "Toujours des dépassements : l'action n'a pas suffi"
-        } else {
-            "Efficacité constatée sur les chiffres et sur le terrain"
+        // The figure decides, as a quality manager would: C where the data shows it, NC where
+        // it does not (and for the one planned to fail), C on the terrain's word otherwise.
+        quality::detect::run_now(store, &quality).await?;
+        let measured = quality::detail(store, &quality, *id)
+            .await?
+            .actions
+            .into_iter()
+            .find(|a| a.id == action.id)
+            .and_then(|a| a.proposal);
+        let failed = state == 2 || measured.as_deref() == Some("nc");
+        let verdict = if failed { "nc" } else { "c" };
+        let note = match (failed, measured.as_deref()) {
+            (true, Some("nc")) => "Le chiffre reste sous l'objectif\u{a0}: l'action n'a pas suffi",
+            (true, _) => "Toujours des dépassements sur le terrain\u{a0}: l'action n'a pas suffi",
+            (false, Some("c")) => "",
+            (false, _) => "Trop peu de données\u{a0}: efficacité constatée par une visite mystère",
         };
         quality::confirm(
             store,
@@ -291,7 +305,7 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
             },
         )
         .await?;
-        if state == 2 {
+        if failed {
             quality::add_action(
                 store,
                 &manager,
@@ -338,10 +352,14 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
             y -= 1;
         }
     }
-    for (i, period) in quarters.iter().rev().enumerate() {
+    for period in quarters.iter().rev() {
         let v = kpi::open_review(store, &quality, "quarterly", period).await?;
-        for (j, kpi_id) in v.undecided.iter().enumerate() {
-            let plan = i == 0 && j == 0;
+        for kpi_id in &v.undecided {
+            // A red line becomes an axis of progress; an amber one is watched.
+            let plan = v
+                .lines
+                .iter()
+                .any(|l| l.kpi.id == *kpi_id && l.line.rag == "red");
             kpi::decide(
                 store,
                 &quality,
@@ -350,9 +368,9 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
                 &kpi::DecisionInput {
                     decision: if plan { "plan" } else { "no_action" }.into(),
                     justification: if plan {
-                        "Axe de progrès : accueil aux heures de pointe".into()
+                        "Plan d'actions à bâtir avec le pilote de l'indicateur".into()
                     } else {
-                        "Écart faible, suivi au prochain comité".into()
+                        "Écart faible au jalon, suivi au prochain comité".into()
                     },
                 },
             )

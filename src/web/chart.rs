@@ -281,21 +281,6 @@ pub fn mapping(
     s
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn names_are_escaped_and_points_drawn() {
-        let svg = super::compliance(
-            "<b>",
-            &["2026-09-01".into(), "2026-10-01".into()],
-            &[("Tous & co".into(), vec![Some(50.0), Some(100.0)], true)],
-            85.0,
-        );
-        assert!(svg.contains("&lt;b&gt;") && svg.contains("Tous &amp; co"));
-        assert_eq!(svg.matches("<circle").count(), 2);
-    }
-}
-
 /// The Ishikawa diagram of an analysis: the spine to the effect on the right, one bone per
 /// family (above and below, alternately), each cause written along its bone.
 pub fn fishbone(effect: &str, families: &[(String, Vec<String>)]) -> String {
@@ -319,14 +304,36 @@ pub fn fishbone(effect: &str, families: &[(String, Vec<String>)]) -> String {
         esc(effect)
     );
     let head_x = w - 170.0;
+    // The effect in the head, on up to four lines of about 24 characters.
+    let mut lines: Vec<String> = Vec::new();
+    for word in effect.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= 24 => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.len() > 4 {
+        lines.truncate(4);
+        lines[3].push('…');
+    }
+    let box_h = 14.0 * lines.len().max(1) as f64 + 16.0;
     let _ = write!(
         s,
-        r##"<line x1="20" y1="{spine:.0}" x2="{head_x:.0}" y2="{spine:.0}" stroke="#1c2430" stroke-width="3"/><rect x="{head_x:.0}" y="{:.0}" width="160" height="40" rx="6" fill="#fde2e1" stroke="#be123c"/><text x="{:.0}" y="{:.0}" font-size="12" text-anchor="middle">{}</text>"##,
-        spine - 20.0,
-        head_x + 80.0,
-        spine + 4.0,
-        esc(&effect.chars().take(24).collect::<String>())
+        r##"<line x1="20" y1="{spine:.0}" x2="{head_x:.0}" y2="{spine:.0}" stroke="#1c2430" stroke-width="3"/><rect x="{head_x:.0}" y="{:.0}" width="160" height="{box_h:.0}" rx="6" fill="#fde2e1" stroke="#be123c"/>"##,
+        spine - box_h / 2.0,
     );
+    for (i, line) in lines.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<text x="{:.0}" y="{:.0}" font-size="12" text-anchor="middle">{}</text>"#,
+            head_x + 80.0,
+            spine - box_h / 2.0 + 20.0 + 14.0 * i as f64,
+            esc(line)
+        );
+    }
     for (i, (name, causes)) in families.iter().enumerate() {
         let up = i % 2 == 0;
         let x = 60.0 + (i / 2) as f64 * bone_w + bone_w - 20.0;
@@ -343,17 +350,36 @@ pub fn fishbone(effect: &str, families: &[(String, Vec<String>)]) -> String {
             let t = (k as f64 + 1.0) / (causes.len() as f64 + 1.0);
             let cy = end_y + (spine - end_y) * t;
             let cx = top_x + (x - top_x) * t;
-            let label: String = c.chars().take(28).collect();
+            let mut label: String = c.chars().take(30).collect();
+            if c.chars().count() > 30 {
+                label.push('…');
+            }
             let _ = write!(
                 s,
-                r##"<line x1="{:.0}" y1="{cy:.0}" x2="{cx:.0}" y2="{cy:.0}" stroke="#94a3b8"/><text x="{:.0}" y="{:.0}" font-size="10" text-anchor="end">{}</text>"##,
+                r##"<line x1="{:.0}" y1="{cy:.0}" x2="{cx:.0}" y2="{cy:.0}" stroke="#94a3b8"/><text x="{:.0}" y="{:.0}" font-size="10" text-anchor="end"><title>{}</title>{}</text>"##,
                 cx - 10.0,
                 cx - 12.0,
                 cy - 2.0,
+                esc(c),
                 esc(&label)
             );
         }
     }
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_escaped_and_points_drawn() {
+        let svg = super::compliance(
+            "<b>",
+            &["2026-09-01".into(), "2026-10-01".into()],
+            &[("Tous & co".into(), vec![Some(50.0), Some(100.0)], true)],
+            85.0,
+        );
+        assert!(svg.contains("&lt;b&gt;") && svg.contains("Tous &amp; co"));
+        assert_eq!(svg.matches("<circle").count(), 2);
+    }
 }

@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::service::org;
 use crate::service::quality::kpi::{self, KpiView, ReviewView};
 use crate::service::quality::{self, Detail, Due};
-use crate::store::quality::{Kpi, Nc, Progress, Review};
+use crate::store::quality::{Action, Evidence, Kpi, Nc, Progress, Review};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -23,11 +23,11 @@ use serde::Deserialize;
 
 /// "2026-12-15" in the reader's way: "15/12/2026" or as is.
 pub fn day(l: &Lang, iso: &str) -> String {
-    match (l, iso.parse::<jiff::civil::Date>()) {
-        (Lang::Fr, Ok(d)) => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()),
-        _ => iso.to_string(),
-    }
+    l.day(iso)
 }
+
+/// Evidence rows shown on a page; the rest is counted.
+const EVIDENCE_SHOWN: usize = 20;
 
 /// A figure in its unit: "87,5 %", "+32 points", "1 250,00 €", "12".
 pub fn amount(l: &Lang, v: &Option<f64>, unit: &str) -> String {
@@ -72,6 +72,7 @@ pub struct ListPage {
     mine: Vec<Due>,
     /// Every open action past its date and unfinished (for those who pilot plans).
     late: Vec<Due>,
+    today: String,
     status: String,
     origin: String,
     origins: Vec<&'static str>,
@@ -104,6 +105,7 @@ pub async fn list(
         } else {
             Vec::new()
         },
+        today: jiff::Zoned::now().date().to_string(),
         status: q.status.unwrap_or_else(|| "active".into()),
         origin: q.origin.unwrap_or_default(),
         origins: Origin::ALL.iter().map(|o| o.as_str()).collect(),
@@ -216,6 +218,10 @@ pub struct NcPage {
     figures: Vec<(String, String)>,
     share_draft: String,
     today: String,
+    /// Who is looking: a pilot or actor may log progress on their own actions.
+    me: i64,
+    /// Evidence beyond what the page shows.
+    more_evidence: i64,
     can_pilot: bool,
     can_decide: bool,
 }
@@ -242,6 +248,20 @@ impl NcPage {
             .iter()
             .find(|(k, _)| k == key)
             .map_or_else(|| key.to_string(), |(_, n)| n.clone())
+    }
+    fn shown_evidence(&self) -> &[Evidence] {
+        &self.d.evidence[..self.d.evidence.len().min(EVIDENCE_SHOWN)]
+    }
+    /// The NC still asks for work and this user may log progress on this action.
+    fn may_progress(&self, a: &Action) -> bool {
+        let active = !matches!(self.d.nonconformity.status.as_str(), "closed" | "dismissed");
+        let actors: Vec<i64> = serde_json::from_str(&a.actors).unwrap_or_default();
+        active
+            && a.verdict.is_none()
+            && (self.can_pilot || a.pilot_id == Some(self.me) || actors.contains(&self.me))
+    }
+    fn late(&self, a: &Action) -> bool {
+        a.verdict.is_none() && a.progress < 100 && a.due_on < self.today
     }
     fn progress_of(&self, action: &i64) -> Vec<&Progress> {
         self.d
@@ -287,7 +307,7 @@ impl NcPage {
                 .unwrap_or_default(),
             "period" => format!(
                 "{} · {} ({} / {}) · {} {}",
-                day(&l, v["period"].as_str().unwrap_or("")),
+                l.month(v["period"].as_str().unwrap_or("")),
                 amount(&l, &v["compliance_pct"].as_f64(), "percent"),
                 l.int(v["met"].as_i64().unwrap_or(0)),
                 l.int(v["total"].as_i64().unwrap_or(0)),
@@ -296,18 +316,21 @@ impl NcPage {
             ),
             "review" => format!("{} ★", v["stars"].as_i64().unwrap_or(0)),
             "theme" => format!(
-                "{} : {} → {}",
-                v["month"].as_str().unwrap_or(""),
+                "{}\u{a0}: {} → {}",
+                l.month(v["month"].as_str().unwrap_or("")),
                 l.int(v["previous"].as_i64().unwrap_or(0)),
                 l.int(v["negative"].as_i64().unwrap_or(0))
             ),
-            "kpi" => format!(
-                "{} : {} ({} {})",
-                v["month"].as_str().unwrap_or(""),
-                l.decimal(v["value"].as_f64().unwrap_or(0.0), 1),
-                l.t("quality.target"),
-                l.decimal(v["target"].as_f64().unwrap_or(0.0), 1)
-            ),
+            "kpi" => {
+                let unit = v["unit"].as_str().unwrap_or("count");
+                format!(
+                    "{}\u{a0}: {} ({} {})",
+                    l.month(v["month"].as_str().unwrap_or("")),
+                    amount(&l, &v["value"].as_f64(), unit),
+                    l.t("quality.target"),
+                    amount(&l, &v["target"].as_f64(), unit)
+                )
+            }
             _ => String::new(),
         }
     }
@@ -362,6 +385,8 @@ pub async fn page(
             .map(|s| (s.code, s.name))
             .collect(),
         today: jiff::Zoned::now().date().to_string(),
+        me: a.user_id,
+        more_evidence: d.evidence.len().saturating_sub(EVIDENCE_SHOWN) as i64,
         can_pilot: a.role.can_pilot_quality(),
         can_decide: a.role.can_decide_quality(),
         analysed: families.iter().any(|f| !f.causes.is_empty()),
@@ -833,11 +858,22 @@ pub struct ReviewsPage {
 
 pub async fn reviews(State(st): State<AppState>, u: WebUser) -> Result<ReviewsPage, WebError> {
     let l = u.lang;
-    let last = quality::figure::Months::before(jiff::Zoned::now().date(), 3);
-    let q = (last.to.month() - 1) / 3 + 1;
+    // The last complete quarter: the one before the quarter under way.
+    let today = jiff::Zoned::now().date();
+    let this_q = (today.month() - 1) / 3;
+    let (y, q) = if this_q == 0 {
+        (today.year() - 1, 4)
+    } else {
+        (today.year(), this_q)
+    };
+    let suggested = if l == Lang::En {
+        format!("{y}-Q{q}")
+    } else {
+        format!("{y}-T{q}")
+    };
     Ok(ReviewsPage {
         rows: kpi::reviews(&st.store, &u.actor).await.web(l)?,
-        suggested: format!("{}-T{q}", last.to.year()),
+        suggested,
         s: Shell::of(&u),
     })
 }
@@ -869,6 +905,16 @@ pub struct ReviewPage {
     can_decide: bool,
 }
 
+impl ReviewsPage {
+    fn label(&self, r: &Review) -> String {
+        if r.kind == "quarterly" {
+            self.s.l.quarter(&r.period)
+        } else {
+            self.s.l.month(&r.period)
+        }
+    }
+}
+
 impl ReviewPage {
     fn name(&self, k: &Kpi) -> String {
         if self.s.l == Lang::En {
@@ -880,21 +926,10 @@ impl ReviewPage {
     fn title(&self) -> String {
         let l = self.s.l;
         let r = &self.v.review;
-        let from = format!("{}-01", r.period);
-        let label = match from.parse::<jiff::civil::Date>() {
-            Ok(d) if r.kind == "quarterly" => {
-                format!(
-                    "{} {}",
-                    l.t(&format!("quality.quarter.{}", (d.month() - 1) / 3 + 1)),
-                    d.year()
-                )
-            }
-            Ok(d) => crate::service::charter::period_label(
-                &d.to_string(),
-                crate::domain::commitment::Period::Month,
-                l,
-            ),
-            Err(_) => r.period.clone(),
+        let label = if r.kind == "quarterly" {
+            l.quarter(&r.period)
+        } else {
+            l.month(&r.period)
         };
         format!("{} — {label}", l.t(&format!("quality.review.{}", r.kind)))
     }

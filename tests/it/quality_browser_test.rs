@@ -114,7 +114,10 @@ async fn a_breach_becomes_a_plan_checked_on_data_and_a_review_freezes() {
             list.contains("Seuil inacceptable dépassé") && list.contains("Accueil au guichet"),
             "{list}"
         );
-        assert!(list.contains("Seuil inacceptable franchi"), "{list}");
+        assert!(
+            list.contains("(Agence Lyon)") && list.contains("Majeure"),
+            "{list}"
+        );
         crate::browser_test::shoot(&b, "quality-list").await;
         b.find(Locator::XPath(
             "//table[@id='ncs']//a[contains(., 'Seuil inacceptable')]",
@@ -205,16 +208,22 @@ async fn a_breach_becomes_a_plan_checked_on_data_and_a_review_freezes() {
             .await?;
         assert!(text(&b, "article.action").await?.contains("Guichet ouvert"));
         // The check date is today: confirming measures the figure first (60 of 62 in time).
+        b.find(Locator::Css(".verdict-form option[value=c]"))
+            .await?
+            .click()
+            .await?;
         b.find(Locator::Css(".verdict-form button"))
             .await?
             .click()
             .await?;
-        b.wait().for_element(Locator::Css("[id^=verdict-]")).await?;
+        b.wait()
+            .for_element(Locator::Css("span[id^=verdict-]"))
+            .await?;
         let action = text(&b, "article.action").await?;
         assert!(action.contains("96,8"), "{action}");
         assert!(action.contains("la mesure indique"), "{action}");
         assert!(action.contains("C — conforme"), "{action}");
-        assert_eq!(text(&b, "#nc-status").await?, "Close (conforme)");
+        assert_eq!(text(&b, "#nc-status").await?, "Close, conforme");
         let history = text(&b, "#history").await?;
         assert!(history.contains("Efficacité confirmée"), "{history}");
         crate::browser_test::shoot(&b, "quality-plan").await;
@@ -265,7 +274,9 @@ async fn a_breach_becomes_a_plan_checked_on_data_and_a_review_freezes() {
             .await?
             .click()
             .await?;
-        b.wait().for_element(Locator::Css("[id^=verdict-]")).await?;
+        b.wait()
+            .for_element(Locator::Css("span[id^=verdict-]"))
+            .await?;
         assert_eq!(text(&b, "#nc-status").await?, "Rouverte");
         assert!(text(&b, "#history").await?.contains("plan rouvert"));
 

@@ -49,6 +49,9 @@ pub struct PublicResult {
     pub sentence: String,
 }
 
+/// Under this many contacts a share is said with its interval ("sur si peu de contacts…").
+const FEW: i64 = 100;
+
 pub async fn public_charter(store: &Store, slug: &str, lang: Lang) -> Result<PublicCharter> {
     let mut c = store.reader().await?;
     let org = store::org::org_by_slug(&mut c, slug)
@@ -142,9 +145,14 @@ fn public_result(
         verdict: lang.t(&format!("charter.status.{}", p.status)).to_string(),
         margin: p
             .interval_pct
-            .filter(|(lo, hi)| hi - lo >= 2.0)
+            .filter(|_| p.all.total < FEW || p.status == Status::TooEarly)
             .map(|(lo, hi)| {
-                lang.t("charter.margin")
+                let key = if p.all.total < FEW {
+                    "charter.margin"
+                } else {
+                    "charter.margin_close"
+                };
+                lang.t(key)
                     .replace("{lo}", &lang.percent(lo.floor(), 0))
                     .replace("{hi}", &lang.percent(hi.ceil(), 0))
             }),

@@ -197,10 +197,16 @@ async fn crossings(store: &Store, only: Option<i64>) -> Result<usize> {
         let now = now_ms();
         let mut tx = store.begin().await?;
         for ((org_id, family, site), xs) in groups {
+            let place = store::org::list_sites(&mut tx, org_id)
+                .await?
+                .into_iter()
+                .find(|s| s.id == site)
+                .map(|s| format!(" ({})", s.name))
+                .unwrap_or_default();
             let f = Finding {
                 key: format!("crossing:{family}:{site}"),
                 origin: Origin::Crossing,
-                title: format!("Seuil inacceptable dépassé\u{a0}: {}", xs[0].title),
+                title: format!("Seuil inacceptable dépassé\u{a0}: {}{place}", xs[0].title),
                 severity: "major",
                 site_id: (site != 0).then_some(site),
                 commitment_id: Some(family),
@@ -364,10 +370,7 @@ async fn irritants(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
             e.0 += n;
         }
     }
-    let at = last
-        .from
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map_or(0, |z| z.timestamp().as_millisecond());
+    let at = month_end(last);
     Ok(by
         .into_iter()
         .filter(|(_, (prev, cur))| {
@@ -393,6 +396,18 @@ async fn irritants(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
         .collect())
 }
 
+/// When a month's figure is known: its last moment (or now, were it still running).
+fn month_end(m: Months) -> i64 {
+    let next =
+        m.to.checked_add(jiff::Span::new().months(1))
+            .unwrap_or(m.to);
+    let end = next
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(0, |z| z.timestamp().as_millisecond())
+        - 1;
+    end.min(now_ms())
+}
+
 /// Indicators whose last complete month is in the red.
 async fn kpis(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
     let last = Months::before(jiff::Zoned::now().date(), 1);
@@ -406,10 +421,7 @@ async fn kpis(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
         if rag(f.value, t.target, t.red_at, k.higher_is_better != 0) != Rag::Red {
             continue;
         }
-        let at = last
-            .from
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .map_or(0, |z| z.timestamp().as_millisecond());
+        let at = month_end(last);
         out.push(Finding {
             key: format!("kpi:{}", k.id),
             origin: Origin::Kpi,
@@ -425,7 +437,7 @@ async fn kpis(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
                 at,
                 serde_json::json!({
                     "month": last.to_ym(), "value": f.value, "n": f.n,
-                    "target": t.target, "red_at": t.red_at,
+                    "target": t.target, "red_at": t.red_at, "unit": k.unit,
                 })
                 .to_string(),
             )],

@@ -373,8 +373,18 @@ async fn compute_depth(
             Figure::plain(Some(cents as f64 / 100.0), n, "euros", false)
         }
         Source::Backlog => {
-            let n = store::quality::backlog(c, org_id, site_id).await?;
-            Figure::plain(Some(n as f64), n, "count", false)
+            // The counters hold the stock now, not its history: a past window has no figure.
+            let this_month = jiff::Zoned::now().date().first_of_month();
+            if months.to
+                < this_month
+                    .checked_sub(jiff::Span::new().months(1))
+                    .unwrap_or(this_month)
+            {
+                Figure::plain(None, 0, "count", false)
+            } else {
+                let n = store::quality::backlog(c, org_id, site_id).await?;
+                Figure::plain(Some(n as f64), n, "count", false)
+            }
         }
         Source::Kpi(id) => {
             let k = store::quality::kpi(c, org_id, *id)

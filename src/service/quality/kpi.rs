@@ -28,6 +28,8 @@ pub struct KpiView {
     pub last_month_rag: Rag,
     /// The quarter under way, to date (its complete months; the last month when none is).
     pub quarter: String,
+    /// Its first month ("YYYY-MM").
+    pub quarter_start: String,
     pub quarter_to_date: Figure,
     pub quarter_rag: Rag,
     /// The milestone of the quarter under way, or the yearly target.
@@ -77,6 +79,7 @@ pub async fn catalogue(store: &Store, actor: &Actor) -> Result<Vec<KpiView>> {
                 rag(qf.value, milestone(t, q), t.red_at, higher)
             }),
             month: last.from_ym(),
+            quarter_start: qtd.from_ym(),
             quarter: format!("{}-T{q}", last.from.year()),
             last_month: m,
             quarter_to_date: qf,
@@ -364,11 +367,39 @@ pub async fn enter_value(
             "this indicator is computed by Pacte from its data",
         );
     }
+    if kpi.unit == "percent" && !(0.0..=100.0).contains(&value) {
+        k.refuse("value", "out_of_range", "a percentage from 0 to 100");
+    }
     k.finish()?;
     store::quality::put_value(&mut c, id, m, value, actor.user_id, now_ms()).await?;
     c.commit().await?;
     Ok(())
 }
+
+/// An indicator of the starter catalogue: code, French and English names, process, figure (none:
+/// entered by hand), unit, higher is better, target, red threshold.
+type StarterRow = (
+    String,
+    String,
+    String,
+    &'static str,
+    Option<String>,
+    &'static str,
+    bool,
+    f64,
+    Option<f64>,
+);
+/// The same for the ones entered by hand, as written below.
+type HandRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    f64,
+    Option<f64>,
+);
 
 /// The starter catalogue: what the organisations of the seeds track — Pacte's own figures for
 /// the commitments and surveys the organisation has, and the common ones entered by hand.
@@ -382,17 +413,7 @@ pub async fn install_starter(store: &Store, actor: &Actor) -> Result<usize> {
         .into_iter()
         .map(|k| k.code)
         .collect();
-    let mut rows: Vec<(
-        String,
-        String,
-        String,
-        &str,
-        Option<String>,
-        &str,
-        bool,
-        f64,
-        Option<f64>,
-    )> = Vec::new();
+    let mut rows: Vec<StarterRow> = Vec::new();
     for (family, title, req_bp, _) in store::quality::families(&mut c, actor.org_id).await? {
         let req = req_bp as f64 / 100.0;
         rows.push((
@@ -471,7 +492,7 @@ pub async fn install_starter(store: &Store, actor: &Actor) -> Result<usize> {
             Some(15.0),
         ));
     }
-    let by_hand: [(&str, &str, &str, &str, &str, bool, f64, Option<f64>); 12] = [
+    let by_hand: [HandRow; 12] = [
         (
             "gestes",
             "Gestes commerciaux accordés",
@@ -929,15 +950,13 @@ pub async fn decide(
     let nc_id = match (decision, line.nc_id) {
         ("plan", Some(existing)) => Some(existing),
         ("plan", None) => {
+            let fr = crate::i18n::Lang::Fr;
             let label = if r.kind == "quarterly" {
-                "Revue trimestrielle"
+                format!("Revue du {}", fr.quarter(&r.period))
             } else {
-                "Comité mensuel"
+                format!("Comité de {}", fr.month(&r.period))
             };
-            let title = format!(
-                "{label} {}\u{a0}: {} sous son objectif",
-                r.period, kpi.name_fr
-            );
+            let title = format!("{label}\u{a0}: {} sous son objectif", kpi.name_fr);
             let nc = store::quality::insert_nc(
                 &mut tx,
                 actor.org_id,

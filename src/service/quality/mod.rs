@@ -120,6 +120,11 @@ pub async fn open(store: &Store, actor: &Actor, input: &NcInput) -> Result<Nc> {
     if let Some(o) = input.owner_id {
         check_user(&mut tx, actor.org_id, "owner_id", o, &mut k).await?;
     }
+    if let (Some(s), Some(c)) = (site_id, &case)
+        && c.site_id.is_some_and(|cs| cs != s)
+    {
+        k.refuse("site", "site_mismatch", "the case belongs to another site");
+    }
     k.finish()?;
     let (Some(origin), Some(title), Some(description), Some(severity)) =
         (origin, title, description, severity)
@@ -135,7 +140,9 @@ pub async fn open(store: &Store, actor: &Actor, input: &NcInput) -> Result<Nc> {
             title: &title,
             description: &description,
             severity: severity.as_str(),
-            owner_id: input.owner_id.or(Some(actor.user_id)),
+            owner_id: input
+                .owner_id
+                .or(actor.role.can_pilot_quality().then_some(actor.user_id)),
             site_id: site_id.or(case.as_ref().and_then(|c| c.site_id)),
             commitment_id: None,
             kpi_id: None,
@@ -363,7 +370,7 @@ pub async fn analyse(store: &Store, actor: &Actor, id: i64, input: &AnalysisInpu
         now,
     )
     .await?;
-    let detail = format!("{} causes, {} whys", causes.len(), whys.len());
+    let detail = format!("{} · {}", causes.len(), whys.len());
     note(
         &mut tx,
         actor.org_id,
@@ -712,7 +719,7 @@ pub async fn log_progress(
         a.nc_id,
         Some(actor.user_id),
         "progress",
-        &format!("{}: {pct} %", a.title),
+        &format!("{} — {pct}\u{202f}%", a.title),
         now,
     )
     .await?;
@@ -734,7 +741,7 @@ pub(crate) async fn measure_in(c: &mut Conn, org_id: i64, a: &Action, now: i64) 
         .check_method
         .as_deref()
         .and_then(|m| CheckMethod::parse(m).ok());
-    let (m, proposal) = match (method, a.check_figure.as_deref().map(Source::parse)) {
+    let (m, _) = match (method, a.check_figure.as_deref().map(Source::parse)) {
         (Some(CheckMethod::Figure), Some(Ok(src))) => {
             let months = Months::before(on, a.check_months.unwrap_or(1));
             let f = figure::compute(c, org_id, &src, a.check_site_id, months).await?;
@@ -769,11 +776,8 @@ pub(crate) async fn measure_in(c: &mut Conn, org_id: i64, a: &Action, now: i64) 
     if NcStatus::parse(&nc.status).is_ok_and(NcStatus::is_active) {
         store::quality::set_status(c, nc.id, NcStatus::Checking.as_str(), None, now).await?;
     }
-    let detail = match (m.value, proposal) {
-        (Some(v), Some(p)) => format!("{}: {v:.1} → {p}", a.title),
-        (None, Some(p)) => format!("{}: {p}", a.title),
-        _ => format!("{}: awaiting the check's result", a.title),
-    };
+    // What was measured stays on the action; the history names it.
+    let detail = a.title.clone();
     note(c, org_id, nc.id, None, "measured", &detail, now).await?;
     let nc = get_in(c, org_id, a.nc_id).await?;
     emit(c, org_id, "quality.check_due", &nc, now).await?;
@@ -1104,9 +1108,13 @@ pub async fn put_settings(store: &Store, actor: &Actor, input: &SettingsInput) -
 /// one row too), as CSV.
 pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> Result<String> {
     may_report(actor)?;
+    let figures = figure_options(store, actor, lang).await?;
     let mut c = store.reader().await?;
     let ncs = store::quality::ncs(&mut c, actor.org_id, None, None, 100_000).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // Semicolons and a byte-order mark: what a spreadsheet set in French opens as columns.
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer("\u{feff}".as_bytes().to_vec());
     let err = |e: csv::Error| Error::Internal(e.to_string());
     let head: Vec<String> = [
         "origin",
@@ -1173,13 +1181,27 @@ pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> R
                     let actors: Vec<i64> = serde_json::from_str(&a.actors).unwrap_or_default();
                     let check = match (&a.check_figure, &a.check_on) {
                         (Some(f), Some(on)) => format!(
-                            "{f} ≥ {} ({} mois) · {on}",
+                            "{} · {} {} · {} · {}",
+                            figures
+                                .iter()
+                                .find(|(k, _)| k == f)
+                                .map_or(f.as_str(), |(_, n)| n.as_str()),
+                            lang.t("quality.target"),
                             a.check_target
                                 .map(|t| lang.decimal(t, 1))
                                 .unwrap_or_default(),
-                            a.check_months.unwrap_or(1)
+                            lang.plural("quality.months", a.check_months.unwrap_or(1)),
+                            lang.day(on)
                         ),
-                        (None, Some(on)) => format!("{} · {on}", a.check_how),
+                        (None, Some(on)) => format!(
+                            "{} · {} · {}",
+                            lang.t(&format!(
+                                "quality.method.{}",
+                                a.check_method.as_deref().unwrap_or("")
+                            )),
+                            a.check_how,
+                            lang.day(on)
+                        ),
                         _ => String::new(),
                     };
                     let efficacy = match (&a.verdict, a.verdict_at) {
@@ -1187,7 +1209,7 @@ pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> R
                         _ => String::new(),
                     };
                     (
-                        format!("{} · {}", a.title, a.due_on),
+                        format!("{} · {}", a.title, lang.day(&a.due_on)),
                         docs.iter()
                             .map(|d| format!("{} <{}>", d.title, d.url))
                             .collect::<Vec<_>>()
@@ -1252,7 +1274,11 @@ pub async fn figure_options(
             ));
         }
     }
-    for k in store::quality::kpis(&mut c, actor.org_id).await? {
+    for k in store::quality::kpis(&mut c, actor.org_id)
+        .await?
+        .into_iter()
+        .filter(|k| k.figure.is_none())
+    {
         let name = if lang == crate::i18n::Lang::En {
             k.name_en
         } else {

@@ -1259,6 +1259,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("nav.quality", "Qualité", "Quality"),
     (
+        "quality.origin.voice_trend",
+        "Recul du NPS ou du CES",
+        "NPS or CES falling",
+    ),
+    ("quality.evidence.voice", "Enquêtes", "Surveys"),
+    (
         "quality.event.overdue",
         "Action en retard signalée",
         "Action reported late",
@@ -1601,6 +1607,8 @@ const WORDS: &[(&str, &str, &str)] = &[
         "reopened {n} times",
     ),
     ("quality.months.one", "{n} mois", "{n} month"),
+    ("quality.answers.one", "{n} réponse", "{n} answer"),
+    ("quality.answers.other", "{n} réponses", "{n} answers"),
     ("quality.months.other", "{n} mois", "{n} months"),
     (
         "quality.on_n.one",
@@ -2780,7 +2788,7 @@ mod tests {
         ] {
             keys.push(format!("quality.event.{e}"));
         }
-        for e in ["crossing", "period", "review", "theme", "kpi"] {
+        for e in ["crossing", "period", "review", "theme", "kpi", "voice"] {
             keys.push(format!("quality.evidence.{e}"));
         }
         for k in keys {

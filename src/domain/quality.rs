@@ -10,7 +10,7 @@ string_enum!(
     /// the others by a person.
     Origin {
         Crossing => "crossing", CommitmentPeriod => "commitment_period", Kpi => "kpi",
-        Irritant => "irritant", Review => "review",
+        Irritant => "irritant", Review => "review", VoiceTrend => "voice_trend",
         Complaint => "complaint", Survey => "survey", InternalCheck => "internal_check",
         Audit => "audit", MysteryVisit => "mystery_visit", FieldReport => "field_report",
     }
@@ -26,6 +26,7 @@ impl Origin {
                 | Origin::Kpi
                 | Origin::Irritant
                 | Origin::Review
+                | Origin::VoiceTrend
         )
     }
 }
@@ -232,6 +233,12 @@ pub fn rag(value: Option<f64>, green_at: f64, red_at: Option<f64>, higher_is_bet
     }
 }
 
+/// A score that fell for real: last month's interval lies wholly below the one of the months
+/// before (both as (low, high)). Two noisy months do not make a trend.
+pub fn fell(current: (f64, f64), before: (f64, f64)) -> bool {
+    current.1 < before.0
+}
+
 /// A rising irritant: this month's negative mentions of a theme reach `min` and exceed last
 /// month's by `growth_pct` percent or more (a theme new this month counts as rising).
 pub fn irritant_rising(previous: i64, current: i64, min: i64, growth_pct: i64) -> bool {
@@ -291,6 +298,12 @@ mod tests {
         assert_eq!(rag(Some(6.0), 5.0, Some(8.0), false), Rag::Amber);
         assert_eq!(rag(Some(9.0), 5.0, Some(8.0), false), Rag::Red);
         assert_eq!(rag(None, 5.0, None, false), Rag::NoData);
+    }
+
+    #[test]
+    fn a_fall_needs_intervals_apart() {
+        assert!(fell((10.0, 20.0), (25.0, 40.0)));
+        assert!(!fell((10.0, 30.0), (25.0, 40.0)));
     }
 
     #[test]

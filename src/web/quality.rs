@@ -315,6 +315,17 @@ impl NcPage {
                 amount(&l, &v["requirement_pct"].as_f64(), "percent"),
             ),
             "review" => format!("{} ★", v["stars"].as_i64().unwrap_or(0)),
+            "voice" => {
+                let unit = if v["kind"] == "nps" { "points" } else { "percent" };
+                format!(
+                    "{}\u{a0}: {} ({}) ← {} ({})",
+                    l.month(v["month"].as_str().unwrap_or("")),
+                    amount(&l, &v["value"].as_f64(), unit),
+                    l.plural("quality.answers", v["n"].as_i64().unwrap_or(0)),
+                    amount(&l, &v["before"].as_f64(), unit),
+                    l.plural("quality.answers", v["before_n"].as_i64().unwrap_or(0)),
+                )
+            }
             "theme" => format!(
                 "{}\u{a0}: {} → {}",
                 l.month(v["month"].as_str().unwrap_or("")),

@@ -10,8 +10,9 @@ use super::figure::{Months, Source};
 use super::{emit, note};
 use crate::domain::commitment::Status;
 use crate::domain::quality::{
-    NcStatus, Origin, Proposal, Rag, irritant_rising, rag, share_verdict,
+    NcStatus, Origin, Proposal, Rag, fell, irritant_rising, rag, share_verdict, wilson,
 };
+use crate::domain::survey::Tally;
 use crate::service::{Result, now_ms};
 use crate::store::{self, Conn, Store};
 use std::collections::BTreeMap;
@@ -58,6 +59,7 @@ async fn run_for(store: &Store, only: Option<i64>) -> Result<usize> {
             let mut f = periods(&mut c, org_id).await?;
             f.extend(reviews(&mut c, org_id).await?);
             f.extend(irritants(&mut c, org_id).await?);
+            f.extend(voice_trends(&mut c, org_id).await?);
             f.extend(kpis(&mut c, org_id).await?);
             f
         };
@@ -394,6 +396,103 @@ async fn irritants(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
             )],
         })
         .collect())
+}
+
+/// Fewest answers last month for a fall of the NPS or CES to count.
+const TREND_MIN_ANSWERS: i64 = 30;
+
+/// Sites and teams whose NPS or share of easy (CES) answers last month fell below the three
+/// months before, beyond both intervals.
+async fn voice_trends(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
+    let last = Months::before(jiff::Zoned::now().date(), 1);
+    let before = Months {
+        from: last
+            .from
+            .checked_sub(jiff::Span::new().months(3))
+            .unwrap_or(last.from),
+        to: last
+            .from
+            .checked_sub(jiff::Span::new().months(1))
+            .unwrap_or(last.from),
+    };
+    let sites = store::org::list_sites(c, org_id).await?;
+    let teams = store::org::list_teams(c, org_id).await?;
+    let mut out = Vec::new();
+    for s in store::survey::surveys(c, org_id).await? {
+        let (kind, label) = match s.kind.as_str() {
+            "nps" => ("nps", "NPS"),
+            "ces" => ("ces", "effort client (CES)"),
+            _ => continue,
+        };
+        let rows =
+            store::survey::tallies(c, s.id, &before.from_ym(), &last.to_ym(), &["site", "team"])
+                .await?;
+        let mut by: BTreeMap<(String, String), (Tally, Tally)> = BTreeMap::new();
+        for r in &rows {
+            let e = by.entry((r.dim.clone(), r.value.clone())).or_default();
+            if r.month == last.to_ym() {
+                e.0.add(&r.tally());
+            } else {
+                e.1.add(&r.tally());
+            }
+        }
+        for ((dim, value), (now, then)) in by {
+            // (figure, low, high, n) in points or percent.
+            let measure = |t: &Tally| -> Option<(f64, f64, f64, i64)> {
+                if kind == "nps" {
+                    t.nps().map(|n| (n.score, n.score - n.margin, n.score + n.margin, n.n))
+                } else {
+                    t.ces_easy().and_then(|x| {
+                        wilson(x.part, x.total).map(|(lo, hi)| {
+                            (100.0 * x.ratio, 100.0 * lo, 100.0 * hi, x.total)
+                        })
+                    })
+                }
+            };
+            let (Some(cur), Some(prev)) = (measure(&now), measure(&then)) else {
+                continue;
+            };
+            if cur.3 < TREND_MIN_ANSWERS || !fell((cur.1, cur.2), (prev.1, prev.2)) {
+                continue;
+            }
+            let id: i64 = value.parse().unwrap_or(0);
+            let (name, site_id) = if dim == "site" {
+                (
+                    sites.iter().find(|x| x.id == id).map(|x| x.name.clone()),
+                    Some(id),
+                )
+            } else {
+                (teams.iter().find(|x| x.id == id).map(|x| x.name.clone()), None)
+            };
+            out.push(Finding {
+                key: format!("voice:{}:{dim}:{value}", s.id),
+                origin: Origin::VoiceTrend,
+                title: format!(
+                    "Recul du {label}\u{a0}: {}{}",
+                    s.name,
+                    name.map(|n| format!(" ({n})")).unwrap_or_default()
+                ),
+                severity: "major",
+                site_id,
+                commitment_id: None,
+                kpi_id: None,
+                theme: None,
+                evidence: vec![(
+                    "voice",
+                    format!("{}:{dim}:{value}:{}", s.id, last.to_ym()),
+                    month_end(last),
+                    serde_json::json!({
+                        "month": last.to_ym(), "kind": kind,
+                        "value": cur.0, "low": cur.1, "high": cur.2, "n": cur.3,
+                        "before": prev.0, "before_low": prev.1, "before_high": prev.2,
+                        "before_n": prev.3,
+                    })
+                    .to_string(),
+                )],
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// When a month's figure is known: its last moment (or now, were it still running).

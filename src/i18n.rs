@@ -1259,6 +1259,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("nav.quality", "Qualité", "Quality"),
     (
+        "quality.rag.too_early",
+        "trop tôt pour conclure",
+        "too early to conclude",
+    ),
+    (
         "quality.origin.voice_trend",
         "Recul du NPS ou du CES",
         "NPS or CES falling",

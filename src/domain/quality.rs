@@ -206,7 +206,11 @@ pub fn figure_verdict(
 
 string_enum!(
     /// Red / amber / green of an indicator against its thresholds.
-    Rag { Green => "green", Amber => "amber", Red => "red", NoData => "no_data" } "invalid_rag"
+    Rag {
+        Green => "green", Amber => "amber", Red => "red", TooEarly => "too_early",
+        NoData => "no_data",
+    }
+    "invalid_rag"
 );
 
 /// `green_at` is the target, `red_at` the threshold below which (above which, when lower is
@@ -230,6 +234,21 @@ pub fn rag(value: Option<f64>, green_at: f64, red_at: Option<f64>, higher_is_bet
         Rag::Amber
     } else {
         Rag::Red
+    }
+}
+
+/// The colour a figure with its 95 % interval earns: "too early" when the interval straddles the
+/// target (the figure cannot say yet whether it is reached), else as `rag`.
+pub fn rag_of(
+    value: Option<f64>,
+    interval: Option<(f64, f64)>,
+    green_at: f64,
+    red_at: Option<f64>,
+    higher_is_better: bool,
+) -> Rag {
+    match (value, interval) {
+        (Some(_), Some((lo, hi))) if lo < green_at && green_at < hi => Rag::TooEarly,
+        _ => rag(value, green_at, red_at, higher_is_better),
     }
 }
 
@@ -298,6 +317,15 @@ mod tests {
         assert_eq!(rag(Some(6.0), 5.0, Some(8.0), false), Rag::Amber);
         assert_eq!(rag(Some(9.0), 5.0, Some(8.0), false), Rag::Red);
         assert_eq!(rag(None, 5.0, None, false), Rag::NoData);
+        assert_eq!(
+            rag_of(Some(80.0), Some((70.0, 90.0)), 85.0, Some(75.0), true),
+            Rag::TooEarly
+        );
+        assert_eq!(
+            rag_of(Some(70.0), Some((65.0, 74.0)), 85.0, Some(75.0), true),
+            Rag::Red
+        );
+        assert_eq!(rag_of(Some(70.0), None, 85.0, Some(75.0), true), Rag::Red);
     }
 
     #[test]

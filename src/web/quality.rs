@@ -316,7 +316,11 @@ impl NcPage {
             ),
             "review" => format!("{} ★", v["stars"].as_i64().unwrap_or(0)),
             "voice" => {
-                let unit = if v["kind"] == "nps" { "points" } else { "percent" };
+                let unit = if v["kind"] == "nps" {
+                    "points"
+                } else {
+                    "percent"
+                };
                 format!(
                     "{}\u{a0}: {} ({}) ← {} ({})",
                     l.month(v["month"].as_str().unwrap_or("")),

@@ -719,6 +719,20 @@ async fn a_verdict_only_where_the_data_supports_it() {
             "{item}"
         );
         assert_eq!(item["current_period"]["status"], "in_progress");
+        // An indicator reading the same figure says so too, instead of a colour.
+        let starter = app
+            .post("/api/v1/quality/indicators/starter", &app.admin, json!({}))
+            .await;
+        assert!(starter.json["added"].as_i64().unwrap() > 0);
+        let kpis = app.get("/api/v1/quality/indicators", &app.admin).await;
+        let row = kpis
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kpi"]["figure"] == format!("commitment:{id}"))
+            .unwrap();
+        assert_eq!(row["last_month_rag"], "too_early", "{row}");
     }
 }
 
@@ -729,7 +743,13 @@ async fn a_falling_nps_on_a_site_opens_a_non_conformity_and_noise_does_not() {
         site(&app).await;
         let (quality, _) = user(&app.store, app.org_id, "q@example.org", "quality").await;
         let surveys = app.get("/api/v1/surveys", &app.admin).await;
-        let nps = surveys.json.as_array().unwrap().iter().find(|s| s["kind"] == "nps").unwrap()["id"]
+        let nps = surveys
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == "nps")
+            .unwrap()["id"]
             .as_i64()
             .unwrap();
         let answer = |months_back: i64, i: i64, score: i64| {
@@ -741,29 +761,49 @@ async fn a_falling_nps_on_a_site_opens_a_non_conformity_and_noise_does_not() {
         for back in 2..=4 {
             for i in 0..20 {
                 let r = app
-                    .post(&format!("/api/v1/surveys/{nps}/responses"), &app.admin, answer(back, i, 9 + i % 2))
+                    .post(
+                        &format!("/api/v1/surveys/{nps}/responses"),
+                        &app.admin,
+                        answer(back, i, 9 + i % 2),
+                    )
                     .await;
                 assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
             }
         }
         // A handful of bad answers is noise: nothing opens.
         for i in 0..5 {
-            app.post(&format!("/api/v1/surveys/{nps}/responses"), &app.admin, answer(1, i, 2)).await;
+            app.post(
+                &format!("/api/v1/surveys/{nps}/responses"),
+                &app.admin,
+                answer(1, i, 2),
+            )
+            .await;
         }
         detect(&app, &quality).await;
         assert!(ncs(&app, &quality, "?origin=voice_trend").await.is_empty());
         for i in 5..40 {
-            app.post(&format!("/api/v1/surveys/{nps}/responses"), &app.admin, answer(1, i, i % 5)).await;
+            app.post(
+                &format!("/api/v1/surveys/{nps}/responses"),
+                &app.admin,
+                answer(1, i, i % 5),
+            )
+            .await;
         }
         detect(&app, &quality).await;
         let found = ncs(&app, &quality, "?origin=voice_trend").await;
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0]["title"].as_str().unwrap().contains("Agence Lyon"));
         let d = app
-            .get(&format!("/api/v1/quality/nonconformities/{}", found[0]["id"]), &quality)
+            .get(
+                &format!("/api/v1/quality/nonconformities/{}", found[0]["id"]),
+                &quality,
+            )
             .await;
         let e = &d.json["evidence"][0]["detail"];
         assert_eq!(e["n"], 40);
-        assert!(e["value"].as_f64().unwrap() < -90.0 && e["before"].as_f64().unwrap() > 90.0, "{e}");
+        assert!(
+            e["value"].as_f64().unwrap() < -90.0 && e["before"].as_f64().unwrap() > 90.0,
+            "{e}"
+        );
     }
 }

@@ -10,7 +10,7 @@ use super::figure::{Months, Source};
 use super::{emit, note};
 use crate::domain::commitment::Status;
 use crate::domain::quality::{
-    NcStatus, Origin, Proposal, Rag, fell, irritant_rising, rag, share_verdict, wilson,
+    NcStatus, Origin, Proposal, Rag, fell, irritant_rising, rag_of, share_verdict, wilson,
 };
 use crate::domain::survey::Tally;
 use crate::service::{Result, now_ms};
@@ -440,12 +440,12 @@ async fn voice_trends(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
             // (figure, low, high, n) in points or percent.
             let measure = |t: &Tally| -> Option<(f64, f64, f64, i64)> {
                 if kind == "nps" {
-                    t.nps().map(|n| (n.score, n.score - n.margin, n.score + n.margin, n.n))
+                    t.nps()
+                        .map(|n| (n.score, n.score - n.margin, n.score + n.margin, n.n))
                 } else {
                     t.ces_easy().and_then(|x| {
-                        wilson(x.part, x.total).map(|(lo, hi)| {
-                            (100.0 * x.ratio, 100.0 * lo, 100.0 * hi, x.total)
-                        })
+                        wilson(x.part, x.total)
+                            .map(|(lo, hi)| (100.0 * x.ratio, 100.0 * lo, 100.0 * hi, x.total))
                     })
                 }
             };
@@ -462,7 +462,10 @@ async fn voice_trends(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
                     Some(id),
                 )
             } else {
-                (teams.iter().find(|x| x.id == id).map(|x| x.name.clone()), None)
+                (
+                    teams.iter().find(|x| x.id == id).map(|x| x.name.clone()),
+                    None,
+                )
             };
             out.push(Finding {
                 key: format!("voice:{}:{dim}:{value}", s.id),
@@ -517,7 +520,14 @@ async fn kpis(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
             continue;
         };
         let f = super::figure::compute(c, org_id, &Source::Kpi(k.id), None, last).await?;
-        if rag(f.value, t.target, t.red_at, k.higher_is_better != 0) != Rag::Red {
+        if rag_of(
+            f.value,
+            f.interval(),
+            t.target,
+            t.red_at,
+            k.higher_is_better != 0,
+        ) != Rag::Red
+        {
             continue;
         }
         let at = month_end(last);

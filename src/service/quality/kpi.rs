@@ -7,7 +7,7 @@
 
 use super::figure::{self, Figure, Months, Source};
 use crate::domain::Invalid;
-use crate::domain::quality::{self as rules, Rag, rag};
+use crate::domain::quality::{self as rules, Rag, rag_of};
 use crate::service::{Actor, Checks, Error, Result, now_ms};
 use crate::store::quality::{Kpi, Line, Review, Target};
 use crate::store::{self, Conn, Store};
@@ -72,11 +72,11 @@ pub async fn catalogue(store: &Store, actor: &Actor) -> Result<Vec<KpiView>> {
         let higher = k.higher_is_better != 0;
         let goal = t.as_ref().map(|t| milestone(t, q));
         out.push(KpiView {
-            last_month_rag: t
-                .as_ref()
-                .map_or(Rag::NoData, |t| rag(m.value, t.target, t.red_at, higher)),
+            last_month_rag: t.as_ref().map_or(Rag::NoData, |t| {
+                rag_of(m.value, m.interval(), t.target, t.red_at, higher)
+            }),
             quarter_rag: t.as_ref().map_or(Rag::NoData, |t| {
-                rag(qf.value, milestone(t, q), t.red_at, higher)
+                rag_of(qf.value, qf.interval(), milestone(t, q), t.red_at, higher)
             }),
             month: last.from_ym(),
             quarter_start: qtd.from_ym(),
@@ -766,7 +766,9 @@ async fn compute_lines(c: &mut Conn, org_id: i64, r: &Review) -> Result<()> {
             }
         });
         let status = match (t, goal) {
-            (Some(t), Some(g)) => rag(f.value, g, t.red_at, k.higher_is_better != 0),
+            (Some(t), Some(g)) => {
+                rag_of(f.value, f.interval(), g, t.red_at, k.higher_is_better != 0)
+            }
             _ => Rag::NoData,
         };
         store::quality::put_line(

@@ -1259,6 +1259,16 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("nav.quality", "Qualité", "Quality"),
     (
+        "refusal.window_before_action",
+        "les mois mesurés commencent avant l'action\u{a0}: vérifiez plus tard ou sur moins de mois",
+        "window before action",
+    ),
+    (
+        "refusal.site_mismatch",
+        "le dossier appartient à un autre site",
+        "site mismatch",
+    ),
+    (
         "quality.rag.too_early",
         "trop tôt pour conclure",
         "too early to conclude",

@@ -61,6 +61,7 @@ CREATE TABLE quality_evidence (
     detail TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (nc_id, kind, ref)
 );
+CREATE INDEX quality_evidence_recent ON quality_evidence (nc_id, occurred_at);
 
 CREATE TABLE quality_action (
     id INTEGER PRIMARY KEY,

@@ -226,7 +226,7 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
         // Checks on a past date for the plans already judged, in the future for the others.
         let (due, on) = match state {
             0..=2 | 4 => (now - 75 * DAY, now - 3 * DAY),
-            _ => (now + 20 * DAY, now + 60 * DAY),
+            _ => (now + 10 * DAY, now + 100 * DAY),
         };
         let figure = nc.commitment_id.map(|c| format!("commitment:{c}"));
         let check = match &figure {

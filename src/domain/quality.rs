@@ -169,6 +169,15 @@ pub fn share_verdict(part: i64, total: i64, target: f64, higher_is_better: bool)
     let Some((lo, hi)) = wilson(part, total) else {
         return Proposal::NoData;
     };
+    // A promise to everyone (100 %) is kept only by everyone, and broken by a single miss: the
+    // interval, which never reaches 1, cannot decide it.
+    if higher_is_better && target >= 1.0 {
+        return if part == total {
+            Proposal::Conforming
+        } else {
+            Proposal::Nonconforming
+        };
+    }
     let (good, bad) = if higher_is_better {
         (lo >= target, hi < target)
     } else {
@@ -284,6 +293,14 @@ mod tests {
             Proposal::Nonconforming
         );
         assert_eq!(share_verdict(0, 0, 0.85, true), Proposal::NoData);
+        assert_eq!(
+            share_verdict(50_000, 50_000, 1.0, true),
+            Proposal::Conforming
+        );
+        assert_eq!(
+            share_verdict(49_999, 50_000, 1.0, true),
+            Proposal::Nonconforming
+        );
         assert!(wilson(3, 2).is_none());
         let (lo, hi) = wilson(0, 10).unwrap();
         assert_eq!(lo, 0.0);

@@ -87,14 +87,15 @@ pub struct NewNc<'a> {
     pub created_by: Option<i64>,
 }
 
-pub async fn insert_nc(c: &mut Conn, org_id: i64, n: &NewNc<'_>, now: i64) -> Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
+/// `None` when another writer opened the same key meanwhile.
+pub async fn insert_nc(c: &mut Conn, org_id: i64, n: &NewNc<'_>, now: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO quality_nc (org_id, origin, source_key, title, description, severity, status,
             owner_id, site_id, commitment_id, kpi_id, case_id, theme, occurrences, first_seen_at,
             last_seen_at, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10, $11, $12, $13, $14, $14, $15,
             $16, $16)
-         RETURNING id",
+         ON CONFLICT (org_id, source_key) DO NOTHING RETURNING id",
     )
     .bind(org_id)
     .bind(n.origin)
@@ -112,9 +113,9 @@ pub async fn insert_nc(c: &mut Conn, org_id: i64, n: &NewNc<'_>, now: i64) -> Re
     .bind(n.seen_at)
     .bind(n.created_by)
     .bind(now)
-    .fetch_one(c)
+    .fetch_optional(c)
     .await?;
-    Ok(id)
+    Ok(row.map(|r| r.0))
 }
 
 pub async fn nc(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Nc>> {
@@ -141,6 +142,7 @@ pub async fn ncs(
     org_id: i64,
     status: Option<&str>,
     origin: Option<&str>,
+    created_by: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Nc>> {
     let mut q = Sql::on(
@@ -159,6 +161,17 @@ pub async fn ncs(
     }
     if let Some(o) = origin {
         q.push(" AND n.origin = ").text(o);
+    }
+    if let Some(u) = created_by {
+        // Theirs: reported by them, or with an action they pilot or act on.
+        q.push(" AND (n.created_by = ").int(u);
+        q.push(" OR n.id IN (SELECT nc_id FROM quality_action WHERE pilot_id = ")
+            .int(u);
+        q.push(" OR actors LIKE ").text(&format!("%[{u}]%"));
+        q.push(" OR actors LIKE ").text(&format!("%[{u},%"));
+        q.push(" OR actors LIKE ").text(&format!("%,{u},%"));
+        q.push(" OR actors LIKE ").text(&format!("%,{u}]%"));
+        q.push("))");
     }
     q.push(" ORDER BY n.updated_at DESC, n.id DESC LIMIT ")
         .int(limit);
@@ -362,10 +375,23 @@ pub async fn add_event(
     Ok(())
 }
 
+/// The kind and time of the latest change.
+pub async fn last_event(c: &mut Conn, nc_id: i64) -> Result<Option<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT kind, at FROM quality_event WHERE nc_id = $1 ORDER BY at DESC, id DESC LIMIT 1",
+    )
+    .bind(nc_id)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// The latest 500 changes, in order.
 pub async fn events(c: &mut Conn, nc_id: i64) -> Result<Vec<Event>> {
     Ok(sqlx::query_as(
-        "SELECT e.at, e.user_id, u.name AS user_name, e.kind, e.detail FROM quality_event e
-         LEFT JOIN app_user u ON u.id = e.user_id WHERE e.nc_id = $1 ORDER BY e.at, e.id",
+        "SELECT at, user_id, user_name, kind, detail FROM (
+            SELECT e.id, e.at, e.user_id, u.name AS user_name, e.kind, e.detail FROM quality_event e
+            LEFT JOIN app_user u ON u.id = e.user_id WHERE e.nc_id = $1
+            ORDER BY e.at DESC, e.id DESC LIMIT 500) x ORDER BY at, id",
     )
     .bind(nc_id)
     .fetch_all(c)
@@ -560,17 +586,40 @@ pub async fn action(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Action>
         .await?)
 }
 
-/// Corrective actions whose check date has come and that nobody measured yet.
-pub async fn checks_due(c: &mut Conn, today: &str, limit: i64) -> Result<Vec<(i64, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT org_id, id FROM quality_action
-         WHERE verdict IS NULL AND measured_at IS NULL AND check_on IS NOT NULL AND check_on <= $1
-         ORDER BY check_on, id LIMIT $2",
+/// Checks whose date has come that nobody measured yet, on the current round of an active
+/// non-conformity, of one organisation or all.
+pub async fn checks_due(
+    c: &mut Conn,
+    today: &str,
+    org_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    let mut q = Sql::on(
+        c,
+        "SELECT a.org_id, a.id FROM quality_action a JOIN quality_nc n ON n.id = a.nc_id
+         WHERE a.verdict IS NULL AND a.measured_at IS NULL AND a.check_on IS NOT NULL
+           AND n.status NOT IN ('closed', 'dismissed') AND a.round = n.reopened + 1
+           AND a.check_on <= ",
+    );
+    q.text(today);
+    if let Some(o) = org_id {
+        q.push(" AND a.org_id = ").int(o);
+    }
+    q.push(" ORDER BY a.check_on, a.id LIMIT ").int(limit);
+    Ok(q.query_as().fetch_all(c).await?)
+}
+
+/// Forgets a measure that could not tell, so the check is measured again.
+pub async fn clear_measure(c: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE quality_action SET measured_at = NULL, measured_value = NULL, measured_low = NULL,
+            measured_high = NULL, measured_n = NULL, proposal = NULL
+         WHERE id = $1 AND verdict IS NULL",
     )
-    .bind(today)
-    .bind(limit)
-    .fetch_all(c)
-    .await?)
+    .bind(id)
+    .execute(c)
+    .await?;
+    Ok(())
 }
 
 /// An action someone works on, with its non-conformity: the home page's "my actions".
@@ -867,9 +916,11 @@ pub async fn low_reviews(
     since: i64,
 ) -> Result<Vec<(i64, Option<i64>, i64, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT id, site_id, stars, created_at FROM review
-         WHERE org_id = $1 AND status = 'published' AND stars <= $2 AND created_at >= $3
-         ORDER BY created_at",
+        "SELECT r.id, r.site_id, r.stars, r.created_at FROM review r
+         WHERE r.org_id = $1 AND r.status = 'published' AND r.stars <= $2 AND r.created_at >= $3
+           AND NOT EXISTS (SELECT 1 FROM quality_evidence e JOIN quality_nc n ON n.id = e.nc_id
+               WHERE n.org_id = r.org_id AND e.kind = 'review' AND e.ref = CAST(r.id AS TEXT))
+         ORDER BY r.created_at",
     )
     .bind(org_id)
     .bind(stars)
@@ -963,8 +1014,9 @@ pub async fn put_kpi(c: &mut Conn, org_id: i64, k: &NewKpi<'_>, now: i64) -> Res
             figure, site_id, unit, higher_is_better, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (org_id, code) DO UPDATE SET name_fr = $3, name_en = $4, process = $5,
-            owner_user_id = $6, owner_team_id = $7, figure = $8, site_id = $9, unit = $10,
-            higher_is_better = $11, active = 1
+            owner_user_id = COALESCE($6, kpi.owner_user_id),
+            owner_team_id = COALESCE($7, kpi.owner_team_id), figure = $8,
+            site_id = COALESCE($9, kpi.site_id), unit = $10, higher_is_better = $11, active = 1
          RETURNING id",
     )
     .bind(org_id)

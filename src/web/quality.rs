@@ -260,6 +260,16 @@ impl NcPage {
             && a.verdict.is_none()
             && (self.can_pilot || a.pilot_id == Some(self.me) || actors.contains(&self.me))
     }
+    /// The check of this action may be confirmed now (the plan is at its round, still open).
+    fn may_verdict(&self, a: &Action) -> bool {
+        let n = &self.d.nonconformity;
+        self.can_decide
+            && !matches!(n.status.as_str(), "closed" | "dismissed")
+            && a.round == n.reopened + 1
+            && a.check_on
+                .as_deref()
+                .is_some_and(|on| on <= self.today.as_str())
+    }
     fn late(&self, a: &Action) -> bool {
         a.verdict.is_none() && a.progress < 100 && a.due_on < self.today
     }
@@ -706,6 +716,17 @@ pub struct KpiPage {
 }
 
 impl KpiPage {
+    /// The quarterly milestones as the form shows them (kept when the target is saved again).
+    fn milestones(&self, r: &KpiView) -> Vec<(&'static str, String)> {
+        let t = r.target.as_ref();
+        let v = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+        vec![
+            ("q1", v(t.and_then(|t| t.q1))),
+            ("q2", v(t.and_then(|t| t.q2))),
+            ("q3", v(t.and_then(|t| t.q3))),
+            ("q4", v(t.and_then(|t| t.q4))),
+        ]
+    }
     fn name(&self, k: &Kpi) -> String {
         if self.s.l == Lang::En {
             k.name_en.clone()

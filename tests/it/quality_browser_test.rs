@@ -104,6 +104,13 @@ async fn a_breach_becomes_a_plan_checked_on_data_and_a_review_freezes() {
     let detected = api("/quality/detect", json!({})).await.unwrap();
     assert_eq!(detected.status(), 200);
     let today = jiff::Zoned::now().date().to_string();
+    // Done at the start of last month, so last month's figure shows its effect.
+    let month_start = jiff::Zoned::now()
+        .date()
+        .first_of_month()
+        .checked_sub(jiff::Span::new().months(1))
+        .unwrap()
+        .to_string();
     let b = process::browser(&webdriver).await;
     let result = async {
         sign_in(&b, &base, "nadia@acme.fr").await?;
@@ -170,7 +177,7 @@ async fn a_breach_becomes_a_plan_checked_on_data_and_a_review_freezes() {
             .await?
             .send_keys("Ouvrir un second guichet le samedi")
             .await?;
-        set_date(&b, "ac-due", &today).await?;
+        set_date(&b, "ac-due", &month_start).await?;
         b.find(Locator::Css("#ck-method option[value=figure]"))
             .await?
             .click()

@@ -33,6 +33,16 @@ fn today() -> String {
     jiff::Zoned::now().date().to_string()
 }
 
+/// The first day of last month: an action done then can be checked on last month's figure.
+fn last_month_start() -> String {
+    jiff::Zoned::now()
+        .date()
+        .first_of_month()
+        .checked_sub(jiff::Span::new().months(1))
+        .unwrap()
+        .to_string()
+}
+
 /// A counter visit queued at `q` and served `wait` minutes later.
 fn visit(q: i64, wait: i64, ext: &str) -> Value {
     json!({"channel": "counter", "direction": "inbound", "occurred_at": iso(q),
@@ -169,7 +179,7 @@ async fn a_crossing_becomes_a_plan_checked_on_data_and_a_recurrence_reopens_it()
             .post(
                 &actions,
                 &manager,
-                json!({"title": "Ouvrir un 2e guichet le samedi", "due_on": today(),
+                json!({"title": "Ouvrir un 2e guichet le samedi", "due_on": last_month_start(),
                        "actors": [advisor_id],
                        "documents": [{"title": "Planning", "url": "https://intranet.example/planning"}],
                        "check": {"method": "figure", "figure": format!("commitment:{commitment}"),
@@ -178,6 +188,35 @@ async fn a_crossing_becomes_a_plan_checked_on_data_and_a_recurrence_reopens_it()
             .await;
         assert_eq!(action.status, StatusCode::CREATED, "{}", action.json);
         let action_id = action.json["id"].as_i64().unwrap();
+        // Checking only months before the action is refused.
+        let early = app
+            .post(
+                &actions,
+                &manager,
+                json!({"title": "Autre action", "due_on": today(),
+                       "check": {"method": "figure", "figure": format!("commitment:{commitment}"),
+                                 "target": 85, "months": 1, "on": today()}}),
+            )
+            .await;
+        assert_eq!(
+            early.json["error"]["fields"][0]["code"], "window_before_action",
+            "{}",
+            early.json
+        );
+        let pct = app
+            .post(
+                &actions,
+                &manager,
+                json!({"title": "Autre action", "due_on": last_month_start(),
+                       "check": {"method": "figure", "figure": format!("commitment:{commitment}"),
+                                 "target": 850, "on": today()}}),
+            )
+            .await;
+        assert_eq!(
+            pct.json["error"]["fields"][0]["field"], "check.target",
+            "{}",
+            pct.json
+        );
         let planned = ncs(&app, &quality, "?status=planned").await;
         assert!(planned.iter().any(|n| n["id"] == nc));
 
@@ -452,6 +491,24 @@ async fn reported_by_hand_checked_by_people_and_reopened_by_nc() {
             )
             .await;
         assert_eq!(q.json["status"], "dismissed", "{}", q.json);
+        // The advisor sees what they reported, not the others' records.
+        let mine = ncs(&app, &app.advisor, "?status=all").await;
+        assert!(
+            mine.iter().all(|n| n["created_by"] == app.advisor_id),
+            "{mine:?}"
+        );
+        assert_eq!(mine.len(), 2);
+        let settings = app.get("/api/v1/quality/settings", &app.advisor).await;
+        assert_eq!(settings.status, StatusCode::FORBIDDEN);
+        // Shared once, not twice.
+        let twice = app
+            .post(
+                &format!("{list}/{nc}/share"),
+                &manager,
+                json!({"body": "Encore"}),
+            )
+            .await;
+        assert_eq!(twice.json["error"]["code"], "already_shared");
         // Another organisation sees none of it.
         let stranger = app.other_org().await;
         let none = app.get(&format!("{list}/{nc}"), &stranger).await;

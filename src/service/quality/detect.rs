@@ -13,7 +13,7 @@ use crate::domain::quality::{
     NcStatus, Origin, Proposal, Rag, fell, irritant_rising, rag_of, share_verdict, wilson,
 };
 use crate::domain::survey::Tally;
-use crate::service::{Result, now_ms};
+use crate::service::{Error, Result, now_ms};
 use crate::store::{self, Conn, Store};
 use std::collections::BTreeMap;
 
@@ -74,7 +74,7 @@ async fn run_for(store: &Store, only: Option<i64>) -> Result<usize> {
         tx.commit().await?;
     }
     n += overdue(store, only).await?;
-    n += super::measure_due(store).await?;
+    n += super::measure_due(store, only).await?;
     Ok(n)
 }
 
@@ -143,7 +143,16 @@ async fn record(c: &mut Conn, org_id: i64, f: &Finding, now: i64) -> Result<bool
                 now,
             )
             .await?;
-            (id, true)
+            match id {
+                Some(id) => (id, true),
+                // Another writer (the job and `POST /quality/detect`) opened it meanwhile.
+                None => {
+                    let nc = store::quality::nc_by_key(c, org_id, &f.key)
+                        .await?
+                        .ok_or(Error::NotFound("non-conformity"))?;
+                    (nc.id, false)
+                }
+            }
         }
     };
     let mut added = 0;
@@ -164,7 +173,10 @@ async fn record(c: &mut Conn, org_id: i64, f: &Finding, now: i64) -> Result<bool
         let nc = super::get_in(c, org_id, id).await?;
         emit(c, org_id, "quality.nc_opened", &nc, now).await?;
     } else if let Some(nc) = existing
-        && nc.status == NcStatus::Closed.as_str()
+        && matches!(
+            NcStatus::parse(&nc.status),
+            Ok(NcStatus::Closed | NcStatus::Dismissed)
+        )
         && nc.closed_at.is_some_and(|closed| latest > closed)
     {
         store::quality::reopen(c, id, now).await?;
@@ -172,7 +184,11 @@ async fn record(c: &mut Conn, org_id: i64, f: &Finding, now: i64) -> Result<bool
         let nc = super::get_in(c, org_id, id).await?;
         emit(c, org_id, "quality.nc_reopened", &nc, now).await?;
         changed = true;
-    } else {
+    } else if store::quality::last_event(c, id)
+        .await?
+        .is_none_or(|(kind, at)| kind != "seen_again" || now - at > crate::domain::DAY_MS)
+    {
+        // At most one such line a day: a commitment crossed all day long is one record.
         note(c, org_id, id, None, "seen_again", &format!("{added}"), now).await?;
     }
     Ok(changed)
@@ -264,12 +280,16 @@ async fn periods(c: &mut Conn, org_id: i64) -> Result<Vec<Finding>> {
                     .and_then(|code| sites.iter().find(|x| &x.code == code))
                     .map(|x| x.id);
                 let key = format!("commitment_period:{}:{}", v.family_id, site_id.unwrap_or(0));
+                // Known once the period is over: dated at its end, like the other sources.
+                let kind = crate::domain::commitment::Period::parse(&v.period)
+                    .unwrap_or(crate::domain::commitment::Period::Month);
                 let at = p
                     .period
                     .parse::<jiff::civil::Date>()
                     .ok()
-                    .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-                    .map_or(0, |z| z.timestamp().as_millisecond());
+                    .and_then(|d| kind.next(d).to_zoned(jiff::tz::TimeZone::UTC).ok())
+                    .map_or(0, |z| z.timestamp().as_millisecond() - 1)
+                    .min(now_ms());
                 let f = out.entry(key.clone()).or_insert_with(|| Finding {
                     key,
                     origin: Origin::CommitmentPeriod,

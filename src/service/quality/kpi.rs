@@ -980,7 +980,8 @@ pub async fn decide(
                 },
                 now,
             )
-            .await?;
+            .await?
+            .ok_or_else(|| Error::Internal("a key-less record cannot conflict".into()))?;
             super::note(
                 &mut tx,
                 actor.org_id,

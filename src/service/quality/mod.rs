@@ -154,7 +154,8 @@ pub async fn open(store: &Store, actor: &Actor, input: &NcInput) -> Result<Nc> {
         },
         now,
     )
-    .await?;
+    .await?
+    .ok_or_else(|| Error::Internal("a key-less record cannot conflict".into()))?;
     note(
         &mut tx,
         actor.org_id,
@@ -215,8 +216,11 @@ pub struct ListQuery {
     pub origin: Option<String>,
 }
 
+/// Managers and above see every non-conformity (their evidence holds charter and survey
+/// figures); the rest of staff the ones they reported and those they act on.
 pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, limit: i64) -> Result<Vec<Nc>> {
     may_report(actor)?;
+    let own = (!actor.role.can_pilot_quality()).then_some(actor.user_id);
     let status = match crate::service::present(&q.status) {
         None | Some("active") => Some("active"),
         Some("all") => None,
@@ -235,7 +239,15 @@ pub async fn list(store: &Store, actor: &Actor, q: &ListQuery, limit: i64) -> Re
         None => None,
     };
     let mut c = store.reader().await?;
-    Ok(store::quality::ncs(&mut c, actor.org_id, status, origin, limit.clamp(1, 10_000)).await?)
+    Ok(store::quality::ncs(
+        &mut c,
+        actor.org_id,
+        status,
+        origin,
+        own,
+        limit.clamp(1, 10_000),
+    )
+    .await?)
 }
 
 pub async fn counts(store: &Store, actor: &Actor) -> Result<Vec<(String, i64)>> {
@@ -260,6 +272,15 @@ pub async fn detail(store: &Store, actor: &Actor, id: i64) -> Result<Detail> {
     may_report(actor)?;
     let mut c = store.reader().await?;
     let nc = get_in(&mut c, actor.org_id, id).await?;
+    if !actor.role.can_pilot_quality()
+        && nc.created_by != Some(actor.user_id)
+        && !store::quality::open_actions(&mut c, actor.org_id, Some(actor.user_id), 200)
+            .await?
+            .iter()
+            .any(|d| d.nc_id == id)
+    {
+        return Err(Error::Forbidden);
+    }
     let s = store::quality::settings(&mut c, actor.org_id).await?;
     Ok(Detail {
         evidence: store::quality::evidence(&mut c, id, 200).await?,
@@ -331,6 +352,12 @@ pub async fn analyse(store: &Store, actor: &Actor, id: i64, input: &AnalysisInpu
     let now = now_ms();
     let mut tx = store.begin().await?;
     let nc = get_in(&mut tx, actor.org_id, id).await?;
+    if !NcStatus::parse(&nc.status).is_ok_and(NcStatus::is_active) {
+        return Err(Error::Conflict {
+            code: "not_active",
+            message: format!("this non-conformity is {}", nc.status),
+        });
+    }
     let severity = match &input.severity {
         Some(s) => k
             .check("severity", Severity::parse(s))
@@ -625,7 +652,11 @@ async fn checked(
                 },
                 None => k.refuse("check.figure", "required", "which figure is checked"),
             }
+            let percent = figure.as_ref().is_some_and(|s| s.unit() == "percent");
             match ch.target {
+                Some(t) if percent && !(0.0..=100.0).contains(&t) => {
+                    k.refuse("check.target", "out_of_range", "a percentage from 0 to 100")
+                }
                 Some(t) if t.is_finite() && t.abs() <= 1e9 => {}
                 Some(_) => k.refuse("check.target", "out_of_range", "a finite number"),
                 None => k.refuse(
@@ -656,6 +687,23 @@ async fn checked(
             "say how the audit, field check or mystery visit is run",
         ),
         _ => {}
+    }
+    // The months measured come after the action: a check reading only the time before it
+    // would judge the old way of working.
+    if let (Some(CheckMethod::Figure), Some(on), Some(due)) = (method, on, due) {
+        let window = Months::before(on, ch.months.unwrap_or(1).clamp(1, 12));
+        if window.from < due.first_of_month() {
+            k.refuse(
+                "check.on",
+                "window_before_action",
+                format!(
+                    "the months measured ({} to {}) start before the action is due: check later \
+                     or over fewer months",
+                    window.from_ym(),
+                    window.to_ym()
+                ),
+            );
+        }
     }
     Ok(match (method, on) {
         (Some(method), Some(on)) => Some(Checked {
@@ -709,6 +757,13 @@ pub async fn log_progress(
         return Err(Error::Conflict {
             code: "already_checked",
             message: "this action's efficacy was already confirmed".into(),
+        });
+    }
+    let nc = get_in(&mut tx, actor.org_id, a.nc_id).await?;
+    if !NcStatus::parse(&nc.status).is_ok_and(NcStatus::is_active) {
+        return Err(Error::Conflict {
+            code: "not_active",
+            message: format!("this non-conformity is {}", nc.status),
         });
     }
     store::quality::set_progress(&mut tx, action_id, pct).await?;
@@ -773,7 +828,7 @@ pub(crate) async fn measure_in(c: &mut Conn, org_id: i64, a: &Action, now: i64) 
         return Ok(false);
     }
     let nc = get_in(c, org_id, a.nc_id).await?;
-    if NcStatus::parse(&nc.status).is_ok_and(NcStatus::is_active) {
+    if current(&nc, a).is_ok() {
         store::quality::set_status(c, nc.id, NcStatus::Checking.as_str(), None, now).await?;
     }
     // What was measured stays on the action; the history names it.
@@ -785,11 +840,11 @@ pub(crate) async fn measure_in(c: &mut Conn, org_id: i64, a: &Action, now: i64) 
 }
 
 /// Measures every check whose date has come (the detection job calls it).
-pub async fn measure_due(store: &Store) -> Result<usize> {
+pub async fn measure_due(store: &Store, only: Option<i64>) -> Result<usize> {
     let today = jiff::Zoned::now().date().to_string();
     let due = {
         let mut c = store.reader().await?;
-        store::quality::checks_due(&mut c, &today, 200).await?
+        store::quality::checks_due(&mut c, &today, only, 200).await?
     };
     let mut n = 0;
     for (org_id, id) in due {
@@ -838,6 +893,8 @@ pub async fn confirm(
     let a = store::quality::action(&mut tx, actor.org_id, action_id)
         .await?
         .ok_or(Error::NotFound("action"))?;
+    let nc = get_in(&mut tx, actor.org_id, a.nc_id).await?;
+    current(&nc, &a)?;
     let today = jiff::Zoned::now().date().to_string();
     match a.check_on.as_deref() {
         None => {
@@ -854,7 +911,11 @@ pub async fn confirm(
         }
         _ => {}
     }
-    if a.measured_at.is_none() {
+    // Measured now if not yet, or again when the figure could not tell at first.
+    if a.measured_at.is_some() && matches!(a.proposal.as_deref(), Some("too_early" | "no_data")) {
+        store::quality::clear_measure(&mut tx, a.id).await?;
+        measure_in(&mut tx, actor.org_id, &a, now).await?;
+    } else if a.measured_at.is_none() {
         measure_in(&mut tx, actor.org_id, &a, now).await?;
     }
     // A person may overrule what the data proposes, but must say why.
@@ -892,10 +953,30 @@ pub async fn confirm(
         });
     }
     let event = match verdict {
+        // Closed once every corrective action of the round is checked conforming.
         Verdict::Conforming => {
-            store::quality::set_status(&mut tx, a.nc_id, NcStatus::Closed.as_str(), Some(now), now)
+            let pending = store::quality::actions(&mut tx, a.nc_id)
+                .await?
+                .into_iter()
+                .any(|o| {
+                    o.id != a.id
+                        && o.round == a.round
+                        && o.kind == ActionKind::Corrective.as_str()
+                        && o.verdict.as_deref() != Some(Verdict::Conforming.as_str())
+                });
+            if pending {
+                "quality.check_confirmed"
+            } else {
+                store::quality::set_status(
+                    &mut tx,
+                    a.nc_id,
+                    NcStatus::Closed.as_str(),
+                    Some(now),
+                    now,
+                )
                 .await?;
-            "quality.nc_closed"
+                "quality.nc_closed"
+            }
         }
         Verdict::Nonconforming => {
             store::quality::reopen(&mut tx, a.nc_id, now).await?;
@@ -924,6 +1005,28 @@ pub async fn confirm(
     emit(&mut tx, actor.org_id, event, &nc, now).await?;
     tx.commit().await?;
     Ok(nc)
+}
+
+/// Refuses work on an action of a non-conformity that no longer asks for it, or of a round
+/// already judged.
+fn current(nc: &Nc, a: &Action) -> Result<()> {
+    if !NcStatus::parse(&nc.status).is_ok_and(NcStatus::is_active) {
+        return Err(Error::Conflict {
+            code: "not_active",
+            message: format!("this non-conformity is {}", nc.status),
+        });
+    }
+    if a.round != nc.reopened + 1 {
+        return Err(Error::Conflict {
+            code: "past_round",
+            message: format!(
+                "this action belongs to round {}; the plan is at round {}",
+                a.round,
+                nc.reopened + 1
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Closes a non-conformity without action, with the reason (a false alarm, a known cause
@@ -994,6 +1097,12 @@ pub async fn share(store: &Store, actor: &Actor, id: i64, body: &str) -> Result<
             message: "the outcome is shared once the efficacy is confirmed (C)".into(),
         });
     }
+    if nc.shared_at.is_some() {
+        return Err(Error::Conflict {
+            code: "already_shared",
+            message: "the outcome was already sent to the customer".into(),
+        });
+    }
     crate::service::case::reply(
         store,
         actor,
@@ -1036,9 +1145,14 @@ pub async fn open_actions(store: &Store, actor: &Actor, mine: bool) -> Result<Ve
 }
 
 pub async fn settings(store: &Store, actor: &Actor) -> Result<Settings> {
-    may_report(actor)?;
+    may_pilot(actor)?;
     let mut c = store.reader().await?;
-    Ok(store::quality::settings(&mut c, actor.org_id).await?)
+    let mut s = store::quality::settings(&mut c, actor.org_id).await?;
+    // The address may carry a secret.
+    if !actor.role.can_decide_quality() {
+        s.webhook = None;
+    }
+    Ok(s)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -1107,10 +1221,10 @@ pub async fn put_settings(store: &Store, actor: &Actor, input: &SettingsInput) -
 /// The PAQ as seed 001 lays it out, one row per action (a non-conformity without an action has
 /// one row too), as CSV.
 pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> Result<String> {
-    may_report(actor)?;
+    may_pilot(actor)?;
     let figures = figure_options(store, actor, lang).await?;
     let mut c = store.reader().await?;
-    let ncs = store::quality::ncs(&mut c, actor.org_id, None, None, 100_000).await?;
+    let ncs = store::quality::ncs(&mut c, actor.org_id, None, None, None, 100_000).await?;
     // Semicolons and a byte-order mark: what a spreadsheet set in French opens as columns.
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
@@ -1226,17 +1340,25 @@ pub async fn paq_csv(store: &Store, actor: &Actor, lang: crate::i18n::Lang) -> R
                     )
                 }
             };
+            // A cell a spreadsheet would run as a formula is written as text.
+            let cell = |v: &str| -> String {
+                if v.starts_with(['=', '+', '-', '@']) {
+                    format!("'{v}")
+                } else {
+                    v.to_string()
+                }
+            };
             w.write_record([
-                origin.as_str(),
-                nc_text.as_str(),
-                analysis.join("\n").as_str(),
-                action.as_str(),
-                docs.as_str(),
-                pilot.as_str(),
-                actors.as_str(),
-                check.as_str(),
-                progress.as_str(),
-                efficacy.as_str(),
+                cell(&origin),
+                cell(&nc_text),
+                cell(&analysis.join("\n")),
+                cell(&action),
+                cell(&docs),
+                cell(&pilot),
+                cell(&actors),
+                cell(&check),
+                progress,
+                efficacy,
             ])
             .map_err(err)?;
         }

@@ -28,7 +28,10 @@ fn no_generated_request_gets_a_server_error() {
         ])
         .args(["-H", &format!("Authorization: Bearer {token}")])
         .args(["--checks", "not_a_server_error", "--max-examples", "10"])
-        .args(["--workers", "2", "--seed", "20261202", "--no-color"])
+        // One worker: with two, Hypothesis parses lambdas' sources in two threads at once and
+        // CPython 3.11 can fail with "AST constructor recursion depth mismatch" (cpython#106905),
+        // an error of the tool, not of the server.
+        .args(["--workers", "1", "--seed", "20261202", "--no-color"])
         // A raw RFC 5322 body: Schemathesis cannot generate one.
         .args(["--exclude-path", "/api/v1/inbound/email"])
         .env("SCHEMATHESIS_TELEMETRY", "false")

@@ -411,7 +411,10 @@ pub async fn page(
             .collect(),
         today: jiff::Zoned::now().date().to_string(),
         me: a.user_id,
-        more_evidence: d.evidence.len().saturating_sub(EVIDENCE_SHOWN) as i64,
+        // The page reads at most 200 pieces; the record counts them all.
+        more_evidence: (d.nonconformity.occurrences.max(d.evidence.len() as i64)
+            - d.evidence.len().min(EVIDENCE_SHOWN) as i64)
+            .max(0),
         can_pilot: a.role.can_pilot_quality(),
         can_decide: a.role.can_decide_quality(),
         analysed: families.iter().any(|f| !f.causes.is_empty()),

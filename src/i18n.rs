@@ -1280,6 +1280,26 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("quality.evidence.voice", "Enquêtes", "Surveys"),
     (
+        "quality.digest.items.one",
+        "{n} action qualité",
+        "{n} quality action",
+    ),
+    (
+        "quality.digest.items.other",
+        "{n} actions qualité",
+        "{n} quality actions",
+    ),
+    (
+        "quality.digest.late.one",
+        "en retard de {n} jour",
+        "{n} day late",
+    ),
+    (
+        "quality.digest.late.other",
+        "en retard de {n} jours",
+        "{n} days late",
+    ),
+    (
         "quality.event.overdue",
         "Action en retard signalée",
         "Action reported late",

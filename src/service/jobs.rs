@@ -84,7 +84,10 @@ async fn run(cx: &Context, job: &store::job::Job) -> Result<()> {
             super::retention::run_all(&cx.store).await.map(drop)
         }
         k if k == Worker::Quality.job_kind() => {
-            super::quality::detect::run(&cx.store).await.map(drop)
+            super::quality::detect::run(&cx.store).await?;
+            super::quality::digest::send_due(&cx.store, &cx.base)
+                .await
+                .map(drop)
         }
         other => Err(super::Error::Internal(format!(
             "no handler for jobs of kind {other}"

@@ -18,7 +18,8 @@ pub enum Worker {
     Alerts,
     /// Retention rules (`retention::run_all`).
     Retention,
-    /// Non-conformities from live data, efficacy checks due (`quality::detect::run`).
+    /// Non-conformities from live data, efficacy checks due (`quality::detect::run`), then the
+    /// morning reminders (`quality::digest`).
     Quality,
 }
 

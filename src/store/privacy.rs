@@ -184,6 +184,10 @@ pub const NOT_PERSONAL: &[(&str, &str)] = &[
     ("quality_action", "the organisation's actions and checks"),
     ("quality_progress", "staff notes on their actions"),
     ("quality_event", "the history of a quality record, by staff"),
+    (
+        "quality_digest",
+        "which staff member got a reminder which day",
+    ),
     ("kpi", "indicators"),
     ("kpi_target", "targets"),
     ("kpi_value", "figures"),

@@ -633,6 +633,8 @@ pub struct Due {
     pub check_on: Option<String>,
     pub progress: i64,
     pub pilot_name: Option<String>,
+    /// The measure's proposal (c, nc, too_early, no_data) once measured, waiting for a verdict.
+    pub proposal: Option<String>,
 }
 
 /// Open actions of the organisation (of one pilot or actor when `user` is given), soonest first.
@@ -645,7 +647,7 @@ pub async fn open_actions(
     let mut q = Sql::on(
         c,
         "SELECT a.id AS action_id, a.nc_id, n.title AS nc_title, a.title, a.due_on, a.check_on,
-            a.progress, u.name AS pilot_name
+            a.progress, u.name AS pilot_name, a.proposal
          FROM quality_action a JOIN quality_nc n ON n.id = a.nc_id
          LEFT JOIN app_user u ON u.id = a.pilot_id
          WHERE a.verdict IS NULL AND n.status NOT IN ('closed', 'dismissed') AND a.org_id = ",
@@ -1298,4 +1300,79 @@ pub async fn decide_line(
     .execute(c)
     .await?;
     Ok(r.rows_affected() > 0)
+}
+
+/// Who may get the reminder digest: active staff of the organisation (not the kiosk), with the
+/// address and language they chose.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Recipient {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub lang: String,
+}
+
+pub async fn digest_recipients(c: &mut Conn, org_id: i64) -> Result<Vec<Recipient>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, email, role, lang FROM app_user
+         WHERE org_id = $1 AND active = 1 AND role <> 'kiosk' ORDER BY id",
+    )
+    .bind(org_id)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Takes the day's digest for a person: `false` when it was already taken (another worker, an
+/// earlier run).
+pub async fn claim_digest(
+    c: &mut Conn,
+    org_id: i64,
+    user_id: i64,
+    day: &str,
+    items: i64,
+    now: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO quality_digest (user_id, day, org_id, items, sent_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, day) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(day)
+    .bind(org_id)
+    .bind(items)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn digest_mailed(c: &mut Conn, user_id: i64, day: &str, email_id: i64) -> Result<()> {
+    sqlx::query("UPDATE quality_digest SET email_id = $3 WHERE user_id = $1 AND day = $2")
+        .bind(user_id)
+        .bind(day)
+        .bind(email_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The digests sent, newest first (for the quality page and tests): (user, day, items, mailed).
+pub async fn digests(
+    c: &mut Conn,
+    org_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String, i64, bool)>> {
+    let rows: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT user_id, day, items, email_id FROM quality_digest WHERE org_id = $1
+         ORDER BY day DESC, user_id LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, d, n, e)| (u, d, n, e.is_some()))
+        .collect())
 }

@@ -864,3 +864,101 @@ async fn a_falling_nps_on_a_site_opens_a_non_conformity_and_noise_does_not() {
         );
     }
 }
+
+#[tokio::test]
+async fn late_actions_are_mailed_to_their_pilot_and_escalated_to_quality_once_a_day() {
+    let Some(s) = crate::email_test::servers() else {
+        eprintln!("PACTE_TEST_SMTP not set: skipped");
+        return;
+    };
+    use pacte::service::quality::digest;
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let tag = uuid::Uuid::now_v7().simple().to_string();
+        let r = app
+            .post(
+                "/api/v1/mailboxes",
+                &app.admin,
+                json!({"address": format!("qualite-{tag}@acme.fr"),
+                "smtp_host": s.smtp.0, "smtp_port": s.smtp.1, "smtp_security": "none"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        let quality_mail = format!("q-{tag}@acme.fr");
+        let manager_mail = format!("m-{tag}@acme.fr");
+        user(&app.store, app.org_id, &quality_mail, "quality").await;
+        let (manager, _) = user(&app.store, app.org_id, &manager_mail, "manager").await;
+        let opened = app
+            .post(
+                "/api/v1/quality/nonconformities",
+                &manager,
+                json!({"origin": "field_report", "title": "Files d'attente au guichet"}),
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.json);
+        let nc = opened.json["id"].as_i64().unwrap();
+        let actions = format!("/api/v1/quality/nonconformities/{nc}/actions");
+        for (title, due) in [
+            ("Ouvrir un deuxième guichet le samedi", "2026-01-15"),
+            ("Revoir le planning de l'été", "2031-06-01"),
+        ] {
+            let a = app
+                .post(
+                    &actions,
+                    &manager,
+                    json!({"kind": "containment", "title": title, "due_on": due}),
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        }
+        let at = |h: i8| jiff::Zoned::now().with().hour(h).minute(0).build().unwrap();
+        let base = "https://pacte.test";
+        assert_eq!(
+            digest::send_at(&app.store, base, &at(5)).await.unwrap(),
+            0,
+            "nothing before the morning"
+        );
+        // The pilot for their late action; quality for the escalation. Nobody else.
+        assert_eq!(digest::send_at(&app.store, base, &at(8)).await.unwrap(), 2);
+        assert_eq!(
+            digest::send_at(&app.store, base, &at(9)).await.unwrap(),
+            0,
+            "once a day"
+        );
+        pacte::service::email::outbound::send_due(&app.store, app.state.config.egress())
+            .await
+            .unwrap();
+        let body = |to: &str| -> Vec<String> {
+            crate::email_test::sent_to(&s, to)
+                .iter()
+                .filter_map(|m| {
+                    mail_parser::MessageParser::default()
+                        .parse(m.as_bytes())
+                        .and_then(|p| p.body_text(0).map(|b| b.into_owned()))
+                })
+                .collect()
+        };
+        let to_manager = body(&manager_mail);
+        assert_eq!(to_manager.len(), 1, "{to_manager:?}");
+        let m = &to_manager[0];
+        assert!(m.contains("Vos actions en retard"), "{m}");
+        assert!(m.contains("Ouvrir un deuxième guichet le samedi"), "{m}");
+        assert!(m.contains("échéance le 15/01/2026 (en retard de"), "{m}");
+        assert!(!m.contains("planning de l'été"), "not due for years: {m}");
+        assert!(m.contains(&format!("{base}/quality/nc/{nc}")), "{m}");
+        let to_quality = body(&quality_mail);
+        assert_eq!(to_quality.len(), 1, "{to_quality:?}");
+        assert!(
+            to_quality[0].contains("Actions en retard dans l’organisation")
+                && to_quality[0].contains("Ouvrir un deuxième guichet"),
+            "{}",
+            to_quality[0]
+        );
+        let mut c = app.store.reader().await.unwrap();
+        let rows = pacte::store::quality::digests(&mut c, app.org_id, 10)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows.iter().all(|r| r.3), "both mailed: {rows:?}");
+    }
+}

@@ -8,6 +8,7 @@
 //! Indicators and their reviews are `kpi`.
 
 pub mod detect;
+pub mod digest;
 pub mod figure;
 pub mod kpi;
 

@@ -1376,3 +1376,14 @@ pub async fn digests(
         .map(|(u, d, n, e)| (u, d, n, e.is_some()))
         .collect())
 }
+
+/// Who already had the day's digest.
+pub async fn digested(c: &mut Conn, org_id: i64, day: &str) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT user_id FROM quality_digest WHERE org_id = $1 AND day = $2")
+            .bind(org_id)
+            .bind(day)
+            .fetch_all(c)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

@@ -39,20 +39,20 @@ pub async fn send_at(store: &Store, base: &str, at: &jiff::Zoned) -> Result<usiz
     };
     let mut sent = 0;
     for org_id in orgs {
-        let (open, people) = {
+        let (open, people, done) = {
             let mut c = store.reader().await?;
             let open = store::quality::open_actions(&mut c, org_id, None, 500).await?;
             if open.is_empty() {
                 continue;
             }
-            (
-                open,
-                store::quality::digest_recipients(&mut c, org_id).await?,
-            )
+            let people = store::quality::digest_recipients(&mut c, org_id).await?;
+            // The job runs every minute: who had today's digest is not read again.
+            let done = store::quality::digested(&mut c, org_id, &today).await?;
+            (open, people, done)
         };
         // The escalation goes to the quality managers; to the administrators where there is none.
         let has_quality = people.iter().any(|p| p.role == Role::Quality.as_str());
-        for p in people {
+        for p in people.into_iter().filter(|p| !done.contains(&p.id)) {
             let escalate = p.role == Role::Quality.as_str()
                 || (!has_quality && p.role == Role::Admin.as_str());
             let mine = {

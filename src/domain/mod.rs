@@ -1,6 +1,7 @@
 //! Pure types and rules of customer experience: identities, channels, cases, roles, sites.
 //! No I/O, no SQL, no HTTP (a test checks the imports).
 
+pub mod bot;
 pub mod calendar;
 pub mod case;
 pub mod channel;

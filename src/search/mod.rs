@@ -4,6 +4,8 @@
 //! numbers matched whole. What to index and when is `service::search`; this module knows documents
 //! and queries, not the database.
 
+pub mod kb;
+
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, RwLock};

@@ -189,6 +189,13 @@ pub const NOT_PERSONAL: &[(&str, &str)] = &[
         "which staff member got a reminder which day",
     ),
     ("kpi", "indicators"),
+    ("kb_article", "the organisation's knowledge base"),
+    (
+        "kb_variant",
+        "ways of asking an article's question, written or chosen by staff, with no customer link",
+    ),
+    ("kb_revision", "a counter"),
+    ("bot_rule", "rules"),
     ("kpi_target", "targets"),
     ("kpi_value", "figures"),
     ("kpi_review", "reviews"),

@@ -29,6 +29,8 @@ pub struct AppState {
     pub reads: crate::service::reads::ReadLog,
     /// Sites allowed to frame each organisation's public pages.
     pub embeds: crate::service::embed::Embeds,
+    /// The bot's in-memory knowledge-base indexes.
+    pub bot: crate::service::bot::Bot,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             live: crate::service::live::Hub::start(store.clone()),
             reads: crate::service::reads::ReadLog::start(store.clone()),
             embeds: Default::default(),
+            bot: Default::default(),
             ingestor: Ingestor::start(store.clone()),
             mail: crate::service::email::inbound::Receiver::start(store.clone()),
             store,

@@ -85,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         command: SurveyCommand,
     },
+    /// The knowledge base the bot answers from.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
     /// The full-text index of cases and customers.
     Search {
         #[command(subcommand)]
@@ -127,6 +132,21 @@ enum SearchCommand {
     /// Rebuild the data directory's index from the database (stop `pacte serve` first: a running
     /// server keeps its index current by itself).
     Reindex,
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Import articles from a JSONL or CSV file (by extension); a rerun updates by external_id
+    /// and duplicates nothing.
+    Import {
+        file: String,
+        #[arg(long)]
+        org: String,
+        /// FIELD=KEY when the file's key or header differs, e.g. `--column title=question`.
+        /// Fields: external_id, title, short_answer, body, keywords, variants, lang, published.
+        #[arg(long = "column")]
+        columns: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -565,6 +585,38 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             println_out(&format!("{}\t{}", m.id, m.address))
+        }
+        Command::Kb {
+            command:
+                KbCommand::Import {
+                    file,
+                    org: slug,
+                    columns,
+                },
+        } => {
+            let mut map = Vec::new();
+            for c in &columns {
+                let (k, v) = c
+                    .split_once('=')
+                    .with_context(|| format!("--column {c}: expected FIELD=KEY"))?;
+                map.push((k.trim().to_string(), v.trim().to_string()));
+            }
+            let started = std::time::Instant::now();
+            let report = service::kb::import_file(&store, &slug, std::path::Path::new(&file), &map)
+                .await
+                .map_err(|e| e.context(file.clone()))?;
+            for (line, reason) in &report.refused {
+                eprintln!("{file}:{line}: {reason}");
+            }
+            eprintln!(
+                "{file}: {} created, {} updated, {} unchanged, {} refused in {:.2} s",
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.refused.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Survey {
             command: SurveyCommand::List { org: slug },

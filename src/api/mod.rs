@@ -9,6 +9,7 @@ pub mod email;
 pub mod error;
 pub mod extract;
 pub mod interactions;
+pub mod kb;
 pub mod openapi;
 pub mod quality;
 pub mod search;
@@ -52,6 +53,22 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/reply", post(voice::reply))
         .route("/reviews/{id}/reject", post(voice::reject))
         .route("/interactions", post(interactions::create))
+        .route("/kb/articles", get(kb::list).post(kb::create))
+        .route(
+            "/kb/articles/{id}",
+            get(kb::get).put(kb::update).delete(kb::delete),
+        )
+        .route("/kb/articles/{id}/variants", post(kb::add_variant))
+        .route(
+            "/kb/articles/{id}/variants/{variant_id}",
+            axum::routing::delete(kb::delete_variant),
+        )
+        .route(
+            "/kb/import",
+            post(kb::import).layer(DefaultBodyLimit::max(crate::service::kb::IMPORT_MAX_BYTES)),
+        )
+        .route("/bot/answer", post(kb::answer))
+        .route("/bot/rules", get(kb::rules).put(kb::put_rules))
         .route("/search", get(search::search))
         .route("/cases", get(cases::list))
         .route("/cases.csv", get(cases::export))

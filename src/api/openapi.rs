@@ -6,9 +6,12 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Pacte API", description = "Customers, interactions and cases across every channel; the charter of commitments; the email channel; surveys, verbatims and verified reviews."),
+    info(title = "Pacte API", description = "Customers, interactions and cases across every channel; the charter of commitments; the email channel; surveys, verbatims and verified reviews; the knowledge base and its bot."),
     paths(
         super::interactions::create,
+        super::kb::list, super::kb::create, super::kb::get, super::kb::update, super::kb::delete,
+        super::kb::add_variant, super::kb::delete_variant, super::kb::import,
+        super::kb::answer, super::kb::rules, super::kb::put_rules,
         super::search::search,
         super::cases::list, super::cases::export, super::cases::get, super::cases::update, super::cases::reply,
         super::customers::search, super::customers::get, super::customers::merge, super::customers::unmerge, super::customers::export, super::customers::erase, super::customers::requests, super::customers::add_request,

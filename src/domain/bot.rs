@@ -253,7 +253,7 @@ pub fn starter() -> Vec<Rule> {
 }
 
 /// Starter thresholds (bench/bot.sh tunes them on the held-out questions' tuning part).
-pub const LOW_CONFIDENCE: f64 = 0.4;
+pub const LOW_CONFIDENCE: f64 = 0.3;
 pub const AMBIGUOUS: f64 = 0.03;
 
 #[cfg(test)]

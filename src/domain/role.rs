@@ -66,6 +66,16 @@ impl Role {
     pub fn can_decide_quality(self) -> bool {
         matches!(self, Role::Quality | Role::Admin)
     }
+    /// Reading the knowledge base, asking the bot, adding the way a customer asked a question
+    /// to an article: anyone on staff.
+    pub fn can_use_knowledge(self) -> bool {
+        self != Role::Kiosk
+    }
+    /// Writing and publishing articles, importing them, the bot's handoff rules: managers and
+    /// above.
+    pub fn can_edit_knowledge(self) -> bool {
+        matches!(self, Role::Manager | Role::Quality | Role::Admin)
+    }
     /// Survey wording, triggers and theme rules; rejecting a review (a legal decision).
     pub fn can_define_surveys(self) -> bool {
         matches!(self, Role::Quality | Role::Admin)

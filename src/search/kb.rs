@@ -43,10 +43,14 @@ pub struct Candidate {
 
 /// Candidates BM25 gathers before the confidence orders them.
 const GATHER: usize = 60;
-/// Share of the confidence from the closest question form (the rest: the whole article).
-const FORM_WEIGHT: f64 = 0.3;
-/// Weight of BM25 (relative to the best candidate's) beside the confidence in the order.
+/// The order: the closest question form, the whole article's cover of the question (the
+/// rest) and BM25 relative to the best candidate's (tuned on held-out questions, bench/bot.sh).
+const RANK_FORM: f64 = 0.3;
 const BM25_WEIGHT: f64 = 0.5;
+/// The confidence: the closest form, the cover by the forms and short answer, the rest by the
+/// whole article (a long text holds many words: it says little about fit on its own).
+const CONFIDENCE_FORM: f64 = 0.4;
+const CONFIDENCE_NEAR: f64 = 0.4;
 
 fn english() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -76,6 +80,8 @@ struct Entry {
     id: i64,
     /// Each way of asking (title, variants, keywords), as sets of stems.
     forms: Vec<HashSet<String>>,
+    /// The stems of the question forms and the short answer.
+    near: HashSet<String>,
     /// Every stem of the article.
     all: HashSet<String>,
 }
@@ -170,13 +176,22 @@ impl Shelf {
                 .filter(|f| !f.is_empty())
                 .collect();
             forms.dedup();
-            let mut all: HashSet<String> = forms.iter().flatten().cloned().collect();
-            all.extend(stems(&mut a, &d.short_answer));
+            let mut near: HashSet<String> = forms.iter().flatten().cloned().collect();
+            near.extend(stems(&mut a, &d.short_answer));
+            let mut all = near.clone();
             all.extend(stems(&mut a, &d.body));
             for s in &all {
                 *df.entry(s.clone()).or_default() += 1;
             }
-            entries.insert(d.id, Entry { id: d.id, forms, all });
+            entries.insert(
+                d.id,
+                Entry {
+                    id: d.id,
+                    forms,
+                    near,
+                    all,
+                },
+            );
         }
         w.commit()?;
         let reader = index.reader()?;
@@ -259,7 +274,9 @@ impl Shelf {
             &BooleanQuery::new(clauses),
             &TopDocs::with_limit(GATHER).order_by_score(),
         )?;
-        let best = hits.first().map_or(1.0, |h| f64::from(h.0).max(f64::MIN_POSITIVE));
+        let best = hits
+            .first()
+            .map_or(1.0, |h| f64::from(h.0).max(f64::MIN_POSITIVE));
         let mut out = Vec::with_capacity(hits.len());
         for (bm25, addr) in hits {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -268,12 +285,21 @@ impl Shelf {
                 .and_then(|v| v.as_i64())
                 .ok_or_else(|| Error::Directory("an article without id".into()))?;
             if let Some(e) = self.entries.get(&id) {
-                let confidence = confidence(&terms, total, e, &self.idf);
-                let rank = confidence + BM25_WEIGHT * f64::from(bm25) / best;
-                out.push((rank, Candidate {
-                    article_id: e.id,
-                    confidence,
-                }));
+                let s = signals(&terms, total, e, &self.idf);
+                let rank = RANK_FORM * s.form
+                    + (1.0 - RANK_FORM) * s.all
+                    + BM25_WEIGHT * f64::from(bm25) / best;
+                let confidence = (CONFIDENCE_FORM * s.form
+                    + CONFIDENCE_NEAR * s.near
+                    + (1.0 - CONFIDENCE_FORM - CONFIDENCE_NEAR) * s.all)
+                    .clamp(0.0, 1.0);
+                out.push((
+                    rank,
+                    Candidate {
+                        article_id: e.id,
+                        confidence,
+                    },
+                ));
             }
         }
         // Ranked on both (BM25 weighs the text where the question forms say little); the
@@ -292,10 +318,17 @@ impl Shelf {
     }
 }
 
-/// How well an article covers the question: the closest question form (a cosine of the two
-/// sets of stems weighted by rarity) and the share of the question's weight the whole article
-/// holds.
-fn confidence(terms: &[(String, f64)], total: f64, e: &Entry, idf: &HashMap<String, f64>) -> f64 {
+/// How well an article covers a question, each from 0 to 1.
+struct Signals {
+    /// The closest question form: a cosine of the two sets of stems weighted by rarity.
+    form: f64,
+    /// The share of the question's weight the question forms and the short answer hold.
+    near: f64,
+    /// The share of the question's weight the whole article holds.
+    all: f64,
+}
+
+fn signals(terms: &[(String, f64)], total: f64, e: &Entry, idf: &HashMap<String, f64>) -> Signals {
     let form = e
         .forms
         .iter()
@@ -313,22 +346,37 @@ fn confidence(terms: &[(String, f64)], total: f64, e: &Entry, idf: &HashMap<Stri
             }
         })
         .fold(0.0, f64::max);
-    let covered: f64 = terms
-        .iter()
-        .filter(|(t, _)| e.all.contains(t))
-        .map(|(_, w)| w)
-        .sum();
-    (FORM_WEIGHT * form + (1.0 - FORM_WEIGHT) * covered / total).clamp(0.0, 1.0)
+    let share = |set: &HashSet<String>| {
+        terms
+            .iter()
+            .filter(|(t, _)| set.contains(t))
+            .map(|(_, w)| w)
+            .sum::<f64>()
+            / total
+    };
+    Signals {
+        form,
+        near: share(&e.near),
+        all: share(&e.all),
+    }
 }
 
 /// Whether two words are one insertion, deletion or substitution apart.
 fn one_edit(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     if long.len() - short.len() > 1 {
         return false;
     }
-    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
     if short.len() == long.len() {
         short[prefix + 1..] == long[prefix + 1..]
     } else {
@@ -381,7 +429,9 @@ mod tests {
         assert_eq!(c[0].article_id, 2);
         assert!(c[0].confidence > 0.4, "{c:?}");
         // A variant an advisor added carries the question asked its own way.
-        let c = kb.ask("combien de temps avant de partir ?", "fr", 3).unwrap();
+        let c = kb
+            .ask("combien de temps avant de partir ?", "fr", 3)
+            .unwrap();
         assert_eq!(c[0].article_id, 3);
         // Accents, case and a typo.
         let c = kb.ask("RENOUVELER PASEPORT", "fr", 3).unwrap();
@@ -395,12 +445,22 @@ mod tests {
         assert!(c.iter().all(|c| c.confidence < 0.3), "{c:?}");
         assert!(kb.ask("", "fr", 3).unwrap().is_empty());
         assert!(kb.ask("le la les", "fr", 3).unwrap().is_empty());
-        assert!(KbIndex::build(&[]).unwrap().ask("passeport", "fr", 3).unwrap().is_empty());
+        assert!(
+            KbIndex::build(&[])
+                .unwrap()
+                .ask("passeport", "fr", 3)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
     fn english_articles_are_read_in_english() {
-        let mut a = article(7, "How do I reset my PIN?", "Go to settings, then security.");
+        let mut a = article(
+            7,
+            "How do I reset my PIN?",
+            "Go to settings, then security.",
+        );
         a.lang = "en".into();
         let kb = KbIndex::build(&[a]).unwrap();
         let c = kb.ask("resetting pins", "en", 3).unwrap();

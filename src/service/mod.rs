@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod bot;
 pub mod case;
 pub mod charter;
 pub mod counter;
@@ -13,6 +14,7 @@ pub mod embed;
 pub mod group_commit;
 pub mod ingest;
 pub mod jobs;
+pub mod kb;
 pub mod live;
 pub mod org;
 pub mod privacy;

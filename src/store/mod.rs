@@ -47,6 +47,7 @@ pub mod customer;
 pub mod email;
 pub mod interaction;
 pub mod job;
+pub mod kb;
 pub mod org;
 pub mod privacy;
 pub mod quality;

@@ -103,13 +103,13 @@ impl Rule {
             && self
                 .code
                 .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
         if !code_ok {
             return Err((
                 "code",
                 Invalid::new(
                     "invalid_code",
-                    "1 to 40 lower-case letters, digits or underscores",
+                    "1 to 40 lower-case letters, digits, «-» or «_»",
                 ),
             ));
         }

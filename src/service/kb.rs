@@ -635,14 +635,16 @@ pub async fn import_file(
     let p = path.display().to_string();
     let format = Format::of_path(&p)
         .ok_or_else(|| anyhow::anyhow!("{p}: expected a .jsonl or .csv file"))?;
-    let columns = self::columns(columns)?;
+    let columns = self::columns(columns).map_err(|e| anyhow::anyhow!(reason(&e)))?;
     let mut c = store.reader().await?;
     let org = store::org::org_by_slug(&mut c, org_slug)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no organisation has the slug «{org_slug}»"))?;
     drop(c);
     let data = std::fs::read(path).map_err(|e| anyhow::anyhow!("{p}: {e}"))?;
-    Ok(import(store, org.id, &data, format, &columns).await?)
+    import(store, org.id, &data, format, &columns)
+        .await
+        .map_err(|e| anyhow::anyhow!(reason(&e)))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod counter;
 mod customers;
 mod email;
 mod error;
+mod kb;
 mod live;
 mod public;
 mod quality;
@@ -105,6 +106,22 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/engagements", get(public::charter_page))
         .route("/o/{slug}/engagements.json", get(public::charter_json))
         .route("/o/{slug}/sites/{code}/display", get(public::display))
+        .route("/kb", get(kb::page).post(kb::create))
+        .route("/kb/new", get(kb::new_article))
+        .route(
+            "/kb/import",
+            post(kb::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::service::kb::IMPORT_MAX_BYTES,
+            )),
+        )
+        .route("/kb/rules", get(kb::rules).post(kb::put_rules))
+        .route("/kb/{id}", get(kb::article).post(kb::update))
+        .route("/kb/{id}/delete", post(kb::delete))
+        .route("/kb/{id}/variants", post(kb::add_variant))
+        .route(
+            "/kb/{id}/variants/{variant}/delete",
+            post(kb::delete_variant),
+        )
         .route("/voice", get(voice::dashboard))
         .route("/voice/mapping/{id}", get(voice::mapping))
         .route(

@@ -16,6 +16,7 @@ mod email_test;
 mod hardening_test;
 mod ingest_batch_test;
 mod jobs_test;
+mod kb_test;
 mod layering_test;
 mod live_test;
 mod nodes_test;

@@ -5,6 +5,7 @@
 mod charter;
 mod email;
 mod generator;
+mod kb;
 mod quality;
 mod voice;
 mod words;
@@ -123,6 +124,7 @@ pub async fn prepare(store: &Store, opts: &Options) -> Result<Option<History>> {
         }
     }
     email::install(store, org.id, teams[2].id).await?;
+    kb::install(store, org.id).await?;
     for i in 1..25 {
         let (f, l) = (pick(&mut rng, &FIRST), pick(&mut rng, &LAST));
         let team = i % 4;

@@ -67,6 +67,30 @@ async fn the_demo_records_its_year_and_dates_nothing_after_now() {
             count("SELECT CAST(COUNT(*) AS BIGINT) FROM review WHERE reply IS NOT NULL").await > 0,
             "{backend}"
         );
+        // Its knowledge base answers a customer's question in their own words.
+        let (org_id,): (i64,) = sqlx::query_as("SELECT id FROM organization WHERE slug = 'demo'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let a = pacte::service::bot::Bot::default()
+            .answer_in(
+                &store,
+                org_id,
+                &pacte::service::bot::Question {
+                    question: "toujours pas reçu mon colis, le suivi ne bouge plus".into(),
+                    lang: None,
+                    customer_id: None,
+                    unhelpful: None,
+                    minutes: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (a.external_id.as_deref(), a.handoff),
+            (Some("HX-COLIS-01"), false),
+            "{backend}: {a:?}"
+        );
         for (what, sql) in [
             (
                 "interactions",

@@ -31,6 +31,8 @@ pub struct AppState {
     pub embeds: crate::service::embed::Embeds,
     /// The bot's in-memory knowledge-base indexes.
     pub bot: crate::service::bot::Bot,
+    /// Chat conversations in motion (who waits on which).
+    pub chat: crate::service::chat::Chat,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             reads: crate::service::reads::ReadLog::start(store.clone()),
             embeds: Default::default(),
             bot: Default::default(),
+            chat: Default::default(),
             ingestor: Ingestor::start(store.clone()),
             mail: crate::service::email::inbound::Receiver::start(store.clone()),
             store,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod cases;
 pub mod charter;
+pub mod chat;
 pub mod counter;
 pub mod customers;
 pub mod email;
@@ -67,6 +68,17 @@ pub fn router() -> Router<AppState> {
             "/kb/import",
             post(kb::import).layer(DefaultBodyLimit::max(crate::service::kb::IMPORT_MAX_BYTES)),
         )
+        .route("/chat/{slug}/conversations", post(chat::start))
+        .route("/chat/queue", get(chat::queue))
+        .route("/chat/conversations/{id}", get(chat::transcript))
+        .route("/chat/conversations/{id}/messages", post(chat::say))
+        .route("/chat/conversations/{id}/feedback", post(chat::feedback))
+        .route("/chat/conversations/{id}/handoff", post(chat::handoff))
+        .route("/chat/conversations/{id}/events", get(chat::events))
+        .route("/chat/conversations/{id}/close", post(chat::close))
+        .route("/chat/conversations/{id}/accept", post(chat::accept))
+        .route("/chat/conversations/{id}/replies", post(chat::reply))
+        .route("/chat/conversations/{id}/end", post(chat::end))
         .route("/bot/answer", post(kb::answer))
         .route("/bot/rules", get(kb::rules).put(kb::put_rules))
         .route("/search", get(search::search))

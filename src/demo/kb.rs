@@ -6,7 +6,16 @@ use crate::service::kb::{self, Format};
 use crate::store::Store;
 
 /// (id, title, short answer, body, keywords, variants).
-const ARTICLES: &[(&str, &str, &str, &str, &str, &[&str])] = &[
+type Article = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+const ARTICLES: &[Article] = &[
     (
         "HX-COLIS-01",
         "Mon colis n'est pas arrivé : que faire ?",

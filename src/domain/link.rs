@@ -9,6 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub enum Purpose {
     Survey = 1,
     Review = 2,
+    /// A chat visitor's hold on their conversation.
+    Chat = 3,
 }
 
 fn mac(key: &[u8; 32], purpose: Purpose, id: i64) -> [u8; 16] {

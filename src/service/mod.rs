@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bot;
 pub mod case;
 pub mod charter;
+pub mod chat;
 pub mod counter;
 pub mod customer;
 pub mod egress;

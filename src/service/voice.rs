@@ -14,6 +14,8 @@ pub fn link(base: &str, purpose: Purpose, id: i64) -> String {
     match purpose {
         Purpose::Survey => format!("{base}/s/{token}"),
         Purpose::Review => format!("{base}/r/{token}"),
+        // A chat visitor's token travels in API calls, never as a link.
+        Purpose::Chat => token,
     }
 }
 

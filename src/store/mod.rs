@@ -42,6 +42,7 @@ pub mod wire {
 }
 pub mod change;
 pub mod charter;
+pub mod chat;
 pub mod counter;
 pub mod customer;
 pub mod email;

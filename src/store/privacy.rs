@@ -69,6 +69,16 @@ pub const PLACES: &[Place] = &[
         ),
     },
     Place {
+        table: "chat_event",
+        rows: "conversation_id IN (SELECT id FROM chat_conversation WHERE customer_id IN ({C}))",
+        erase: Erase::Update("body = ''"),
+    },
+    Place {
+        table: "chat_conversation",
+        rows: "customer_id IN ({C})",
+        erase: Erase::Update("identity = NULL, name = NULL"),
+    },
+    Place {
         table: "counter_ticket",
         rows: "customer_id IN ({C})",
         erase: Erase::Update("note = ''"),

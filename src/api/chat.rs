@@ -1,0 +1,189 @@
+//! The chat: the visitor's side (no account: the conversation's token in `X-Chat-Token`) and
+//! the advisors' (a bearer token).
+
+use super::error::{ApiError, Envelope};
+use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
+use crate::app::AppState;
+use crate::service::chat::{Events, StartInput, Started};
+use crate::store::chat::{Conversation, Event};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+
+fn token(h: &HeaderMap) -> &str {
+    h.get("x-chat-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Starts a conversation with the organisation's bot (public).
+#[utoipa::path(post, path = "/api/v1/chat/{slug}/conversations", request_body = StartInput,
+    responses((status = 201, body = Started), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn start(
+    State(s): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(i): ApiJson<StartInput>,
+) -> Result<(StatusCode, Json<Started>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.chat.start(&s.store, &slug, &i).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextInput {
+    pub text: String,
+}
+
+/// The visitor's message, and the bot's answer or handoff while no advisor has it.
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/messages", request_body = TextInput,
+    params(("X-Chat-Token" = String, Header)),
+    responses((status = 200, body = Events), (status = 401, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope), (status = 429, body = Envelope)))]
+pub async fn say(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<TextInput>,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(
+        s.chat.say(&s.store, &s.bot, id, token(&h), &i.text).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackInput {
+    /// Did the bot's last answer answer the question?
+    pub helpful: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/feedback", request_body = FeedbackInput,
+    params(("X-Chat-Token" = String, Header)),
+    responses((status = 200, body = Events), (status = 401, body = Envelope), (status = 409, body = Envelope)))]
+pub async fn feedback(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<FeedbackInput>,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(
+        s.chat
+            .feedback(&s.store, &s.bot, id, token(&h), i.helpful)
+            .await?,
+    ))
+}
+
+/// "Parler à un conseiller".
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/handoff",
+    params(("X-Chat-Token" = String, Header)),
+    responses((status = 200, body = Events), (status = 401, body = Envelope), (status = 409, body = Envelope)))]
+pub async fn handoff(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(s.chat.ask_for_advisor(&s.store, id, token(&h)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// The number of the last event the client has.
+    pub after: Option<i64>,
+    /// Seconds to wait for something new (at most 25): a long poll.
+    pub wait: Option<u64>,
+}
+
+/// What follows the last event the client saw: a client that reconnects misses nothing.
+#[utoipa::path(get, path = "/api/v1/chat/conversations/{id}/events", params(EventsQuery, ("X-Chat-Token" = String, Header)),
+    responses((status = 200, body = Events), (status = 401, body = Envelope)))]
+pub async fn events(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(
+        s.chat
+            .events(&s.store, id, token(&h), q.after.unwrap_or(0), q.wait)
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/close",
+    params(("X-Chat-Token" = String, Header)),
+    responses((status = 200, body = Events), (status = 401, body = Envelope)))]
+pub async fn close(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(
+        s.chat.close_as_visitor(&s.store, id, token(&h)).await?,
+    ))
+}
+
+/// Conversations waiting for an advisor (oldest handoff first), then those under way.
+#[utoipa::path(get, path = "/api/v1/chat/queue",
+    responses((status = 200, body = Vec<Conversation>)), security(("bearer" = [])))]
+pub async fn queue(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<Conversation>>, ApiError> {
+    Ok(Json(s.chat.queue(&s.store, &a).await?))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Transcript {
+    pub conversation: Conversation,
+    pub events: Vec<Event>,
+}
+
+#[utoipa::path(get, path = "/api/v1/chat/conversations/{id}",
+    responses((status = 200, body = Transcript), (status = 404, body = Envelope)), security(("bearer" = [])))]
+pub async fn transcript(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Transcript>, ApiError> {
+    let (conversation, events) = s.chat.transcript(&s.store, &a, id).await?;
+    Ok(Json(Transcript {
+        conversation,
+        events,
+    }))
+}
+
+/// Takes a waiting conversation (409 when another advisor took it first).
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/accept",
+    responses((status = 200, body = Events), (status = 409, body = Envelope)), security(("bearer" = [])))]
+pub async fn accept(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(s.chat.accept(&s.store, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/replies", request_body = TextInput,
+    responses((status = 200, body = Events), (status = 409, body = Envelope), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn reply(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<TextInput>,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(s.chat.reply(&s.store, &a, id, &i.text).await?))
+}
+
+/// Closes the conversation; with a known customer, the transcript becomes a chat interaction.
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/end",
+    responses((status = 200, body = Events), (status = 404, body = Envelope)), security(("bearer" = [])))]
+pub async fn end(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(s.chat.close_as_staff(&s.store, &a, id).await?))
+}

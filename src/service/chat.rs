@@ -1,0 +1,706 @@
+//! The chat: a visitor talks with the bot, which answers from the knowledge base and hands over
+//! to an advisor when a rule says so (or the visitor asks); an advisor accepts, replies, closes.
+//! Every event is numbered in its conversation and durable before it is answered, so a client
+//! that lost its connection asks for what follows the last number it saw and misses nothing.
+//! A closed conversation with a known customer becomes a chat interaction on their case (the
+//! transcript, with the handoff and first-answer times the chat commitment measures).
+
+use crate::domain::Invalid;
+use crate::domain::identity::{CustomerNumber, Email, Identity, PhoneE164};
+use crate::domain::link::{self, Purpose};
+use crate::service::bot::{Bot, Question};
+use crate::service::email::secrets;
+use crate::service::ingest::{CustomerRef, InteractionInput};
+use crate::service::ratelimit::RateLimit;
+use crate::service::{Actor, Checks, Error, Result, iso, now_ms};
+use crate::store::chat::{Conversation, Event, NewConversation, NewEvent};
+use crate::store::{self, Store};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The longest message read.
+pub const MESSAGE_MAX: usize = 2_000;
+/// A visitor's token works while the conversation lives, and an hour after it closed.
+const AFTER_CLOSE_MS: i64 = 3_600_000;
+/// …and not after a day without a word.
+const IDLE_MS: i64 = 86_400_000;
+/// The longest a reader waits for something new (long poll).
+const WAIT_MAX: Duration = Duration::from_secs(25);
+
+/// This process's conversations in motion: who waits on which, and the flood guard.
+#[derive(Clone)]
+pub struct Chat {
+    moved: tokio::sync::broadcast::Sender<i64>,
+    /// 20 messages a minute per conversation.
+    flood: RateLimit,
+}
+
+impl Default for Chat {
+    fn default() -> Self {
+        Chat {
+            moved: tokio::sync::broadcast::channel(1024).0,
+            flood: RateLimit::new(20, Duration::from_secs(60)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartInput {
+    /// fr (default) | en
+    pub lang: Option<String>,
+    /// An email, a phone number or a customer number: the visitor is then the same customer as
+    /// on every other channel.
+    pub identity: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Where a conversation stands, as its visitor sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct View {
+    pub conversation_id: i64,
+    /// bot | waiting | open | closed
+    pub status: String,
+    pub reason: Option<String>,
+    /// 1 for the next to be answered, while waiting.
+    pub position: Option<i64>,
+    /// The median wait of the last answered conversations, while waiting.
+    pub estimated_wait_secs: Option<i64>,
+    /// The number of the last event.
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Started {
+    /// The visitor's hold on the conversation: send it with every call.
+    pub token: String,
+    #[serde(flatten)]
+    pub view: View,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Events {
+    pub events: Vec<Event>,
+    #[serde(flatten)]
+    pub view: View,
+}
+
+fn text_ok(field: &str, text: &str) -> Result<String> {
+    let t = text.trim();
+    let bad = |why: &str| {
+        Err(Error::invalid(
+            field,
+            Invalid::new("invalid_message", why.to_string()),
+        ))
+    };
+    if t.is_empty() || t.chars().count() > MESSAGE_MAX {
+        return bad("1 to 2,000 characters");
+    }
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return bad("control characters are not text");
+    }
+    Ok(t.to_string())
+}
+
+/// The identity a visitor typed, whatever its kind.
+fn identity(raw: &str) -> std::result::Result<Identity, Invalid> {
+    let s = raw.trim();
+    if s.contains('@') {
+        return Email::parse(s).map(Identity::Email);
+    }
+    if let Ok(p) = PhoneE164::parse(s) {
+        return Ok(Identity::Phone(p));
+    }
+    CustomerNumber::parse(s).map(Identity::Number)
+}
+
+impl Chat {
+    fn moved(&self, id: i64) {
+        // Nobody waiting is fine: the event is on record.
+        let _ = self.moved.send(id);
+    }
+
+    async fn view(&self, store: &Store, c: &Conversation) -> Result<View> {
+        let (mut position, mut estimate) = (None, None);
+        if c.status == "waiting"
+            && let Some(at) = c.handoff_at
+        {
+            let mut r = store.reader().await?;
+            position = Some(store::chat::ahead(&mut r, c.org_id, at, c.id).await? + 1);
+            let mut waits = store::chat::recent_waits(&mut r, c.org_id).await?;
+            waits.sort_unstable();
+            estimate = waits.get(waits.len() / 2).map(|ms| ms / 1000);
+        }
+        Ok(View {
+            conversation_id: c.id,
+            status: c.status.clone(),
+            reason: c.reason.clone(),
+            position,
+            estimated_wait_secs: estimate,
+            seq: c.seq,
+        })
+    }
+
+    /// The conversation a visitor's token holds; refused when forged, for another conversation,
+    /// or expired.
+    async fn visitor(&self, store: &Store, id: i64, token: &str) -> Result<Conversation> {
+        if link::verify(secrets::link_key(), Purpose::Chat, token) != Some(id) {
+            return Err(Error::Unauthenticated);
+        }
+        let mut r = store.reader().await?;
+        let c = store::chat::get(&mut r, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        let now = now_ms();
+        if c.closed_at.is_some_and(|t| now > t + AFTER_CLOSE_MS) || now > c.last_at + IDLE_MS {
+            return Err(Error::Conflict {
+                code: "conversation_expired",
+                message: "this conversation has ended; start a new one".into(),
+            });
+        }
+        Ok(c)
+    }
+
+    pub async fn start(&self, store: &Store, org_slug: &str, i: &StartInput) -> Result<Started> {
+        let mut ch = Checks::default();
+        let lang = i.lang.as_deref().map(str::trim).unwrap_or("fr");
+        if lang != "fr" && lang != "en" {
+            ch.refuse("lang", "invalid_lang", "fr or en");
+        }
+        let who = match crate::service::present(&i.identity) {
+            Some(raw) => ch.check("identity", identity(raw)),
+            None => None,
+        };
+        let name = crate::service::present(&i.name);
+        if name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
+            ch.refuse("name", "invalid_name", "up to 100 characters of text");
+        }
+        ch.finish()?;
+        let mut tx = store.begin().await?;
+        let org = store::org::org_by_slug(&mut tx, org_slug)
+            .await?
+            .ok_or(Error::NotFound("organisation"))?;
+        let customer_id = match &who {
+            Some(w) => store::customer::owners_of(&mut tx, org.id, &[w.key()])
+                .await?
+                .first()
+                .map(|(_, id)| *id),
+            None => None,
+        };
+        let raw = i.identity.as_deref().map(str::trim);
+        let id = store::chat::insert(
+            &mut tx,
+            &NewConversation {
+                org_id: org.id,
+                customer_id,
+                identity: who.as_ref().and(raw),
+                name,
+                lang,
+                at: now_ms(),
+            },
+        )
+        .await?;
+        let c = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        tx.commit().await?;
+        Ok(Started {
+            token: link::sign(secrets::link_key(), Purpose::Chat, id),
+            view: self.view(store, &c).await?,
+        })
+    }
+
+    /// A visitor's message: recorded, then answered by the bot while no advisor has it.
+    pub async fn say(
+        &self,
+        store: &Store,
+        bot: &Bot,
+        id: i64,
+        token: &str,
+        text: &str,
+    ) -> Result<Events> {
+        let c = self.visitor(store, id, token).await?;
+        let text = text_ok("text", text)?;
+        if c.status == "closed" {
+            return Err(closed());
+        }
+        self.flood
+            .hit(&format!("chat:{id}"))
+            .map_err(|secs| Error::TooManyAttempts {
+                retry_after_secs: secs,
+            })?;
+        let now = now_ms();
+        let answer = if c.status == "bot" {
+            Some(
+                bot.answer_in(
+                    store,
+                    c.org_id,
+                    &Question {
+                        question: text.clone(),
+                        lang: Some(c.lang.clone()),
+                        customer_id: c.customer_id,
+                        unhelpful: Some(c.unhelpful as u32),
+                        minutes: Some((now - c.started_at) as f64 / 60_000.0),
+                    },
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
+        let mut tx = store.begin().await?;
+        let mut events = vec![
+            store::chat::append(
+                &mut tx,
+                id,
+                &NewEvent {
+                    author: "visitor",
+                    user_id: None,
+                    kind: "message",
+                    body: &text,
+                    article_id: None,
+                    at: now,
+                },
+            )
+            .await?,
+        ];
+        if let Some(a) = answer {
+            match (&a.reason, a.article_id) {
+                (Some(reason), _) => {
+                    if store::chat::hand_off(&mut tx, id, reason, now).await? {
+                        events.push(
+                            store::chat::append(
+                                &mut tx,
+                                id,
+                                &NewEvent {
+                                    author: "bot",
+                                    user_id: None,
+                                    kind: "handoff",
+                                    body: reason,
+                                    article_id: None,
+                                    at: now,
+                                },
+                            )
+                            .await?,
+                        );
+                    }
+                }
+                (None, Some(article)) => {
+                    let body = a.short_answer.clone().unwrap_or_default();
+                    events.push(
+                        store::chat::append(
+                            &mut tx,
+                            id,
+                            &NewEvent {
+                                author: "bot",
+                                user_id: None,
+                                kind: "answer",
+                                body: &body,
+                                article_id: Some(article),
+                                at: now,
+                            },
+                        )
+                        .await?,
+                    );
+                    store::chat::set_bot_state(&mut tx, id, c.unhelpful, Some(article), false)
+                        .await?;
+                }
+                (None, None) => {}
+            }
+        }
+        let c = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        tx.commit().await?;
+        self.moved(id);
+        Ok(Events {
+            events,
+            view: self.view(store, &c).await?,
+        })
+    }
+
+    /// "Cela répond-il à votre question ?": yes counts the answer as the bot's resolution; no
+    /// counts against the bot, and the handoff rules read the count at once.
+    pub async fn feedback(
+        &self,
+        store: &Store,
+        bot: &Bot,
+        id: i64,
+        token: &str,
+        helpful: bool,
+    ) -> Result<Events> {
+        let c = self.visitor(store, id, token).await?;
+        let Some(article) = c.last_article_id.filter(|_| c.status == "bot") else {
+            return Err(Error::Conflict {
+                code: "nothing_to_rate",
+                message: "no answer of the bot awaits a verdict".into(),
+            });
+        };
+        let now = now_ms();
+        let unhelpful = if helpful { 0 } else { c.unhelpful + 1 };
+        // The rules read the count with the question the answer was for.
+        let handoff = if helpful {
+            None
+        } else {
+            let mut r = store.reader().await?;
+            let last = store::chat::events_after(&mut r, id, 0)
+                .await?
+                .into_iter()
+                .rev()
+                .find(|e| e.author == "visitor" && e.kind == "message")
+                .map(|e| e.body)
+                .unwrap_or_default();
+            drop(r);
+            let a = bot
+                .answer_in(
+                    store,
+                    c.org_id,
+                    &Question {
+                        question: if last.is_empty() { "?".into() } else { last },
+                        lang: Some(c.lang.clone()),
+                        customer_id: c.customer_id,
+                        unhelpful: Some(unhelpful as u32),
+                        minutes: Some((now - c.started_at) as f64 / 60_000.0),
+                    },
+                )
+                .await?;
+            a.reason.filter(|r| r == "unhelpful")
+        };
+        let mut tx = store.begin().await?;
+        let verdict = if helpful { "yes" } else { "no" };
+        let mut events = vec![
+            store::chat::append(
+                &mut tx,
+                id,
+                &NewEvent {
+                    author: "visitor",
+                    user_id: None,
+                    kind: "feedback",
+                    body: verdict,
+                    article_id: Some(article),
+                    at: now,
+                },
+            )
+            .await?,
+        ];
+        store::chat::set_bot_state(&mut tx, id, unhelpful, None, helpful).await?;
+        if let Some(reason) = handoff
+            && store::chat::hand_off(&mut tx, id, &reason, now).await?
+        {
+            events.push(
+                store::chat::append(
+                    &mut tx,
+                    id,
+                    &NewEvent {
+                        author: "bot",
+                        user_id: None,
+                        kind: "handoff",
+                        body: &reason,
+                        article_id: None,
+                        at: now,
+                    },
+                )
+                .await?,
+            );
+        }
+        let c = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        tx.commit().await?;
+        self.moved(id);
+        Ok(Events {
+            events,
+            view: self.view(store, &c).await?,
+        })
+    }
+
+    /// The "Parler à un conseiller" button.
+    pub async fn ask_for_advisor(&self, store: &Store, id: i64, token: &str) -> Result<Events> {
+        let c = self.visitor(store, id, token).await?;
+        if c.status == "closed" {
+            return Err(closed());
+        }
+        let now = now_ms();
+        let mut tx = store.begin().await?;
+        let mut events = Vec::new();
+        if store::chat::hand_off(&mut tx, id, "request", now).await? {
+            events.push(
+                store::chat::append(
+                    &mut tx,
+                    id,
+                    &NewEvent {
+                        author: "bot",
+                        user_id: None,
+                        kind: "handoff",
+                        body: "request",
+                        article_id: None,
+                        at: now,
+                    },
+                )
+                .await?,
+            );
+        }
+        let c = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        tx.commit().await?;
+        self.moved(id);
+        Ok(Events {
+            events,
+            view: self.view(store, &c).await?,
+        })
+    }
+
+    /// What follows event `after`; with `wait`, holds the answer until something comes (at most
+    /// 25 s), for clients without a socket.
+    pub async fn events(
+        &self,
+        store: &Store,
+        id: i64,
+        token: &str,
+        after: i64,
+        wait: Option<u64>,
+    ) -> Result<Events> {
+        let mut moved = self.moved.subscribe();
+        let mut c = self.visitor(store, id, token).await?;
+        let deadline =
+            tokio::time::Instant::now() + Duration::from_secs(wait.unwrap_or(0)).min(WAIT_MAX);
+        loop {
+            if c.seq > after || tokio::time::Instant::now() >= deadline {
+                let mut r = store.reader().await?;
+                let events = store::chat::events_after(&mut r, id, after).await?;
+                drop(r);
+                return Ok(Events {
+                    events,
+                    view: self.view(store, &c).await?,
+                });
+            }
+            // Woken by this process's writes; another node's are seen within 2 s.
+            let step = (deadline - tokio::time::Instant::now()).min(Duration::from_secs(2));
+            let _ = tokio::time::timeout(step, async {
+                loop {
+                    match moved.recv().await {
+                        Ok(x) if x == id => break,
+                        Ok(_) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                        Err(_) => std::future::pending::<()>().await,
+                    }
+                }
+            })
+            .await;
+            let mut r = store.reader().await?;
+            c = store::chat::get(&mut r, id)
+                .await?
+                .ok_or(Error::NotFound("conversation"))?;
+        }
+    }
+
+    pub async fn close_as_visitor(&self, store: &Store, id: i64, token: &str) -> Result<Events> {
+        self.visitor(store, id, token).await?;
+        self.close(store, id, None).await
+    }
+
+    async fn close(&self, store: &Store, id: i64, by: Option<&Actor>) -> Result<Events> {
+        let now = now_ms();
+        let mut tx = store.begin().await?;
+        let mut events = Vec::new();
+        if store::chat::close(&mut tx, id, now).await? {
+            let author = if by.is_some() { "advisor" } else { "visitor" };
+            events.push(
+                store::chat::append(
+                    &mut tx,
+                    id,
+                    &NewEvent {
+                        author,
+                        user_id: by.map(|a| a.user_id),
+                        kind: "closed",
+                        body: "",
+                        article_id: None,
+                        at: now,
+                    },
+                )
+                .await?,
+            );
+        }
+        let c = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        tx.commit().await?;
+        if !events.is_empty() {
+            self.record(store, &c).await?;
+        }
+        self.moved(id);
+        Ok(Events {
+            events,
+            view: self.view(store, &c).await?,
+        })
+    }
+
+    /// The transcript as a chat interaction on the customer's case, when the visitor is known
+    /// (by the identity given at the start); `external_id` makes a second try write nothing.
+    async fn record(&self, store: &Store, c: &Conversation) -> Result<()> {
+        let Some(raw) = c.identity.as_deref() else {
+            return Ok(());
+        };
+        let mut r = store.reader().await?;
+        let events = store::chat::events_after(&mut r, c.id, 0).await?;
+        drop(r);
+        let mut customer = CustomerRef {
+            name: c.name.clone(),
+            ..Default::default()
+        };
+        match identity(raw) {
+            // The ingest reads the identity again, as typed.
+            Ok(Identity::Email(_)) => customer.email = Some(raw.into()),
+            Ok(Identity::Phone(_)) => customer.phone = Some(raw.into()),
+            Ok(Identity::Number(_)) => customer.customer_number = Some(raw.into()),
+            _ => return Ok(()),
+        }
+        let said: Vec<String> = events
+            .iter()
+            .filter(|e| matches!(e.kind.as_str(), "message" | "answer" | "handoff"))
+            .map(|e| format!("[{}] {}: {}", e.author, e.kind, e.body))
+            .collect();
+        let first = events
+            .iter()
+            .find(|e| e.author == "visitor" && e.kind == "message")
+            .map(|e| e.body.chars().take(80).collect::<String>())
+            .unwrap_or_else(|| "Chat".into());
+        let input = InteractionInput {
+            channel: "chat".into(),
+            direction: "inbound".into(),
+            occurred_at: Some(iso(c.started_at)),
+            customer,
+            subject: Some(first),
+            body: said.join("\n"),
+            external_id: Some(format!("chat-{}", c.id)),
+            queued_at: c.handoff_at.map(iso),
+            answered_at: c.answered_at.map(iso),
+            ..Default::default()
+        };
+        let valid = input.validate(now_ms())?;
+        let done = crate::service::ingest::record(store, c.org_id, &valid, None).await?;
+        let mut tx = store.begin().await?;
+        store::chat::set_case(&mut tx, c.id, done.case_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Conversations waiting for an advisor, then those under way.
+    pub async fn queue(&self, store: &Store, actor: &Actor) -> Result<Vec<Conversation>> {
+        actor.require(actor.role.can_use_knowledge())?;
+        let mut r = store.reader().await?;
+        Ok(store::chat::queue(&mut r, actor.org_id).await?)
+    }
+
+    async fn staff(&self, store: &Store, actor: &Actor, id: i64) -> Result<Conversation> {
+        actor.require(actor.role.can_use_knowledge())?;
+        let mut r = store.reader().await?;
+        store::chat::get(&mut r, id)
+            .await?
+            .filter(|c| c.org_id == actor.org_id)
+            .ok_or(Error::NotFound("conversation"))
+    }
+
+    /// The whole conversation, for the advisor who takes it.
+    pub async fn transcript(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(Conversation, Vec<Event>)> {
+        let c = self.staff(store, actor, id).await?;
+        let mut r = store.reader().await?;
+        let events = store::chat::events_after(&mut r, id, 0).await?;
+        Ok((c, events))
+    }
+
+    pub async fn accept(&self, store: &Store, actor: &Actor, id: i64) -> Result<Events> {
+        self.staff(store, actor, id).await?;
+        let now = now_ms();
+        let mut tx = store.begin().await?;
+        if !store::chat::accept(&mut tx, actor.org_id, id, actor.user_id).await? {
+            return Err(Error::Conflict {
+                code: "not_waiting",
+                message: "this conversation is not waiting (another advisor may have taken it)"
+                    .into(),
+            });
+        }
+        let events = vec![
+            store::chat::append(
+                &mut tx,
+                id,
+                &NewEvent {
+                    author: "advisor",
+                    user_id: Some(actor.user_id),
+                    kind: "accepted",
+                    body: &actor.name,
+                    article_id: None,
+                    at: now,
+                },
+            )
+            .await?,
+        ];
+        let c = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        tx.commit().await?;
+        self.moved(id);
+        Ok(Events {
+            events,
+            view: self.view(store, &c).await?,
+        })
+    }
+
+    pub async fn reply(&self, store: &Store, actor: &Actor, id: i64, text: &str) -> Result<Events> {
+        let c = self.staff(store, actor, id).await?;
+        let text = text_ok("text", text)?;
+        if c.status != "open" || c.assigned_to != Some(actor.user_id) {
+            return Err(Error::Conflict {
+                code: "not_yours",
+                message: "accept the conversation before replying".into(),
+            });
+        }
+        let now = now_ms();
+        let mut tx = store.begin().await?;
+        let events = vec![
+            store::chat::append(
+                &mut tx,
+                id,
+                &NewEvent {
+                    author: "advisor",
+                    user_id: Some(actor.user_id),
+                    kind: "message",
+                    body: &text,
+                    article_id: None,
+                    at: now,
+                },
+            )
+            .await?,
+        ];
+        store::chat::answered(&mut tx, id, now).await?;
+        let c = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        tx.commit().await?;
+        self.moved(id);
+        Ok(Events {
+            events,
+            view: self.view(store, &c).await?,
+        })
+    }
+
+    pub async fn close_as_staff(&self, store: &Store, actor: &Actor, id: i64) -> Result<Events> {
+        self.staff(store, actor, id).await?;
+        self.close(store, id, Some(actor)).await
+    }
+}
+
+fn closed() -> Error {
+    Error::Conflict {
+        code: "conversation_closed",
+        message: "this conversation is closed".into(),
+    }
+}

@@ -1,0 +1,357 @@
+//! The chat through HTTP on every backend: the bot answers and asks whether it helped, two
+//! "no" hand over with the reason, the queue gives the place, an advisor accepts and replies,
+//! a client that resumes from the last event it saw gets the rest and nothing twice (also by
+//! long poll), tokens are checked, floods refused, and a closed conversation with a known
+//! customer is a chat interaction on their case.
+
+use crate::support::{TestApp, backends};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{Value, json};
+
+const ARTICLES: &str = r#"{"external_id": "A1", "title": "Que faire en cas de perte de la carte grise ?", "short_answer": "Déclarez la perte en ligne et demandez un duplicata.", "body": "La déclaration de perte se fait en ligne."}
+{"external_id": "A2", "title": "Comment refaire son passeport ?", "short_answer": "En mairie, sur rendez-vous.", "body": "Avec une photo et un timbre fiscal."}
+"#;
+
+async fn visitor(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("x-chat-token", token);
+    let body = match body {
+        Some(b) => {
+            req = req.header("content-type", "application/json");
+            Body::from(b.to_string())
+        }
+        None => Body::empty(),
+    };
+    let r = app.send(req.body(body).unwrap()).await;
+    (r.status, r.json)
+}
+
+fn kinds(events: &Value) -> Vec<String> {
+    events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["author"].as_str().unwrap(),
+                e["kind"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let backend = app.db.backend;
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/kb/import")
+            .header("authorization", format!("Bearer {}", app.admin))
+            .body(Body::from(ARTICLES))
+            .unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::OK);
+
+        // A visitor who gives their email; the bot answers and asks.
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/chat/acme/conversations",
+                None,
+                Some(json!({"identity": "lea@example.fr", "name": "Léa"})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        let id = r.json["conversation_id"].as_i64().unwrap();
+        let token = r.json["token"].as_str().unwrap().to_string();
+        assert_eq!(r.json["status"], "bot");
+        let msgs = format!("/api/v1/chat/conversations/{id}/messages");
+        let (s, a) = visitor(
+            &app,
+            "POST",
+            &msgs,
+            &token,
+            Some(json!({"text": "j'ai perdu ma carte grise"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{a}");
+        assert_eq!(
+            kinds(&a),
+            ["visitor:message", "bot:answer"],
+            "{backend}: {a}"
+        );
+        assert!(
+            a["events"][1]["body"]
+                .as_str()
+                .unwrap()
+                .contains("duplicata")
+        );
+        let feedback = format!("/api/v1/chat/conversations/{id}/feedback");
+        // Twice "no": the second hands over, with the reason.
+        let (_, f) = visitor(
+            &app,
+            "POST",
+            &feedback,
+            &token,
+            Some(json!({"helpful": false})),
+        )
+        .await;
+        assert_eq!(kinds(&f), ["visitor:feedback"], "{f}");
+        let (s, f) = visitor(
+            &app,
+            "POST",
+            &feedback,
+            &token,
+            Some(json!({"helpful": false})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "nothing awaits a verdict: {f}");
+        visitor(
+            &app,
+            "POST",
+            &msgs,
+            &token,
+            Some(json!({"text": "et pour la carte grise d'une moto ?"})),
+        )
+        .await;
+        let (_, f) = visitor(
+            &app,
+            "POST",
+            &feedback,
+            &token,
+            Some(json!({"helpful": false})),
+        )
+        .await;
+        assert_eq!(
+            kinds(&f),
+            ["visitor:feedback", "bot:handoff"],
+            "{backend}: {f}"
+        );
+        assert_eq!(
+            (
+                f["status"].clone(),
+                f["reason"].clone(),
+                f["position"].clone()
+            ),
+            (json!("waiting"), json!("unhelpful"), json!(1)),
+            "{f}"
+        );
+
+        // A second visitor presses the button: second in the queue.
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/chat/acme/conversations",
+                None,
+                Some(json!({"lang": "en"})),
+                &[],
+            )
+            .await;
+        let (id2, token2) = (
+            r.json["conversation_id"].as_i64().unwrap(),
+            r.json["token"].as_str().unwrap().to_string(),
+        );
+        let (_, h) = visitor(
+            &app,
+            "POST",
+            &format!("/api/v1/chat/conversations/{id2}/handoff"),
+            &token2,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (h["reason"].clone(), h["position"].clone()),
+            (json!("request"), json!(2)),
+            "{h}"
+        );
+        let q = app.get("/api/v1/chat/queue", &app.advisor).await.json;
+        let ids: Vec<i64> = q
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [id, id2], "{q}");
+
+        // The advisor takes it (once), sees everything, replies; the visitor's long poll wakes.
+        let accept = format!("/api/v1/chat/conversations/{id}/accept");
+        let r = app.post(&accept, &app.advisor, json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        assert_eq!(
+            app.post(&accept, &app.admin, json!({})).await.status,
+            StatusCode::CONFLICT
+        );
+        let t = app
+            .get(&format!("/api/v1/chat/conversations/{id}"), &app.advisor)
+            .await
+            .json;
+        assert_eq!(t["conversation"]["reason"], "unhelpful");
+        let seen = t["conversation"]["seq"].as_i64().unwrap();
+        let poll = {
+            let state = app.state.clone();
+            let token = token.clone();
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let e = state
+                    .chat
+                    .events(&state.store, id, &token, seen, Some(10))
+                    .await
+                    .unwrap();
+                (started.elapsed(), e)
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let r = app
+            .post(
+                &format!("/api/v1/chat/conversations/{id}/replies"),
+                &app.advisor,
+                json!({"text": "Bonjour Léa, je regarde votre dossier."}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        let (waited, e) = poll.await.unwrap();
+        assert!(
+            waited < std::time::Duration::from_secs(5),
+            "{backend}: woken by the reply ({waited:?})"
+        );
+        assert_eq!(e.events.len(), 1);
+        assert_eq!(e.events[0].body, "Bonjour Léa, je regarde votre dossier.");
+        let r = app
+            .post(
+                &format!("/api/v1/chat/conversations/{id}/replies"),
+                &app.admin,
+                json!({"text": "moi aussi"}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "only the advisor who took it replies"
+        );
+
+        // A client that reconnects from any point gets the rest, in order, once.
+        let events = format!("/api/v1/chat/conversations/{id}/events");
+        let (_, all) = visitor(&app, "GET", &format!("{events}?after=0"), &token, None).await;
+        let seqs: Vec<i64> = all["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect();
+        assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "{all}");
+        let (_, rest) = visitor(&app, "GET", &format!("{events}?after=3"), &token, None).await;
+        assert_eq!(rest["events"].as_array().unwrap().len(), seqs.len() - 3);
+        assert_eq!(rest["events"][0]["seq"], 4);
+
+        // Tokens: forged, or another conversation's, are refused; so is a flood.
+        let (s, _) = visitor(&app, "GET", &events, "forged", None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = visitor(&app, "GET", &events, &token2, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, r) = visitor(&app, "POST", &msgs, &token, Some(json!({"text": "a\u{0}"}))).await;
+        assert!(
+            s == StatusCode::UNPROCESSABLE_ENTITY || s == StatusCode::BAD_REQUEST,
+            "{s} {r}"
+        );
+        let mut last = StatusCode::OK;
+        for i in 0..25 {
+            last = visitor(
+                &app,
+                "POST",
+                &msgs,
+                &token,
+                Some(json!({"text": format!("message {i}")})),
+            )
+            .await
+            .0;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "{backend}");
+
+        // Another organisation's advisor sees nothing of it.
+        let other = app.other_org().await;
+        assert_eq!(
+            app.get(&format!("/api/v1/chat/conversations/{id}"), &other)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Closed: the transcript is a chat interaction on Léa's case, measured from the handoff.
+        let r = app
+            .post(
+                &format!("/api/v1/chat/conversations/{id}/end"),
+                &app.advisor,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        let t = app
+            .get(&format!("/api/v1/chat/conversations/{id}"), &app.advisor)
+            .await
+            .json;
+        let case_id = t["conversation"]["case_id"]
+            .as_i64()
+            .expect("recorded on a case");
+        let case = app
+            .get(&format!("/api/v1/cases/{case_id}"), &app.advisor)
+            .await
+            .json;
+        let chat = case["interactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["channel"] == "chat")
+            .unwrap_or_else(|| panic!("{backend}: {case}"))
+            .clone();
+        assert!(
+            chat["body"]
+                .as_str()
+                .unwrap()
+                .contains("je regarde votre dossier"),
+            "{chat}"
+        );
+        assert!(
+            !chat["queued_at"].is_null() && !chat["answered_at"].is_null(),
+            "{chat}"
+        );
+        let (s, _) = visitor(
+            &app,
+            "POST",
+            &msgs,
+            &token,
+            Some(json!({"text": "encore là ?"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        // Closing twice records nothing twice.
+        app.post(
+            &format!("/api/v1/chat/conversations/{id}/end"),
+            &app.advisor,
+            json!({}),
+        )
+        .await;
+        let case = app
+            .get(&format!("/api/v1/cases/{case_id}"), &app.advisor)
+            .await
+            .json;
+        let n = case["interactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["channel"] == "chat")
+            .count();
+        assert_eq!(n, 1, "{case}");
+    }
+}

@@ -2788,7 +2788,16 @@ const WORDS: &[(&str, &str, &str)] = &[
         "The bot hands over to an advisor",
     ),
     ("kb.reason", "raison\u{a0}:", "reason:"),
-    ("kb.weighed", "Articles pesés\u{a0}:", "Articles weighed:"),
+    (
+        "kb.more",
+        "Seuls les 500\u{a0}articles modifiés le plus récemment sont affichés\u{a0}: filtrez par les mots du titre.",
+        "Only the 500 articles changed most recently are shown: filter by words of the title.",
+    ),
+    (
+        "kb.weighed",
+        "Articles envisagés\u{a0}:",
+        "Articles considered:",
+    ),
     ("kb.confidence", "confiance", "confidence"),
     ("kb.imported", "Import terminé", "Import done"),
     ("kb.created", "créés\u{a0}:", "created:"),
@@ -2856,7 +2865,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Ajoutez la question telle qu'un client l'a posée\u{a0}: le bot la reconnaîtra.",
         "Add the question as a customer asked it: the bot will recognise it.",
     ),
-    ("kb.source.import", "import", "import"),
+    ("kb.source.import", "importée", "imported"),
     (
         "kb.source.advisor",
         "ajoutée par un conseiller",
@@ -2934,8 +2943,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "bot.reason.unhelpful",
-        "deux réponses n'ont pas aidé",
-        "two answers did not help",
+        "des réponses n'ont pas aidé",
+        "answers did not help",
     ),
     (
         "bot.reason.too_long",

@@ -594,17 +594,11 @@ async fn main() -> anyhow::Result<()> {
                     columns,
                 },
         } => {
-            let mut map = Vec::new();
-            for c in &columns {
-                let (k, v) = c
-                    .split_once('=')
-                    .with_context(|| format!("--column {c}: expected FIELD=KEY"))?;
-                map.push((k.trim().to_string(), v.trim().to_string()));
-            }
             let started = std::time::Instant::now();
-            let report = service::kb::import_file(&store, &slug, std::path::Path::new(&file), &map)
-                .await
-                .map_err(|e| e.context(file.clone()))?;
+            let report =
+                service::kb::import_file(&store, &slug, std::path::Path::new(&file), &columns)
+                    .await
+                    .map_err(|e| e.context(file.clone()))?;
             for (line, reason) in &report.refused {
                 eprintln!("{file}:{line}: {reason}");
             }

@@ -6,6 +6,7 @@ CREATE TABLE kb_article (
     external_id TEXT,
     lang TEXT NOT NULL,
     title TEXT NOT NULL,
+    title_key TEXT NOT NULL,
     short_answer TEXT NOT NULL,
     body TEXT NOT NULL,
     keywords TEXT NOT NULL,

@@ -130,21 +130,7 @@ pub async fn import(
             ));
         }
     };
-    let mut pairs = Vec::new();
-    for p in q.columns.as_deref().unwrap_or("").split(',') {
-        if p.trim().is_empty() {
-            continue;
-        }
-        let Some((k, v)) = p.split_once('=') else {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_columns",
-                format!("«{p}»: expected FIELD=KEY"),
-            ));
-        };
-        pairs.push((k.trim().to_string(), v.trim().to_string()));
-    }
-    let columns = kb::columns(&pairs)?;
+    let columns = kb::parse_columns(q.columns.as_deref().unwrap_or("").split(','))?;
     Ok(Json(
         kb::import_as(&s.store, &a, &body, format, &columns).await?,
     ))

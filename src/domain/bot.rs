@@ -165,10 +165,6 @@ impl Rules {
         )
     }
 
-    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
-        self.0.iter().map(|(r, _, _)| r)
-    }
-
     /// The first enabled rule that applies to the turn, in the organisation's order.
     pub fn decide(&self, turn: &Turn, lang: Lang) -> Option<&Rule> {
         let words = verbatim::stems(turn.question, lang);

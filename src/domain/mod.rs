@@ -41,5 +41,29 @@ impl std::fmt::Display for Invalid {
     }
 }
 
+/// Checks a piece of free text a person wrote: trimmed, not empty, bounded, no control
+/// characters but line breaks and tabs.
+pub fn text(raw: &str, max: usize) -> Result<String, Invalid> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(Invalid::new("required", "must not be empty"));
+    }
+    if t.chars().count() > max {
+        return Err(Invalid::new(
+            "too_long",
+            format!("at most {max} characters"),
+        ));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Invalid::new(
+            "control_character",
+            "control characters are not allowed",
+        ));
+    }
+    Ok(t.to_string())
+}
+
 /// Milliseconds in a day, for the windows the rules speak of.
 pub const DAY_MS: i64 = 86_400_000;

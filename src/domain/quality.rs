@@ -117,28 +117,7 @@ pub const MAX_CAUSES: usize = 40;
 pub const MAX_WHYS: usize = 5;
 pub const MAX_TEXT: usize = 500;
 
-/// Checks a piece of free text of the plan: trimmed, not empty, bounded.
-pub fn text(raw: &str, max: usize) -> Result<String, Invalid> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return Err(Invalid::new("required", "must not be empty"));
-    }
-    if t.chars().count() > max {
-        return Err(Invalid::new(
-            "too_long",
-            format!("at most {max} characters"),
-        ));
-    }
-    if t.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(Invalid::new(
-            "control_character",
-            "control characters are not allowed",
-        ));
-    }
-    Ok(t.to_string())
-}
+pub use super::text;
 
 /// A percentage of progress: 0–100.
 pub fn progress(pct: i64) -> Result<i64, Invalid> {

@@ -119,14 +119,6 @@ impl KbIndex {
         Ok(KbIndex { shelves })
     }
 
-    pub fn len(&self) -> usize {
-        self.shelves.values().map(|s| s.entries.len()).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The articles of `lang` that fit the question best, most confident first (at most `n`).
     /// A language without articles answers from the others' base.
     pub fn ask(&self, question: &str, lang: &str, n: usize) -> Result<Vec<Candidate>> {

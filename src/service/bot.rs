@@ -48,11 +48,12 @@ pub struct Answer {
     pub external_id: Option<String>,
     pub title: Option<String>,
     pub short_answer: Option<String>,
-    /// The best candidate's confidence, 0–1.
+    /// The confidence of the first candidate (the one answered with), 0–1.
     pub score: f64,
     /// A person should take over.
     pub handoff: bool,
-    /// The handoff rule's reason code (`no_article` when the base has nothing near).
+    /// The handoff rule's reason code (`no_article` when no rule applies and the base has no
+    /// candidate: with the starter rules, `low_confidence` says it first).
     pub reason: Option<String>,
     /// The articles weighed, best first (up to 3), on a handoff too.
     pub candidates: Vec<Weighed>,
@@ -75,8 +76,9 @@ struct Built {
 #[derive(Clone, Default)]
 pub struct Bot {
     built: Arc<Mutex<HashMap<i64, Arc<Built>>>>,
-    /// One build at a time: a burst of questions after a change builds once.
-    building: Arc<tokio::sync::Mutex<()>>,
+    /// One build at a time per organisation: a burst of questions after a change builds once,
+    /// and one organisation's build never holds up another's answers.
+    building: Arc<Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl Bot {
@@ -92,7 +94,14 @@ impl Bot {
             return Ok(b);
         }
         drop(c);
-        let _one = self.building.lock().await;
+        let lock = self
+            .building
+            .lock()
+            .expect("bot build locks")
+            .entry(org_id)
+            .or_default()
+            .clone();
+        let _one = lock.lock().await;
         let mut c = store.reader().await?;
         let rev = store::kb::revision(&mut c, org_id).await?;
         if let Some(b) = self.cached(org_id, rev) {
@@ -156,26 +165,12 @@ impl Bot {
         self.answer_in(store, actor.org_id, q).await
     }
 
-    /// The bot's answer in an organisation (the chat widget asks through this).
+    /// The bot's answer in an organisation (the chat asks through this).
     pub async fn answer_in(&self, store: &Store, org_id: i64, q: &Question) -> Result<Answer> {
         let mut ch = Checks::default();
-        let text = q.question.trim();
-        if text.is_empty() || text.chars().count() > QUESTION_MAX {
-            ch.refuse(
-                "question",
-                "invalid_question",
-                format!("1 to {QUESTION_MAX} characters"),
-            );
-        } else if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            ch.refuse(
-                "question",
-                "invalid_question",
-                "control characters are not text",
-            );
-        }
+        let text = ch
+            .check("question", crate::domain::text(&q.question, QUESTION_MAX))
+            .unwrap_or_default();
         let lang = q.lang.as_deref().map(str::trim).unwrap_or("fr");
         if lang != "fr" && lang != "en" {
             ch.refuse("lang", "invalid_lang", "fr or en");
@@ -194,12 +189,15 @@ impl Bot {
         let built = self.current(store, org_id).await?;
         let candidates = built
             .index
-            .ask(text, lang, CANDIDATES)
+            .ask(&text, lang, CANDIDATES)
             .map_err(|e| Error::Internal(e.to_string()))?;
+        // The ranking adds BM25; the rules read the two best confidences.
+        let mut confidences: Vec<f64> = candidates.iter().map(|c| c.confidence).collect();
+        confidences.sort_by(|a, b| b.total_cmp(a));
         let turn = Turn {
-            question: text,
-            top: candidates.first().map(|c| c.confidence),
-            second: candidates.get(1).map(|c| c.confidence),
+            question: &text,
+            top: confidences.first().copied(),
+            second: confidences.get(1).copied(),
             unhelpful: q.unhelpful.unwrap_or(0),
             open_complaint,
             minutes: q.minutes.unwrap_or(0.0),
@@ -308,6 +306,14 @@ pub async fn put_rules(store: &Store, actor: &Actor, rules: &[RuleView]) -> Resu
     let mut ch = Checks::default();
     if rules.len() > 50 {
         ch.refuse("rules", "too_many", "at most 50 rules");
+    }
+    // No rows means the starter set: turning every rule off is done by unticking them.
+    if rules.is_empty() {
+        ch.refuse(
+            "rules",
+            "required",
+            "at least one rule (turn rules off rather than removing them all)",
+        );
     }
     let mut rows = Vec::with_capacity(rules.len());
     for (i, r) in rules.iter().enumerate() {

@@ -86,22 +86,7 @@ pub struct Events {
 }
 
 fn text_ok(field: &str, text: &str) -> Result<String> {
-    let t = text.trim();
-    let bad = |why: &str| {
-        Err(Error::invalid(
-            field,
-            Invalid::new("invalid_message", why.to_string()),
-        ))
-    };
-    if t.is_empty() || t.chars().count() > MESSAGE_MAX {
-        return bad("1 to 2,000 characters");
-    }
-    if t.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return bad("control characters are not text");
-    }
-    Ok(t.to_string())
+    crate::domain::text(text, MESSAGE_MAX).map_err(|e| Error::invalid(field, e))
 }
 
 /// The identity a visitor typed, whatever its kind.

@@ -8,7 +8,7 @@ use crate::service::{Actor, Checks, Error, Result, now_ms};
 use crate::store::kb::{Article, ArticleFields, Variant};
 use crate::store::{self, Conn, Store};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const TITLE_MAX: usize = 300;
 const SHORT_MAX: usize = 1_000;
@@ -78,32 +78,21 @@ fn opening(body: &str) -> String {
     out.trim().to_string()
 }
 
-fn has_control(s: &str) -> bool {
-    s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-}
-
 /// Checks an article's fields; every refused field is named.
 fn check(i: &ArticleInput) -> Result<(ArticleFields, Vec<String>)> {
     let mut ch = Checks::default();
-    let mut text = |field: &str, v: &str, min: usize, max: usize| {
-        let n = v.trim().chars().count();
-        if n < min || n > max {
-            ch.refuse(
-                field,
-                if n < min { "required" } else { "too_long" },
-                format!("{min} to {max} characters"),
-            );
-        } else if has_control(v) {
-            ch.refuse(field, "invalid_text", "control characters are not text");
+    // Optional fields may be empty; the title and a given external id may not.
+    let mut text = |field: &str, v: &str, required: bool, max: usize| {
+        if required || !v.trim().is_empty() {
+            ch.check(field, crate::domain::text(v, max));
         }
     };
-    text("title", &i.title, 1, TITLE_MAX);
-    text("short_answer", &i.short_answer, 0, SHORT_MAX);
-    text("body", &i.body, 0, BODY_MAX);
-    text("keywords", &i.keywords, 0, KEYWORDS_MAX);
+    text("title", &i.title, true, TITLE_MAX);
+    text("short_answer", &i.short_answer, false, SHORT_MAX);
+    text("body", &i.body, false, BODY_MAX);
+    text("keywords", &i.keywords, false, KEYWORDS_MAX);
     if let Some(e) = &i.external_id {
-        text("external_id", e, 1, 200);
+        text("external_id", e, true, 200);
     }
     if i.short_answer.trim().is_empty() && i.body.trim().is_empty() {
         ch.refuse(
@@ -129,12 +118,8 @@ fn check(i: &ArticleInput) -> Result<(ArticleFields, Vec<String>)> {
         if v.is_empty() {
             continue;
         }
-        if v.chars().count() > VARIANT_MAX || has_control(v) {
-            ch.refuse(
-                "variants",
-                "invalid_variant",
-                format!("a variant is 1 to {VARIANT_MAX} characters of text"),
-            );
+        if let Err(e) = crate::domain::text(v, VARIANT_MAX) {
+            ch.check::<()>("variants", Err(e));
             break;
         }
         if !variants.iter().any(|x| fold_key(x) == fold_key(v)) {
@@ -244,9 +229,13 @@ pub async fn update(
     i: &ArticleInput,
 ) -> Result<ArticleView> {
     actor.require(actor.role.can_edit_knowledge())?;
-    let (fields, variants) = check(i)?;
+    let (mut fields, variants) = check(i)?;
     let now = now_ms();
     let mut tx = store.begin().await?;
+    let before = store::kb::article(&mut tx, actor.org_id, id)
+        .await?
+        .ok_or(Error::NotFound("article"))?;
+    keep_unsaid(&mut fields, i, &before);
     if let Some(e) = &fields.external_id
         && store::kb::by_external(&mut tx, actor.org_id, e)
             .await?
@@ -289,16 +278,8 @@ pub async fn delete(store: &Store, actor: &Actor, id: i64) -> Result<()> {
 /// "A customer asked it this way": any advisor adds the phrasing to the article.
 pub async fn add_variant(store: &Store, actor: &Actor, id: i64, text: &str) -> Result<ArticleView> {
     actor.require(actor.role.can_use_knowledge())?;
-    let t = text.trim();
-    if t.is_empty() || t.chars().count() > VARIANT_MAX || has_control(t) {
-        return Err(Error::invalid(
-            "text",
-            Invalid::new(
-                "invalid_variant",
-                format!("1 to {VARIANT_MAX} characters of text"),
-            ),
-        ));
-    }
+    let t = crate::domain::text(text, VARIANT_MAX).map_err(|e| Error::invalid("text", e))?;
+    let t = t.as_str();
     let mut tx = store.begin().await?;
     if store::kb::article(&mut tx, actor.org_id, id)
         .await?
@@ -373,11 +354,20 @@ impl Format {
     }
 }
 
-/// Checks a `--column FIELD=KEY` mapping.
-pub fn columns(pairs: &[(String, String)]) -> Result<HashMap<String, String>> {
+/// Reads `FIELD=KEY` pairs: the file's own names for the fields (`title=question`).
+pub fn parse_columns<'a>(
+    pairs: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, String>> {
     let mut map = HashMap::new();
-    for (field, key) in pairs {
-        if !FIELDS.contains(&field.as_str()) {
+    for p in pairs.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+        let (field, key) = p.split_once('=').ok_or_else(|| {
+            Error::invalid(
+                "columns",
+                Invalid::new("invalid_columns", format!("«{p}»: expected FIELD=KEY")),
+            )
+        })?;
+        let (field, key) = (field.trim(), key.trim());
+        if !FIELDS.contains(&field) {
             return Err(Error::invalid(
                 "columns",
                 Invalid::new(
@@ -386,7 +376,7 @@ pub fn columns(pairs: &[(String, String)]) -> Result<HashMap<String, String>> {
                 ),
             ));
         }
-        map.insert(field.clone(), key.clone());
+        map.insert(field.to_string(), key.to_string());
     }
     Ok(map)
 }
@@ -414,8 +404,20 @@ fn yes_no(raw: &str) -> std::result::Result<bool, String> {
     }
 }
 
-/// One line read into an article, by field name.
-fn line_input(get: &dyn Fn(&str) -> Option<String>) -> std::result::Result<ArticleInput, String> {
+/// A list given as text (a CSV cell, a JSON string): items on their own lines or between `|`.
+fn split_list(v: &str) -> Vec<String> {
+    v.split(['\n', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// One line read into an article: `get` gives a field's text, `variants` the line's variants.
+fn line_input(
+    get: &dyn Fn(&str) -> Option<String>,
+    variants: Vec<String>,
+) -> std::result::Result<ArticleInput, String> {
     let published = match get("published") {
         Some(p) => Some(yes_no(&p)?),
         None => None,
@@ -427,15 +429,7 @@ fn line_input(get: &dyn Fn(&str) -> Option<String>) -> std::result::Result<Artic
         short_answer: get("short_answer").unwrap_or_default(),
         body: get("body").unwrap_or_default(),
         keywords: get("keywords").unwrap_or_default(),
-        variants: get("variants")
-            .map(|v| {
-                v.split(['\n', '|'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        variants,
         published,
     })
 }
@@ -451,9 +445,120 @@ fn reason(e: &Error) -> String {
     }
 }
 
-/// Imports a file's articles. An article is found again by its external id (else by its title
-/// in its language), updated when it changed, left alone when not; the variants the file gives
-/// replace those a previous import gave (an advisor's stay).
+/// A line of a file: its number and the article it gives, or why not.
+type Line = (usize, std::result::Result<ArticleInput, String>);
+type Object = serde_json::Map<String, serde_json::Value>;
+
+fn object_input(
+    obj: &Object,
+    key: &dyn Fn(&str) -> String,
+) -> std::result::Result<ArticleInput, String> {
+    // A JSON list of variants is taken item by item (an item may hold a `|`).
+    let variants = match obj.get(&key("variants")) {
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| field_text(x, " "))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect(),
+        Some(v) => field_text(v, "\n")
+            .map(|t| split_list(&t))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    line_input(
+        &|f: &str| {
+            let sep = if f == "keywords" { ", " } else { "\n" };
+            obj.get(&key(f)).and_then(|v| field_text(v, sep))
+        },
+        variants,
+    )
+}
+
+/// The lines of a JSONL file, or the items of a JSON array (item N is line N).
+fn json_lines(data: &[u8], key: &dyn Fn(&str) -> String) -> Result<Vec<Line>> {
+    let text = std::str::from_utf8(data).map_err(|_| {
+        Error::invalid(
+            "file",
+            Invalid::new("invalid_utf8", "the file is not UTF-8"),
+        )
+    })?;
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim_start().starts_with('[') {
+        let items: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+            Error::invalid(
+                "file",
+                Invalid::new("invalid_json", format!("not a JSON array: {e}")),
+            )
+        })?;
+        return Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let r = match v {
+                    serde_json::Value::Object(o) => object_input(o, key),
+                    _ => Err("not a JSON object".to_string()),
+                };
+                (i + 1, r)
+            })
+            .collect());
+    }
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, raw)| !raw.trim().is_empty())
+        .map(|(i, raw)| {
+            let r = serde_json::from_str::<Object>(raw)
+                .map_err(|e| format!("not a JSON object: {e}"))
+                .and_then(|o| object_input(&o, key));
+            (i + 1, r)
+        })
+        .collect())
+}
+
+/// The records of a CSV file with a header line, numbered by the line they start on.
+fn csv_lines(data: &[u8], key: &dyn Fn(&str) -> String) -> Result<Vec<Line>> {
+    let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(data);
+    let headers = rd
+        .headers()
+        .map_err(|e| Error::invalid("file", Invalid::new("invalid_csv", e.to_string())))?
+        .clone();
+    let index: HashMap<&str, usize> = FIELDS
+        .iter()
+        .filter_map(|f| {
+            let h = key(f);
+            headers.iter().position(|x| x.trim() == h).map(|i| (*f, i))
+        })
+        .collect();
+    if !index.contains_key("title") {
+        return Err(Error::invalid(
+            "columns",
+            Invalid::new(
+                "missing_column",
+                "the file needs a title column (map it with title=HEADER)",
+            ),
+        ));
+    }
+    let line_of = |p: Option<&csv::Position>| p.map_or(0, |p| p.line() as usize);
+    Ok(rd
+        .records()
+        .map(|rec| match rec {
+            Ok(rec) => {
+                let get = |f: &str| index.get(f).and_then(|i| rec.get(*i)).map(str::to_string);
+                let variants = get("variants").map(|v| split_list(&v)).unwrap_or_default();
+                (line_of(rec.position()), line_input(&get, variants))
+            }
+            Err(e) => (line_of(e.position()), Err(format!("unreadable: {e}"))),
+        })
+        .collect())
+}
+
+/// Imports a file's articles. Every line is checked first; of lines giving the same article
+/// (its external id, else its title in its language) the first is kept. An article is found
+/// again the same way, updated when it changed and left alone when not; what the file does not
+/// say (published, language) keeps its value, and the variants the file gives replace those a
+/// previous import gave (an advisor's stay). Lines are written 500 to a transaction: a database
+/// failure midway leaves the batches before it written (a rerun finishes the job).
 pub async fn import(
     store: &Store,
     org_id: i64,
@@ -462,121 +567,76 @@ pub async fn import(
     columns: &HashMap<String, String>,
 ) -> Result<ImportReport> {
     let key = |f: &str| columns.get(f).cloned().unwrap_or_else(|| f.to_string());
-    let mut lines: Vec<(usize, std::result::Result<ArticleInput, String>)> = Vec::new();
-    match format {
-        Format::Jsonl => {
-            let text = std::str::from_utf8(data).map_err(|_| {
-                Error::invalid(
-                    "file",
-                    Invalid::new("invalid_utf8", "the file is not UTF-8"),
-                )
-            })?;
-            for (i, raw) in text.lines().enumerate() {
-                if raw.trim().is_empty() {
-                    continue;
-                }
-                let line = i + 1;
-                let parsed =
-                    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(raw)
-                        .map_err(|e| format!("not a JSON object: {e}"))
-                        .and_then(|obj| {
-                            line_input(&|f: &str| {
-                                let sep = if f == "keywords" { ", " } else { "\n" };
-                                obj.get(&key(f)).and_then(|v| field_text(v, sep))
-                            })
-                        });
-                lines.push((line, parsed));
-            }
-        }
-        Format::Csv => {
-            let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(data);
-            let headers = rd
-                .headers()
-                .map_err(|e| Error::invalid("file", Invalid::new("invalid_csv", e.to_string())))?
-                .clone();
-            let index: HashMap<&str, usize> = FIELDS
-                .iter()
-                .filter_map(|f| {
-                    let h = key(f);
-                    headers.iter().position(|x| x.trim() == h).map(|i| (*f, i))
-                })
-                .collect();
-            if !index.contains_key("title") {
-                return Err(Error::invalid(
-                    "columns",
-                    Invalid::new(
-                        "missing_column",
-                        "the file needs a title column (map it with title=HEADER)",
-                    ),
-                ));
-            }
-            for (i, rec) in rd.records().enumerate() {
-                let line = i + 2;
-                let parsed = rec.map_err(|e| format!("unreadable: {e}")).and_then(|rec| {
-                    line_input(&|f: &str| {
-                        index.get(f).and_then(|i| rec.get(*i)).map(str::to_string)
-                    })
-                });
-                lines.push((line, parsed));
-            }
-        }
-    }
+    let lines = match format {
+        Format::Jsonl => json_lines(data, &key)?,
+        Format::Csv => csv_lines(data, &key)?,
+    };
     let mut report = ImportReport::default();
-    // The same external id twice in one file: the first line is the article, the others are
-    // refused (else a rerun would flip between them).
+    let mut accepted = Vec::with_capacity(lines.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (line, parsed) in &mut lines {
-        if let Ok(ArticleInput {
-            external_id: Some(e),
-            ..
-        }) = parsed
-        {
-            let e = e.trim().to_string();
-            if let Some(first) = seen.get(&e) {
-                *parsed = Err(format!(
-                    "external_id: «{e}» is already on line {first} of this file"
-                ));
-            } else {
-                seen.insert(e, *line);
+    for (line, parsed) in lines {
+        let input = match parsed {
+            Ok(i) => i,
+            Err(why) => {
+                report.refused.push((line, why));
+                continue;
             }
+        };
+        let (fields, variants) = match check(&input) {
+            Ok(x) => x,
+            Err(e @ Error::Invalid(_)) => {
+                report.refused.push((line, reason(&e)));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let (same_key, said) = match &fields.external_id {
+            Some(e) => (format!("id {e}"), format!("external_id: «{e}»")),
+            None => (
+                format!("title {} {}", fields.lang, fields.title),
+                "title: the same title".to_string(),
+            ),
+        };
+        if let Some(first) = seen.get(&same_key) {
+            report.refused.push((
+                line,
+                format!("{said} is already on line {first} of this file"),
+            ));
+            continue;
         }
+        seen.insert(same_key, line);
+        accepted.push((input, fields, variants));
     }
     let now = now_ms();
-    for chunk in lines.chunks(BATCH) {
+    for chunk in accepted.chunks(BATCH) {
         let mut tx = store.begin().await?;
         let mut changed = false;
-        for (line, parsed) in chunk {
-            let input = match parsed {
-                Ok(i) => i,
-                Err(why) => {
-                    report.refused.push((*line, why.clone()));
-                    continue;
-                }
-            };
-            let (fields, variants) = match check(input) {
-                Ok(x) => x,
-                Err(e @ Error::Invalid(_)) => {
-                    report.refused.push((*line, reason(&e)));
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
+        for (input, fields, variants) in chunk {
+            let mut fields = fields.clone();
             let existing = match &fields.external_id {
                 Some(e) => store::kb::by_external(&mut tx, org_id, e).await?,
                 None => store::kb::by_title(&mut tx, org_id, &fields.lang, &fields.title).await?,
             };
             let id = match existing {
                 Some(a) => {
+                    keep_unsaid(&mut fields, input, &a);
                     let before = store::kb::variants(&mut tx, a.id).await?;
-                    let same_variants = {
-                        let old: Vec<&str> = before
-                            .iter()
-                            .filter(|v| v.source == "import")
-                            .map(|v| v.text.as_str())
-                            .collect();
-                        old == variants.iter().map(String::as_str).collect::<Vec<_>>()
-                    };
-                    if same(&a, &fields) && same_variants {
+                    let advisors: HashSet<String> = before
+                        .iter()
+                        .filter(|v| v.source != "import")
+                        .map(|v| fold_key(&v.text))
+                        .collect();
+                    let old: Vec<String> = before
+                        .iter()
+                        .filter(|v| v.source == "import")
+                        .map(|v| fold_key(&v.text))
+                        .collect();
+                    let new: Vec<String> = variants
+                        .iter()
+                        .map(|v| fold_key(v))
+                        .filter(|k| !advisors.contains(k))
+                        .collect();
+                    if same(&a, &fields) && old == new {
                         report.unchanged += 1;
                         continue;
                     }
@@ -590,7 +650,7 @@ pub async fn import(
                 }
             };
             store::kb::clear_imported_variants(&mut tx, id).await?;
-            for v in &variants {
+            for v in variants {
                 store::kb::add_variant(&mut tx, id, v, &fold_key(v), "import", None, now).await?;
             }
             changed = true;
@@ -601,6 +661,16 @@ pub async fn import(
         tx.commit().await?;
     }
     Ok(report)
+}
+
+/// What an update does not say keeps the article's value: published or draft, the language.
+fn keep_unsaid(fields: &mut ArticleFields, input: &ArticleInput, a: &Article) {
+    if input.published.is_none() {
+        fields.published = a.published != 0;
+    }
+    if input.lang.is_none() {
+        fields.lang = a.lang.clone();
+    }
 }
 
 fn same(a: &Article, f: &ArticleFields) -> bool {
@@ -630,12 +700,13 @@ pub async fn import_file(
     store: &Store,
     org_slug: &str,
     path: &std::path::Path,
-    columns: &[(String, String)],
+    columns: &[String],
 ) -> anyhow::Result<ImportReport> {
     let p = path.display().to_string();
     let format = Format::of_path(&p)
         .ok_or_else(|| anyhow::anyhow!("{p}: expected a .jsonl or .csv file"))?;
-    let columns = self::columns(columns).map_err(|e| anyhow::anyhow!(reason(&e)))?;
+    let columns = parse_columns(columns.iter().map(String::as_str))
+        .map_err(|e| anyhow::anyhow!(reason(&e)))?;
     let mut c = store.reader().await?;
     let org = store::org::org_by_slug(&mut c, org_slug)
         .await?
@@ -693,16 +764,29 @@ mod tests {
         )
         .unwrap();
         let map: HashMap<&str, &str> = [("external_id", "id"), ("title", "q")].into();
-        let i = line_input(&|f: &str| {
-            let k = map.get(f).copied().unwrap_or(f);
-            obj.get(k)
-                .and_then(|v| field_text(v, if f == "keywords" { ", " } else { "\n" }))
+        let i = object_input(&obj, &|f: &str| {
+            map.get(f).copied().unwrap_or(f).to_string()
         })
         .unwrap();
         assert_eq!(i.external_id.as_deref(), Some("F1"));
         assert_eq!(i.variants, ["a", "b"]);
         assert_eq!(i.keywords, "x, y");
         assert_eq!(i.published, Some(false));
-        assert!(line_input(&|f: &str| (f == "published").then(|| "peut-être".into())).is_err());
+        assert!(
+            line_input(
+                &|f: &str| (f == "published").then(|| "peut-être".into()),
+                vec![]
+            )
+            .is_err()
+        );
+        // A variant of a JSON list keeps its «|»; a CSV cell splits on it.
+        let obj: Object = serde_json::from_str(r#"{"title": "T", "variants": ["a | b"]}"#).unwrap();
+        assert_eq!(
+            object_input(&obj, &|f: &str| f.to_string())
+                .unwrap()
+                .variants,
+            ["a | b"]
+        );
+        assert_eq!(split_list("a | b\nc"), ["a", "b", "c"]);
     }
 }

@@ -56,7 +56,8 @@ pub struct ArticleFields {
 const COLUMNS: &str = "id, external_id, lang, title, short_answer, body, keywords, published, \
     created_at, updated_at";
 
-/// Articles, the latest changed first; `text` filters on the folded title (`%…%`).
+/// Articles, the latest changed first; `title_like` keeps those whose title holds the words
+/// (accents and case folded).
 pub async fn articles(
     c: &mut Conn,
     org_id: i64,
@@ -70,8 +71,13 @@ pub async fn articles(
         q.push(" AND published = ").int(i64::from(p));
     }
     if let Some(t) = title_like {
-        q.push(" AND LOWER(title) LIKE ")
-            .text(&format!("%{}%", t.to_lowercase()));
+        let key = crate::domain::fold::fold_key(t)
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND title_key LIKE ")
+            .text(&format!("%{key}%"))
+            .push(" ESCAPE '\\'");
     }
     q.push(" ORDER BY updated_at DESC, id DESC LIMIT ")
         .int(limit);
@@ -130,8 +136,8 @@ pub async fn by_title(
 pub async fn insert(c: &mut Conn, org_id: i64, f: &ArticleFields, now: i64) -> Result<i64> {
     let r = sqlx::query(
         "INSERT INTO kb_article (org_id, external_id, lang, title, short_answer, body, keywords,
-             published, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+             published, created_at, updated_at, title_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
     )
     .bind(org_id)
     .bind(f.external_id.as_deref())
@@ -142,6 +148,7 @@ pub async fn insert(c: &mut Conn, org_id: i64, f: &ArticleFields, now: i64) -> R
     .bind(&f.keywords)
     .bind(i64::from(f.published))
     .bind(now)
+    .bind(crate::domain::fold::fold_key(&f.title))
     .fetch_one(c)
     .await?;
     Ok(r.try_get(0)?)
@@ -156,7 +163,7 @@ pub async fn update(
 ) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE kb_article SET external_id = $3, lang = $4, title = $5, short_answer = $6,
-             body = $7, keywords = $8, published = $9, updated_at = $10
+             body = $7, keywords = $8, published = $9, updated_at = $10, title_key = $11
          WHERE org_id = $1 AND id = $2",
     )
     .bind(org_id)
@@ -169,6 +176,7 @@ pub async fn update(
     .bind(&f.keywords)
     .bind(i64::from(f.published))
     .bind(now)
+    .bind(crate::domain::fold::fold_key(&f.title))
     .execute(c)
     .await?;
     Ok(r.rows_affected() == 1)

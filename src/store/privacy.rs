@@ -202,7 +202,7 @@ pub const NOT_PERSONAL: &[(&str, &str)] = &[
     ("kb_article", "the organisation's knowledge base"),
     (
         "kb_variant",
-        "ways of asking an article's question, written or chosen by staff, with no customer link",
+        "ways of asking an article's question, written by staff (the form asks for no personal data); no link to a customer, so erasure cannot find them",
     ),
     ("kb_revision", "a counter"),
     ("bot_rule", "rules"),

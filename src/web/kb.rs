@@ -293,18 +293,7 @@ pub async fn import(
             format!("«{name}» is not a .jsonl or .csv file"),
         )
     })?;
-    let mut pairs = Vec::new();
-    for p in columns.split([',', '\n']).filter(|p| !p.trim().is_empty()) {
-        let (k, v) = p.split_once('=').ok_or_else(|| {
-            bad(
-                "columns",
-                "invalid_columns",
-                format!("«{}»: expected FIELD=KEY", p.trim()),
-            )
-        })?;
-        pairs.push((k.trim().to_string(), v.trim().to_string()));
-    }
-    let columns = kb::columns(&pairs).web(l)?;
+    let columns = kb::parse_columns(columns.split([',', '\n'])).web(l)?;
     let report = kb::import_as(&st.store, &u.actor, &data, format, &columns)
         .await
         .web(l)?;
@@ -330,7 +319,11 @@ pub async fn rules(State(st): State<AppState>, u: WebUser) -> Result<RulesPage, 
         rules: rules
             .into_iter()
             .map(|r| {
-                let v = u.lang.decimal(r.value, 2);
+                // As saved (shortest form), with the reader's decimal mark.
+                let v = match u.lang {
+                    Lang::Fr => r.value.to_string().replace('.', ","),
+                    Lang::En => r.value.to_string(),
+                };
                 (r, v)
             })
             .collect(),

@@ -2788,6 +2788,17 @@ const WORDS: &[(&str, &str, &str)] = &[
         "The bot hands over to an advisor",
     ),
     ("kb.reason", "raison\u{a0}:", "reason:"),
+    ("help.title", "Aide", "Help"),
+    (
+        "help.intro",
+        "Posez votre question dans la fenêtre de discussion, en bas à droite\u{a0}: notre assistant répond tout de suite à partir de nos fiches, et passe la main à un conseiller quand il le faut, ou dès que vous le demandez.",
+        "Ask your question in the chat window, bottom right: our assistant answers at once from our articles, and hands over to an advisor when needed, or as soon as you ask.",
+    ),
+    (
+        "help.charter",
+        "Nos engagements de service et leurs résultats",
+        "Our service commitments and their results",
+    ),
     (
         "kb.more",
         "Seuls les 500\u{a0}articles modifiés le plus récemment sont affichés\u{a0}: filtrez par les mots du titre.",

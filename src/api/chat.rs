@@ -11,6 +11,20 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
+/// The widget runs on the organisation's own site: a visitor's calls come from any origin,
+/// carry no cookie, and are authorised by their conversation's token alone.
+pub fn cors() -> tower_http::cors::CorsLayer {
+    use axum::http::{Method, header};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("x-chat-token"),
+        ])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
 fn token(h: &HeaderMap) -> &str {
     h.get("x-chat-token")
         .and_then(|v| v.to_str().ok())

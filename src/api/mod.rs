@@ -68,14 +68,32 @@ pub fn router() -> Router<AppState> {
             "/kb/import",
             post(kb::import).layer(DefaultBodyLimit::max(crate::service::kb::IMPORT_MAX_BYTES)),
         )
-        .route("/chat/{slug}/conversations", post(chat::start))
+        .route(
+            "/chat/{slug}/conversations",
+            post(chat::start).layer(chat::cors()),
+        )
         .route("/chat/queue", get(chat::queue))
         .route("/chat/conversations/{id}", get(chat::transcript))
-        .route("/chat/conversations/{id}/messages", post(chat::say))
-        .route("/chat/conversations/{id}/feedback", post(chat::feedback))
-        .route("/chat/conversations/{id}/handoff", post(chat::handoff))
-        .route("/chat/conversations/{id}/events", get(chat::events))
-        .route("/chat/conversations/{id}/close", post(chat::close))
+        .route(
+            "/chat/conversations/{id}/messages",
+            post(chat::say).layer(chat::cors()),
+        )
+        .route(
+            "/chat/conversations/{id}/feedback",
+            post(chat::feedback).layer(chat::cors()),
+        )
+        .route(
+            "/chat/conversations/{id}/handoff",
+            post(chat::handoff).layer(chat::cors()),
+        )
+        .route(
+            "/chat/conversations/{id}/events",
+            get(chat::events).layer(chat::cors()),
+        )
+        .route(
+            "/chat/conversations/{id}/close",
+            post(chat::close).layer(chat::cors()),
+        )
         .route("/chat/conversations/{id}/accept", post(chat::accept))
         .route("/chat/conversations/{id}/replies", post(chat::reply))
         .route("/chat/conversations/{id}/end", post(chat::end))

@@ -106,6 +106,7 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/engagements", get(public::charter_page))
         .route("/o/{slug}/engagements.json", get(public::charter_json))
         .route("/o/{slug}/sites/{code}/display", get(public::display))
+        .route("/o/{slug}/aide", get(public::help))
         .route("/kb", get(kb::page).post(kb::create))
         .route("/kb/new", get(kb::new_article))
         .route(
@@ -231,6 +232,30 @@ pub fn router() -> Router<AppState> {
                         ("cache-control", "public, max-age=3600"),
                     ],
                     include_str!("../../static/live.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/widget.js",
+            get(|| async {
+                (
+                    [
+                        ("content-type", "text/javascript; charset=utf-8"),
+                        ("cache-control", "public, max-age=3600"),
+                    ],
+                    include_str!("../../static/widget.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/chat.js",
+            get(|| async {
+                (
+                    [
+                        ("content-type", "text/javascript; charset=utf-8"),
+                        ("cache-control", "public, max-age=3600"),
+                    ],
+                    include_str!("../../static/chat.js"),
                 )
             }),
         )

@@ -81,3 +81,27 @@ pub async fn display(
     let q = counter::queue(&st.store, o.id, &code).await.web(l)?;
     Ok(DisplayPage { l, q })
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_help.html")]
+pub struct HelpPage {
+    l: Lang,
+    slug: String,
+    name: String,
+}
+
+/// The organisation's help page, with the chat widget in its corner (as on any site that adds
+/// the script).
+pub async fn help(
+    State(st): State<AppState>,
+    WebPath(slug): WebPath<String>,
+    l: Option<PageLang>,
+) -> Result<HelpPage, super::WebError> {
+    let l = lang_of(l);
+    let o = org::org_by_slug(&st.store, &slug).await.web(l)?;
+    Ok(HelpPage {
+        l,
+        slug: o.slug,
+        name: o.name,
+    })
+}

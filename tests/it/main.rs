@@ -5,6 +5,7 @@ mod api_test;
 mod browser_test;
 mod charter_browser_test;
 mod charter_test;
+mod chat_browser_test;
 mod chat_test;
 mod cli_test;
 mod concurrency_test;

@@ -1,0 +1,175 @@
+// Pacte's chat conversation, loaded by static/widget.js. Every event has a number; the client
+// keeps the last one it showed and asks for what follows, so a lost connection, a reload or a
+// page change misses nothing and shows nothing twice. Text is only ever set as text.
+(function () {
+  var W = {
+    fr: {
+      title: "Discuter avec nous", close: "Fermer", send: "Envoyer", placeholder: "Votre message",
+      human: "Parler à un conseiller", helped: "Cela répond-il à votre question\u00a0?", yes: "Oui", no: "Non",
+      thanks: "Merci\u00a0!", sorry: "Dommage. Reformulez votre question, ou parlez à un conseiller.",
+      handoff: "Un conseiller va vous répondre.", place: "Vous êtes n°\u00a0{n} dans la file.",
+      wait: "Attente estimée\u00a0: environ {m}\u00a0min.", joined: "{name} a rejoint la conversation.",
+      closed: "Conversation terminée. Merci\u00a0!", lost: "Connexion perdue, nouvelle tentative…",
+      refused: "Message refusé\u00a0: ", hello: "Bonjour\u00a0! Posez votre question, je cherche la réponse.",
+      end: "Terminer la conversation", more: "En savoir plus"
+    },
+    en: {
+      title: "Chat with us", close: "Close", send: "Send", placeholder: "Your message",
+      human: "Talk to an advisor", helped: "Does this answer your question?", yes: "Yes", no: "No",
+      thanks: "Thank you!", sorry: "Sorry. Rephrase your question, or talk to an advisor.",
+      handoff: "An advisor will answer you.", place: "You are number {n} in the queue.",
+      wait: "Estimated wait: about {m} min.", joined: "{name} joined the conversation.",
+      closed: "Conversation ended. Thank you!", lost: "Connection lost, trying again…",
+      refused: "Message refused: ", hello: "Hello! Ask your question, I will look for the answer.",
+      end: "End the conversation", more: "Learn more"
+    }
+  };
+  var o, t, key, state, panel, log, status, input, seen = 0, polling = false;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function save() { try { localStorage.setItem(key, JSON.stringify(state)); } catch (e) {} }
+  function api(method, path, body) {
+    var h = { "Content-Type": "application/json" };
+    if (state && state.token) h["X-Chat-Token"] = state.token;
+    return fetch(o.base + "/api/v1/chat" + path, {
+      method: method, headers: h, body: body ? JSON.stringify(body) : undefined
+    }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) { var e = new Error((j.error && j.error.message) || r.status); e.status = r.status; throw e; }
+        return j;
+      });
+    });
+  }
+  var LOOK = {
+    me: "margin:.4rem 0 .4rem 3rem;padding:.4rem .6rem;border-radius:.6rem;background:#1d4ed8;color:#fff",
+    them: "margin:.4rem 3rem .4rem 0;padding:.4rem .6rem;border-radius:.6rem;background:#eef2f7",
+    bot: "margin:.4rem 3rem .4rem 0;padding:.4rem .6rem;border-radius:.6rem;background:#eef2f7",
+    sys: "margin:.4rem 0;font-size:.9rem;color:#444;font-style:italic",
+    err: "margin:.4rem 0;font-size:.9rem;color:#b91c1c"
+  };
+  function line(cls, text) {
+    var p = el("p", "pc-" + cls, text);
+    p.style.cssText = LOOK[cls] || "";
+    log.appendChild(p);
+    log.scrollTop = log.scrollHeight;
+    return p;
+  }
+  function show(view) {
+    status.textContent = "";
+    if (view.status === "waiting") {
+      var s = view.position ? t.place.replace("{n}", view.position) : "";
+      if (view.estimated_wait_secs != null) s += " " + t.wait.replace("{m}", Math.max(1, Math.round(view.estimated_wait_secs / 60)));
+      status.textContent = s;
+    }
+    var rate = log.querySelector(".pc-rate");
+    if (rate && view.status !== "bot") rate.remove();
+  }
+  function render(e) {
+    if (e.seq <= seen) return;
+    seen = e.seq;
+    var old = log.querySelector(".pc-rate");
+    if (old) old.remove();
+    if (e.kind === "message") line(e.author === "visitor" ? "me" : "them", e.body);
+    else if (e.kind === "answer") {
+      line("bot", e.body);
+      var q = el("div", "pc-rate");
+      q.appendChild(el("span", null, t.helped + " "));
+      [[t.yes, true], [t.no, false]].forEach(function (x) {
+        var b = el("button", null, x[0]);
+        b.type = "button";
+        b.addEventListener("click", function () { act(api("POST", "/conversations/" + state.id + "/feedback", { helpful: x[1] })); });
+        q.appendChild(b);
+      });
+      log.appendChild(q);
+    } else if (e.kind === "feedback") line("sys", e.body === "yes" ? t.thanks : t.sorry);
+    else if (e.kind === "handoff") line("sys", t.handoff);
+    else if (e.kind === "accepted") line("sys", t.joined.replace("{name}", e.body));
+    else if (e.kind === "closed") { line("sys", t.closed); try { localStorage.removeItem(key); } catch (x) {} }
+    state.seq = seen; save();
+  }
+  function take(r) { (r.events || []).forEach(render); show(r); return r; }
+  function act(p) { return p.then(take).catch(function (e) { line("err", t.refused + e.message); }); }
+  function poll() {
+    if (polling || !state) return;
+    polling = true;
+    api("GET", "/conversations/" + state.id + "/events?after=" + seen + "&wait=25").then(function (r) {
+      polling = false; take(r);
+      if (r.status !== "closed") poll();
+    }).catch(function (e) {
+      polling = false;
+      if (e.status === 401 || e.status === 409 || e.status === 404) { try { localStorage.removeItem(key); } catch (x) {} return; }
+      status.textContent = t.lost;
+      setTimeout(poll, 2000);
+    });
+  }
+  function build() {
+    panel = el("section", "pc-panel");
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", t.title);
+    panel.id = "pacte-chat";
+    var s = panel.style;
+    s.position = "fixed"; s.right = "1rem"; s.bottom = "4.5rem"; s.width = "min(24rem, calc(100vw - 2rem))";
+    s.maxHeight = "70vh"; s.display = "flex"; s.flexDirection = "column"; s.background = "#fff"; s.color = "#111";
+    s.border = "1px solid #ccc"; s.borderRadius = ".75rem"; s.boxShadow = "0 4px 16px rgba(0,0,0,.2)";
+    s.font = "1rem/1.4 system-ui, sans-serif"; s.zIndex = "2147483001";
+    var head = el("header");
+    head.style.cssText = "display:flex;justify-content:space-between;align-items:center;padding:.5rem .75rem;border-bottom:1px solid #eee";
+    head.appendChild(el("strong", null, t.title));
+    var x = el("button", null, "×");
+    x.type = "button"; x.setAttribute("aria-label", t.close);
+    x.addEventListener("click", function () { panel.hidden = true; o.launcher.focus(); });
+    head.appendChild(x);
+    log = el("div", "pc-log");
+    log.setAttribute("role", "log"); log.setAttribute("aria-live", "polite");
+    log.style.cssText = "overflow-y:auto;padding:.5rem .75rem;flex:1";
+    status = el("p", "pc-status");
+    status.setAttribute("role", "status");
+    status.style.cssText = "margin:0;padding:0 .75rem;font-size:.9rem;color:#444";
+    var form = el("form");
+    form.style.cssText = "display:flex;gap:.5rem;padding:.5rem .75rem";
+    input = el("input");
+    input.name = "message"; input.maxLength = 2000; input.placeholder = t.placeholder;
+    input.setAttribute("aria-label", t.placeholder); input.style.flex = "1";
+    var send = el("button", null, t.send); send.type = "submit";
+    form.appendChild(input); form.appendChild(send);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var text = input.value.trim();
+      if (!text) return;
+      input.value = "";
+      act(api("POST", "/conversations/" + state.id + "/messages", { text: text }));
+    });
+    var foot = el("div");
+    foot.style.cssText = "display:flex;justify-content:space-between;padding:0 .75rem .5rem";
+    var human = el("button", "pc-human", t.human); human.type = "button";
+    human.addEventListener("click", function () { act(api("POST", "/conversations/" + state.id + "/handoff")); });
+    var end = el("button", "pc-end", t.end); end.type = "button";
+    end.addEventListener("click", function () { act(api("POST", "/conversations/" + state.id + "/close")); });
+    foot.appendChild(human); foot.appendChild(end);
+    panel.appendChild(head); panel.appendChild(log); panel.appendChild(status);
+    panel.appendChild(form); panel.appendChild(foot);
+    document.body.appendChild(panel);
+  }
+  window.PacteChat = {
+    start: function (opts) {
+      o = opts; t = W[o.lang] || W.fr; key = "pacte-chat-" + o.org;
+      try { state = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { state = null; }
+      build();
+      line("bot", t.hello);
+      var ready = state ? api("GET", "/conversations/" + state.id + "/events?after=0").then(take)
+        : api("POST", "/" + encodeURIComponent(o.org) + "/conversations", { lang: o.lang }).then(function (r) {
+            state = { id: r.conversation_id, token: r.token, seq: 0 }; save(); return r;
+          });
+      ready.then(function () { poll(); input.focus(); }).catch(function (e) {
+        try { localStorage.removeItem(key); } catch (x) {}
+        if (state) { panel.remove(); state = null; seen = 0; window.PacteChat.start(o); } else line("err", t.refused + e.message);
+      });
+    },
+    open: function () { panel.hidden = false; input.focus(); }
+  };
+})();

@@ -1,0 +1,207 @@
+//! The chat widget in a real browser against a real `pacte serve`: a visitor on the help page
+//! opens the launcher, the bot answers from the knowledge base and asks whether it helped, the
+//! visitor asks for an advisor and sees their place in the queue, the advisor's reply arrives
+//! live; the visitor leaves the page, the advisor writes meanwhile, and back on the page the
+//! conversation resumes from the last event it showed — every message once; markup stays text.
+
+use crate::support::process::{Server, browser, organisation, text};
+use fantoccini::Locator;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const ARTICLES: &str = r#"{"external_id": "A1", "title": "Que faire en cas de perte de la carte grise ?", "short_answer": "Déclarez la perte en ligne et demandez un duplicata.", "body": "La déclaration de perte se fait en ligne."}
+{"external_id": "A2", "title": "Comment refaire son passeport ?", "short_answer": "En mairie, sur rendez-vous.", "body": "Avec une photo et un timbre fiscal."}
+"#;
+
+/// Waits until the elements matching `css` hold `n` and the last one contains `part`.
+async fn until(
+    b: &fantoccini::Client,
+    css: &str,
+    n: usize,
+    part: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    for _ in 0..100 {
+        let found = b.find_all(Locator::Css(css)).await?;
+        if found.len() >= n
+            && let Some(last) = found.last()
+            && last.text().await?.contains(part)
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let html = b.source().await?;
+    panic!("no {css} #{n} with «{part}» in {html}");
+}
+
+#[tokio::test]
+async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving() {
+    let Ok(webdriver) = std::env::var("WEBDRIVER_URL") else {
+        eprintln!("WEBDRIVER_URL not set: browser test skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let token = organisation(dir.path());
+    let server = Server::start(dir.path());
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{base}/api/v1/kb/import"))
+        .bearer_auth(&token)
+        .body(ARTICLES)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let staff = |method: reqwest::Method, path: String, body: Value| {
+        let req = http
+            .request(method, format!("{base}/api/v1{path}"))
+            .bearer_auth(&token)
+            .json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+
+    let b = browser(&webdriver).await;
+    let result = async {
+        b.goto(&format!("{base}/o/acme/aide")).await?;
+        b.wait()
+            .for_element(Locator::Id("pacte-launcher"))
+            .await?
+            .click()
+            .await?;
+        let input = b
+            .wait()
+            .for_element(Locator::Css("#pacte-chat input[name=message]"))
+            .await?;
+        input.send_keys("j'ai perdu ma carte grise").await?;
+        b.find(Locator::Css("#pacte-chat form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        // The bot's greeting, then its answer, and the question whether it helped.
+        until(&b, "#pacte-chat .pc-bot", 2, "duplicata").await?;
+        let rate = b
+            .find_all(Locator::Css("#pacte-chat .pc-rate button"))
+            .await?;
+        assert_eq!(rate.len(), 2);
+        rate[0].click().await?;
+        until(&b, "#pacte-chat .pc-sys", 1, "Merci").await?;
+
+        // "Parler à un conseiller": the place in the queue.
+        b.find(Locator::Css("#pacte-chat .pc-human"))
+            .await?
+            .click()
+            .await?;
+        until(
+            &b,
+            "#pacte-chat .pc-sys",
+            2,
+            "Un conseiller va vous répondre",
+        )
+        .await?;
+        let status = text(&b, "#pacte-chat .pc-status").await?;
+        assert!(
+            status.replace('\u{a0}', " ").contains("n° 1 dans la file"),
+            "{status}"
+        );
+        crate::browser_test::shoot(&b, "chat-waiting").await;
+
+        // The advisor takes it and replies: it arrives without a reload; markup is text.
+        let (_, q) = staff(reqwest::Method::GET, "/chat/queue".into(), Value::Null).await;
+        let id = q[0]["id"].as_i64().unwrap();
+        assert_eq!(q[0]["reason"], "request");
+        let (s, _) = staff(
+            reqwest::Method::POST,
+            format!("/chat/conversations/{id}/accept"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(s, 200);
+        let (s, _) = staff(
+            reqwest::Method::POST,
+            format!("/chat/conversations/{id}/replies"),
+            json!({"text": "Bonjour, je m'en occupe <b>tout de suite</b>"}),
+        )
+        .await;
+        assert_eq!(s, 200);
+        until(
+            &b,
+            "#pacte-chat .pc-them",
+            1,
+            "je m'en occupe <b>tout de suite</b>",
+        )
+        .await?;
+        assert!(
+            b.find_all(Locator::Css("#pacte-chat b")).await?.is_empty(),
+            "markup stays text"
+        );
+
+        // The visitor leaves; the advisor writes meanwhile; back, nothing lost, nothing twice.
+        b.goto(&format!("{base}/o/acme/engagements")).await?;
+        let (s, _) = staff(
+            reqwest::Method::POST,
+            format!("/chat/conversations/{id}/replies"),
+            json!({"text": "Votre duplicata est en route."}),
+        )
+        .await;
+        assert_eq!(s, 200);
+        b.goto(&format!("{base}/o/acme/aide")).await?;
+        until(
+            &b,
+            "#pacte-chat .pc-them",
+            2,
+            "Votre duplicata est en route.",
+        )
+        .await?;
+        assert_eq!(
+            b.find_all(Locator::Css("#pacte-chat .pc-me")).await?.len(),
+            1
+        );
+        assert_eq!(
+            b.find_all(Locator::Css("#pacte-chat .pc-them"))
+                .await?
+                .len(),
+            2
+        );
+        b.refresh().await?;
+        until(
+            &b,
+            "#pacte-chat .pc-them",
+            2,
+            "Votre duplicata est en route.",
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            b.find_all(Locator::Css("#pacte-chat .pc-them"))
+                .await?
+                .len(),
+            2,
+            "once each after a reload"
+        );
+
+        // The visitor ends it.
+        b.find(Locator::Css("#pacte-chat .pc-end"))
+            .await?
+            .click()
+            .await?;
+        until(&b, "#pacte-chat .pc-sys", 4, "Conversation terminée").await?;
+        crate::browser_test::shoot(&b, "chat-closed").await;
+        Ok::<i64, fantoccini::error::CmdError>(id)
+    }
+    .await;
+    b.close().await.ok();
+    let id = result.expect("browser scenario");
+    let (_, t) = staff(
+        reqwest::Method::GET,
+        format!("/chat/conversations/{id}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(t["conversation"]["status"], "closed", "{t}");
+    assert_eq!(t["conversation"]["resolved_by_bot"], true, "{t}");
+}

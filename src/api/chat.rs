@@ -6,6 +6,7 @@ use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
 use crate::service::chat::{Events, StartInput, Started};
 use crate::store::chat::{Conversation, Event};
+use crate::web::client::ClientAddr;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -33,15 +34,16 @@ fn token(h: &HeaderMap) -> &str {
 
 /// Starts a conversation with the organisation's bot (public).
 #[utoipa::path(post, path = "/api/v1/chat/{slug}/conversations", request_body = StartInput,
-    responses((status = 201, body = Started), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+    responses((status = 201, body = Started), (status = 404, body = Envelope), (status = 422, body = Envelope), (status = 429, body = Envelope)))]
 pub async fn start(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiPath(slug): ApiPath<String>,
     ApiJson(i): ApiJson<StartInput>,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(s.chat.start(&s.store, &slug, &i).await?),
+        Json(s.chat.start(&s.store, &client, &slug, &i).await?),
     ))
 }
 

@@ -111,7 +111,7 @@ pub struct ImportQuery {
 
 /// Imports articles from a JSONL or CSV body; a rerun updates by `external_id` and
 /// duplicates nothing. Refused lines are listed with their reason; the others land.
-#[utoipa::path(post, path = "/api/v1/kb/import", params(ImportQuery), request_body(content = String, content_type = "application/x-ndjson"),
+#[utoipa::path(post, path = "/api/v1/kb/import", params(ImportQuery), request_body(content = String, content_type = "text/plain"),
     responses((status = 200, body = ImportReport), (status = 422, body = Envelope)), security(("bearer" = [])))]
 pub async fn import(
     State(s): State<AppState>,

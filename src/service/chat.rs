@@ -33,6 +33,8 @@ pub struct Chat {
     moved: tokio::sync::broadcast::Sender<i64>,
     /// 20 messages a minute per conversation.
     flood: RateLimit,
+    /// 30 new conversations per client address per 10 minutes.
+    starts: RateLimit,
 }
 
 impl Default for Chat {
@@ -40,6 +42,7 @@ impl Default for Chat {
         Chat {
             moved: tokio::sync::broadcast::channel(1024).0,
             flood: RateLimit::new(20, Duration::from_secs(60)),
+            starts: RateLimit::new(30, Duration::from_secs(600)),
         }
     }
 }
@@ -148,7 +151,19 @@ impl Chat {
         Ok(c)
     }
 
-    pub async fn start(&self, store: &Store, org_slug: &str, i: &StartInput) -> Result<Started> {
+    /// A new conversation, for a visitor at `client` (their address: the limit's key).
+    pub async fn start(
+        &self,
+        store: &Store,
+        client: &str,
+        org_slug: &str,
+        i: &StartInput,
+    ) -> Result<Started> {
+        self.starts
+            .hit(&format!("chat-start:{client}"))
+            .map_err(|secs| Error::TooManyAttempts {
+                retry_after_secs: secs,
+            })?;
         let mut ch = Checks::default();
         let lang = i.lang.as_deref().map(str::trim).unwrap_or("fr");
         if lang != "fr" && lang != "en" {

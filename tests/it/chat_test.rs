@@ -279,6 +279,22 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
         }
         assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "{backend}");
 
+        // Starting conversations is limited per client address (two started above).
+        let mut started = StatusCode::CREATED;
+        for _ in 0..29 {
+            started = app
+                .call(
+                    "POST",
+                    "/api/v1/chat/acme/conversations",
+                    None,
+                    Some(json!({})),
+                    &[],
+                )
+                .await
+                .status;
+        }
+        assert_eq!(started, StatusCode::TOO_MANY_REQUESTS, "{backend}");
+
         // Another organisation's advisor sees nothing of it.
         let other = app.other_org().await;
         assert_eq!(

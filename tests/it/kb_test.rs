@@ -26,7 +26,7 @@ async fn import(app: &TestApp, token: &str, body: &str, query: &str) -> (StatusC
         .method("POST")
         .uri(format!("/api/v1/kb/import?{query}"))
         .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/x-ndjson")
+        .header("content-type", "text/plain")
         .body(Body::from(body.to_string()))
         .unwrap();
     let r = app.send(req).await;

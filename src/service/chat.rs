@@ -528,7 +528,9 @@ impl Chat {
             .await?
             .ok_or(Error::NotFound("conversation"))?;
         tx.commit().await?;
-        if !events.is_empty() {
+        // Also when it was closed before but not recorded (a failed try): the external id
+        // keeps a second record from writing anything.
+        if c.case_id.is_none() {
             self.record(store, &c).await?;
         }
         self.moved(id);

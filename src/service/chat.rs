@@ -463,8 +463,34 @@ impl Chat {
         after: i64,
         wait: Option<u64>,
     ) -> Result<Events> {
-        let mut moved = self.moved.subscribe();
-        let mut c = self.visitor(store, id, token).await?;
+        let moved = self.moved.subscribe();
+        let c = self.visitor(store, id, token).await?;
+        self.follow(store, moved, c, after, wait).await
+    }
+
+    /// The same, for the advisors' console.
+    pub async fn events_for_staff(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        id: i64,
+        after: i64,
+        wait: Option<u64>,
+    ) -> Result<Events> {
+        let moved = self.moved.subscribe();
+        let c = self.staff(store, actor, id).await?;
+        self.follow(store, moved, c, after, wait).await
+    }
+
+    async fn follow(
+        &self,
+        store: &Store,
+        mut moved: tokio::sync::broadcast::Receiver<i64>,
+        mut c: Conversation,
+        after: i64,
+        wait: Option<u64>,
+    ) -> Result<Events> {
+        let id = c.id;
         let deadline =
             tokio::time::Instant::now() + Duration::from_secs(wait.unwrap_or(0)).min(WAIT_MAX);
         loop {

@@ -6,6 +6,7 @@ mod auth;
 mod cases;
 mod chart;
 pub(crate) mod charter;
+mod chat;
 pub mod client;
 mod counter;
 mod customers;
@@ -107,6 +108,12 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/engagements.json", get(public::charter_json))
         .route("/o/{slug}/sites/{code}/display", get(public::display))
         .route("/o/{slug}/aide", get(public::help))
+        .route("/chat", get(chat::console))
+        .route("/chat/{id}", get(chat::conversation))
+        .route("/chat/{id}/accept", post(chat::accept))
+        .route("/chat/{id}/reply", post(chat::reply))
+        .route("/chat/{id}/end", post(chat::end))
+        .route("/chat/{id}/events", get(chat::events))
         .route("/kb", get(kb::page).post(kb::create))
         .route("/kb/new", get(kb::new_article))
         .route(
@@ -244,6 +251,18 @@ pub fn router() -> Router<AppState> {
                         ("cache-control", "public, max-age=3600"),
                     ],
                     include_str!("../../static/widget.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/console.js",
+            get(|| async {
+                (
+                    [
+                        ("content-type", "text/javascript; charset=utf-8"),
+                        ("cache-control", "public, max-age=3600"),
+                    ],
+                    include_str!("../../static/console.js"),
                 )
             }),
         )

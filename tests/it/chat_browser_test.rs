@@ -1,12 +1,13 @@
-//! The chat widget in a real browser against a real `pacte serve`: a visitor on the help page
-//! opens the launcher, the bot answers from the knowledge base and asks whether it helped, the
-//! visitor asks for an advisor and sees their place in the queue, the advisor's reply arrives
-//! live; the visitor leaves the page, the advisor writes meanwhile, and back on the page the
-//! conversation resumes from the last event it showed — every message once; markup stays text.
+//! The chat in two real browsers against a real `pacte serve`: a visitor on the help page opens
+//! the launcher, the bot answers from the knowledge base and asks whether it helped, the visitor
+//! asks for an advisor and sees their place in the queue; an advisor in the console sees why,
+//! takes it and replies, and each side sees the other's words arrive live; the visitor leaves
+//! the page, the advisor writes meanwhile, and back on the page the conversation resumes from
+//! the last event it showed — every message once; markup stays text.
 
-use crate::support::process::{Server, browser, organisation, text};
+use crate::support::process::{Server, browser, organisation, sign_in, text};
 use fantoccini::Locator;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 
 const ARTICLES: &str = r#"{"external_id": "A1", "title": "Que faire en cas de perte de la carte grise ?", "short_answer": "Déclarez la perte en ligne et demandez un duplicata.", "body": "La déclaration de perte se fait en ligne."}
@@ -66,6 +67,7 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
     };
 
     let b = browser(&webdriver).await;
+    let adv = browser(&webdriver).await;
     let result = async {
         b.goto(&format!("{base}/o/acme/aide")).await?;
         b.wait()
@@ -110,24 +112,33 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
         );
         crate::browser_test::shoot(&b, "chat-waiting").await;
 
-        // The advisor takes it and replies: it arrives without a reload; markup is text.
-        let (_, q) = staff(reqwest::Method::GET, "/chat/queue".into(), Value::Null).await;
-        let id = q[0]["id"].as_i64().unwrap();
-        assert_eq!(q[0]["reason"], "request");
-        let (s, _) = staff(
-            reqwest::Method::POST,
-            format!("/chat/conversations/{id}/accept"),
-            json!({}),
-        )
-        .await;
-        assert_eq!(s, 200);
-        let (s, _) = staff(
-            reqwest::Method::POST,
-            format!("/chat/conversations/{id}/replies"),
-            json!({"text": "Bonjour, je m'en occupe <b>tout de suite</b>"}),
-        )
-        .await;
-        assert_eq!(s, 200);
+        // The advisor, in a second browser, sees why, takes it and replies: the reply arrives
+        // in the widget without a reload (markup stays text), and the visitor's answer arrives
+        // in the console.
+        sign_in(&adv, &base, "claire@acme.fr").await?;
+        adv.goto(&format!("{base}/chat")).await?;
+        assert!(
+            text(&adv, "#chat-queue")
+                .await?
+                .contains("le client demande un conseiller")
+        );
+        adv.find(Locator::Css("#chat-queue a"))
+            .await?
+            .click()
+            .await?;
+        adv.wait()
+            .for_element(Locator::Id("accept"))
+            .await?
+            .click()
+            .await?;
+        let reply = adv.wait().for_element(Locator::Id("reply")).await?;
+        reply
+            .send_keys("Bonjour, je m'en occupe <b>tout de suite</b>")
+            .await?;
+        adv.find(Locator::Css("form.stack button[type=submit]"))
+            .await?
+            .click()
+            .await?;
         until(
             &b,
             "#pacte-chat .pc-them",
@@ -139,16 +150,34 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
             b.find_all(Locator::Css("#pacte-chat b")).await?.is_empty(),
             "markup stays text"
         );
+        adv.wait().for_element(Locator::Id("reply")).await?;
+        let shown = adv.find_all(Locator::Css("#transcript li")).await?.len();
+        b.find(Locator::Css("#pacte-chat input[name=message]"))
+            .await?
+            .send_keys("Merci, c'est urgent")
+            .await?;
+        b.find(Locator::Css("#pacte-chat form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        until(&adv, "#transcript li", shown + 1, "Merci, c'est urgent").await?;
+        crate::browser_test::shoot(&adv, "chat-console").await;
+        let url = adv.current_url().await?;
+        let id: i64 = url.path().trim_start_matches("/chat/").parse().unwrap();
 
         // The visitor leaves; the advisor writes meanwhile; back, nothing lost, nothing twice.
         b.goto(&format!("{base}/o/acme/engagements")).await?;
-        let (s, _) = staff(
-            reqwest::Method::POST,
-            format!("/chat/conversations/{id}/replies"),
-            json!({"text": "Votre duplicata est en route."}),
-        )
-        .await;
-        assert_eq!(s, 200);
+        adv.goto(&format!("{base}/chat/{id}")).await?;
+        adv.wait()
+            .for_element(Locator::Id("reply"))
+            .await?
+            .send_keys("Votre duplicata est en route.")
+            .await?;
+        adv.find(Locator::Css("form.stack button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        adv.wait().for_element(Locator::Id("reply")).await?;
         b.goto(&format!("{base}/o/acme/aide")).await?;
         until(
             &b,
@@ -159,7 +188,7 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
         .await?;
         assert_eq!(
             b.find_all(Locator::Css("#pacte-chat .pc-me")).await?.len(),
-            1
+            2
         );
         assert_eq!(
             b.find_all(Locator::Css("#pacte-chat .pc-them"))
@@ -183,6 +212,10 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
             2,
             "once each after a reload"
         );
+        assert_eq!(
+            b.find_all(Locator::Css("#pacte-chat .pc-me")).await?.len(),
+            2
+        );
 
         // The visitor ends it.
         b.find(Locator::Css("#pacte-chat .pc-end"))
@@ -195,6 +228,7 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
     }
     .await;
     b.close().await.ok();
+    adv.close().await.ok();
     let id = result.expect("browser scenario");
     let (_, t) = staff(
         reqwest::Method::GET,

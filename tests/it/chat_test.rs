@@ -185,6 +185,30 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
             .collect();
         assert_eq!(ids, [id, id2], "{q}");
 
+        // The console lists both, with why, and shows a transcript; its feed is the same events.
+        let cookie = app.sign_in("admin@acme.fr", "correct horse").await.unwrap();
+        let console = crate::support::html(&app.send(crate::support::page("/chat", &cookie)).await);
+        assert!(
+            console.contains("le client demande un conseiller") && console.contains("Léa"),
+            "{backend}: {console}"
+        );
+        let page = crate::support::html(
+            &app.send(crate::support::page(&format!("/chat/{id}"), &cookie))
+                .await,
+        );
+        assert!(
+            page.contains("Passage à un conseiller\u{a0}: des réponses n&#39;ont pas aidé")
+                || page.contains("Passage à un conseiller\u{a0}: des réponses n&#x27;ont pas aidé"),
+            "{page}"
+        );
+        let feed = app
+            .send(crate::support::page(
+                &format!("/chat/{id2}/events?after=0"),
+                &cookie,
+            ))
+            .await;
+        assert_eq!(feed.json["events"][0]["kind"], "handoff", "{}", feed.json);
+
         // The advisor takes it (once), sees everything, replies; the visitor's long poll wakes.
         let accept = format!("/api/v1/chat/conversations/{id}/accept");
         let r = app.post(&accept, &app.advisor, json!({})).await;

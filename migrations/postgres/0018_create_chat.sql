@@ -24,6 +24,8 @@ CREATE TABLE chat_conversation (
 );
 CREATE INDEX chat_conversation_queue ON chat_conversation (org_id, status, handoff_at);
 CREATE INDEX chat_conversation_customer ON chat_conversation (customer_id);
+-- The standing job closes conversations left idle: it reads only those not closed.
+CREATE INDEX chat_conversation_idle ON chat_conversation (last_at) WHERE status <> 'closed';
 
 -- What was said and done in a conversation, numbered: a client that reconnects asks for what
 -- follows the last number it saw.

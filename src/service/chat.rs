@@ -529,36 +529,8 @@ impl Chat {
     }
 
     async fn close(&self, store: &Store, id: i64, by: Option<&Actor>) -> Result<Events> {
-        let now = now_ms();
-        let mut tx = store.begin().await?;
-        let mut events = Vec::new();
-        if store::chat::close(&mut tx, id, now).await? {
-            let author = if by.is_some() { "advisor" } else { "visitor" };
-            events.push(
-                store::chat::append(
-                    &mut tx,
-                    id,
-                    &NewEvent {
-                        author,
-                        user_id: by.map(|a| a.user_id),
-                        kind: "closed",
-                        body: "",
-                        article_id: None,
-                        at: now,
-                    },
-                )
-                .await?,
-            );
-        }
-        let c = store::chat::get(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("conversation"))?;
-        tx.commit().await?;
-        // Also when it was closed before but not recorded (a failed try): the external id
-        // keeps a second record from writing anything.
-        if c.case_id.is_none() {
-            self.record(store, &c).await?;
-        }
+        let author = if by.is_some() { "advisor" } else { "visitor" };
+        let (events, c) = close(store, id, author, by.map(|a| a.user_id), now_ms()).await?;
         self.moved(id);
         Ok(Events {
             events,
@@ -568,7 +540,7 @@ impl Chat {
 
     /// The transcript as a chat interaction on the customer's case, when the visitor is known
     /// (by the identity given at the start); `external_id` makes a second try write nothing.
-    async fn record(&self, store: &Store, c: &Conversation) -> Result<()> {
+    async fn record(store: &Store, c: &Conversation) -> Result<()> {
         let Some(raw) = c.identity.as_deref() else {
             return Ok(());
         };
@@ -731,4 +703,53 @@ fn closed() -> Error {
         code: "conversation_closed",
         message: "this conversation is closed".into(),
     }
+}
+
+/// Closes a conversation (once: the event and the record are written by the first close) and
+/// records its transcript on the customer's case — also when an earlier close could not (the
+/// external id keeps a second record from writing anything).
+async fn close(
+    store: &Store,
+    id: i64,
+    author: &str,
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<(Vec<Event>, Conversation)> {
+    let mut tx = store.begin().await?;
+    let mut events = Vec::new();
+    if store::chat::close(&mut tx, id, now).await? {
+        let e = NewEvent {
+            author,
+            user_id,
+            kind: "closed",
+            body: "",
+            article_id: None,
+            at: now,
+        };
+        events.push(store::chat::append(&mut tx, id, &e).await?);
+    }
+    let c = store::chat::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("conversation"))?;
+    tx.commit().await?;
+    if c.case_id.is_none() {
+        Chat::record(store, &c).await?;
+    }
+    Ok((events, c))
+}
+
+/// A conversation nobody wrote in for this long is closed by Pacte.
+pub const IDLE_CLOSE_MS: i64 = 30 * 60_000;
+
+/// Closes the conversations left idle (the standing job `chat.idle`, every minute), so an
+/// abandoned chat still reaches the customer's case and the commitment measures. Returns how
+/// many it closed.
+pub async fn close_idle(store: &Store, now: i64) -> Result<usize> {
+    let mut r = store.reader().await?;
+    let idle = store::chat::idle(&mut r, now - IDLE_CLOSE_MS, 200).await?;
+    drop(r);
+    for id in &idle {
+        close(store, *id, "system", None, now).await?;
+    }
+    Ok(idle.len())
 }

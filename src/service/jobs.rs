@@ -21,13 +21,14 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 const RETRY_S: [i64; 6] = [5, 30, 120, 600, 1_800, 7_200];
 
 /// The standing jobs and how often each runs when nothing nudges it.
-const STANDING: [(Worker, Duration); 6] = [
+const STANDING: [(Worker, Duration); 7] = [
     (Worker::Mail, Duration::from_secs(5)),
     (Worker::Alerts, Duration::from_secs(5)),
     (Worker::Surveys, Duration::from_secs(5)),
     (Worker::Sampling, Duration::from_secs(60)),
     (Worker::Retention, Duration::from_secs(3_600)),
     (Worker::Quality, Duration::from_secs(60)),
+    (Worker::Chat, Duration::from_secs(60)),
 ];
 
 fn interval(kind: &str) -> Option<Duration> {
@@ -88,6 +89,9 @@ async fn run(cx: &Context, job: &store::job::Job) -> Result<()> {
             super::quality::digest::send_due(&cx.store, &cx.base)
                 .await
                 .map(drop)
+        }
+        k if k == Worker::Chat.job_kind() => {
+            super::chat::close_idle(&cx.store, now_ms()).await.map(drop)
         }
         other => Err(super::Error::Internal(format!(
             "no handler for jobs of kind {other}"

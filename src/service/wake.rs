@@ -21,6 +21,9 @@ pub enum Worker {
     /// Non-conformities from live data, efficacy checks due (`quality::detect::run`), then the
     /// morning reminders (`quality::digest`).
     Quality,
+    /// Chat conversations left idle are closed, so they reach the customer's case
+    /// (`chat::close_idle`).
+    Chat,
 }
 
 impl Worker {
@@ -33,6 +36,7 @@ impl Worker {
             Worker::Alerts => "alerts.deliver",
             Worker::Retention => "retention.apply",
             Worker::Quality => "quality.detect",
+            Worker::Chat => "chat.idle",
         }
     }
 }

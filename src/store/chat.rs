@@ -287,3 +287,19 @@ pub async fn recent_waits(c: &mut Conn, org_id: i64) -> Result<Vec<i64>> {
         .collect::<std::result::Result<Vec<i64>, sqlx::Error>>()
         .map_err(Into::into)
 }
+
+/// Conversations not closed whose last event is older than `before`, the oldest first.
+pub async fn idle(c: &mut Conn, before: i64, limit: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT id FROM chat_conversation WHERE status <> 'closed' AND last_at < $1
+         ORDER BY last_at LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<Vec<i64>, sqlx::Error>>()
+        .map_err(Into::into)
+}

@@ -393,5 +393,45 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
             .filter(|i| i["channel"] == "chat")
             .count();
         assert_eq!(n, 1, "{case}");
+
+        // A conversation left idle is closed by the standing job and still reaches the case.
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/chat/acme/conversations",
+                None,
+                Some(json!({"identity": "06 12 34 56 78"})),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the limit above still holds"
+        );
+        let closed =
+            pacte::service::chat::close_idle(&app.store, pacte::service::now_ms() + 31 * 60_000)
+                .await
+                .unwrap();
+        assert!(
+            closed >= 1,
+            "{backend}: the anonymous conversation waiting since the handoff"
+        );
+        let t = app
+            .get(&format!("/api/v1/chat/conversations/{id2}"), &app.advisor)
+            .await
+            .json;
+        assert_eq!(t["conversation"]["status"], "closed", "{t}");
+        assert_eq!(
+            t["events"].as_array().unwrap().last().unwrap()["author"],
+            "system",
+            "{t}"
+        );
+        assert_eq!(
+            pacte::service::chat::close_idle(&app.store, pacte::service::now_ms() + 31 * 60_000)
+                .await
+                .unwrap(),
+            0
+        );
     }
 }

@@ -113,8 +113,8 @@ async fn the_queue_leases_retries_and_keeps_standing_jobs() {
             .unwrap();
         assert_eq!(
             due.len(),
-            6,
-            "{backend}: mail, alerts, dispatch, sampling, retention, quality"
+            7,
+            "{backend}: mail, alerts, dispatch, sampling, retention, quality, chat"
         );
         for j in &due {
             assert!(

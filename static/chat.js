@@ -32,7 +32,8 @@
     if (text != null) e.textContent = text;
     return e;
   }
-  function save() { try { localStorage.setItem(key, JSON.stringify(state)); } catch (e) {} }
+  function save() { if (state) try { localStorage.setItem(key, JSON.stringify(state)); } catch (e) {} }
+  function forget() { state = null; try { localStorage.removeItem(key); } catch (e) {} }
   function api(method, path, body) {
     var h = { "Content-Type": "application/json" };
     if (state && state.token) h["X-Chat-Token"] = state.token;
@@ -69,8 +70,10 @@
     var rate = log.querySelector(".pc-rate");
     if (rate && view.status !== "bot") rate.remove();
   }
+  // Events are shown in their order only: one that comes after a gap waits for the poll, which
+  // asks for everything after the last one shown.
   function render(e) {
-    if (e.seq <= seen) return;
+    if (!state || e.seq !== seen + 1) return;
     seen = e.seq;
     var old = log.querySelector(".pc-rate");
     if (old) old.remove();
@@ -89,10 +92,14 @@
     } else if (e.kind === "feedback") line("sys", e.body === "yes" ? t.thanks : t.sorry);
     else if (e.kind === "handoff") line("sys", t.handoff);
     else if (e.kind === "accepted") line("sys", t.joined.replace("{name}", e.body));
-    else if (e.kind === "closed") { line("sys", t.closed); try { localStorage.removeItem(key); } catch (x) {} }
+    else if (e.kind === "closed") { line("sys", t.closed); forget(); return; }
     state.seq = seen; save();
   }
-  function take(r) { (r.events || []).forEach(render); show(r); return r; }
+  function take(r) {
+    (r.events || []).slice().sort(function (a, b) { return a.seq - b.seq; }).forEach(render);
+    show(r);
+    return r;
+  }
   function act(p) { return p.then(take).catch(function (e) { line("err", t.refused + e.message); }); }
   function poll() {
     if (polling || !state) return;
@@ -102,7 +109,7 @@
       if (r.status !== "closed") poll();
     }).catch(function (e) {
       polling = false;
-      if (e.status === 401 || e.status === 409 || e.status === 404) { try { localStorage.removeItem(key); } catch (x) {} return; }
+      if (e.status === 401 || e.status === 409 || e.status === 404) { forget(); return; }
       status.textContent = t.lost;
       setTimeout(poll, 2000);
     });
@@ -122,7 +129,7 @@
     head.appendChild(el("strong", null, t.title));
     var x = el("button", null, "×");
     x.type = "button"; x.setAttribute("aria-label", t.close);
-    x.addEventListener("click", function () { panel.hidden = true; o.launcher.focus(); });
+    x.addEventListener("click", function () { panel.style.display = "none"; o.launcher.focus(); });
     head.appendChild(x);
     log = el("div", "pc-log");
     log.setAttribute("role", "log"); log.setAttribute("aria-live", "polite");
@@ -166,10 +173,14 @@
             state = { id: r.conversation_id, token: r.token, seq: 0 }; save(); return r;
           });
       ready.then(function () { poll(); input.focus(); }).catch(function (e) {
-        try { localStorage.removeItem(key); } catch (x) {}
-        if (state) { panel.remove(); state = null; seen = 0; window.PacteChat.start(o); } else line("err", t.refused + e.message);
+        // Only a conversation that is gone for good is left for a new one; anything else (the
+        // network, a busy server) keeps it and tries again.
+        var gone = e.status === 401 || e.status === 404 || e.status === 409;
+        if (state && gone) { forget(); panel.remove(); seen = 0; window.PacteChat.start(o); }
+        else if (state) { status.textContent = t.lost; setTimeout(poll, 2000); }
+        else line("err", t.refused + e.message);
       });
     },
-    open: function () { panel.hidden = false; input.focus(); }
+    open: function () { panel.style.display = "flex"; input.focus(); }
   };
 })();

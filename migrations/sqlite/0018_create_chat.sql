@@ -24,8 +24,10 @@ CREATE TABLE chat_conversation (
 );
 CREATE INDEX chat_conversation_queue ON chat_conversation (org_id, status, handoff_at);
 CREATE INDEX chat_conversation_customer ON chat_conversation (customer_id);
--- The standing job closes conversations left idle: it reads only those not closed.
-CREATE INDEX chat_conversation_idle ON chat_conversation (last_at) WHERE status <> 'closed';
+-- The standing job closes conversations left idle and records the transcripts not yet on a
+-- case: it reads only those.
+CREATE INDEX chat_conversation_idle ON chat_conversation (last_at)
+    WHERE status <> 'closed' OR case_id IS NULL;
 
 -- What was said and done in a conversation, numbered: a client that reconnects asks for what
 -- follows the last number it saw.

@@ -88,6 +88,22 @@ pub struct Events {
     pub view: View,
 }
 
+/// What the visitor is shown: why the bot handed over stays with staff (a reason such as an
+/// open complaint on a record says something about whoever's identity was typed), except the
+/// visitor's own request.
+fn visitor_side(mut e: Events) -> Events {
+    let own = |r: &str| r == "request";
+    if e.view.reason.as_deref().is_some_and(|r| !own(r)) {
+        e.view.reason = None;
+    }
+    for ev in &mut e.events {
+        if ev.kind == "handoff" && !own(&ev.body) {
+            ev.body.clear();
+        }
+    }
+    e
+}
+
 fn text_ok(field: &str, text: &str) -> Result<String> {
     crate::domain::text(text, MESSAGE_MAX).map_err(|e| Error::invalid(field, e))
 }
@@ -315,10 +331,10 @@ impl Chat {
             .ok_or(Error::NotFound("conversation"))?;
         tx.commit().await?;
         self.moved(id);
-        Ok(Events {
+        Ok(visitor_side(Events {
             events,
             view: self.view(store, &c).await?,
-        })
+        }))
     }
 
     /// "Cela répond-il à votre question ?": yes counts the answer as the bot's resolution; no
@@ -410,10 +426,10 @@ impl Chat {
             .ok_or(Error::NotFound("conversation"))?;
         tx.commit().await?;
         self.moved(id);
-        Ok(Events {
+        Ok(visitor_side(Events {
             events,
             view: self.view(store, &c).await?,
-        })
+        }))
     }
 
     /// The "Parler à un conseiller" button.
@@ -447,10 +463,10 @@ impl Chat {
             .ok_or(Error::NotFound("conversation"))?;
         tx.commit().await?;
         self.moved(id);
-        Ok(Events {
+        Ok(visitor_side(Events {
             events,
             view: self.view(store, &c).await?,
-        })
+        }))
     }
 
     /// What follows event `after`; with `wait`, holds the answer until something comes (at most
@@ -465,7 +481,9 @@ impl Chat {
     ) -> Result<Events> {
         let moved = self.moved.subscribe();
         let c = self.visitor(store, id, token).await?;
-        self.follow(store, moved, c, after, wait).await
+        self.follow(store, moved, c, after, wait)
+            .await
+            .map(visitor_side)
     }
 
     /// The same, for the advisors' console.
@@ -525,7 +543,7 @@ impl Chat {
 
     pub async fn close_as_visitor(&self, store: &Store, id: i64, token: &str) -> Result<Events> {
         self.visitor(store, id, token).await?;
-        self.close(store, id, None).await
+        self.close(store, id, None).await.map(visitor_side)
     }
 
     async fn close(&self, store: &Store, id: i64, by: Option<&Actor>) -> Result<Events> {
@@ -574,8 +592,13 @@ impl Chat {
             occurred_at: Some(iso(c.started_at)),
             customer,
             subject: Some(first),
-            body: said.join("\n"),
-            external_id: Some(format!("chat-{}", c.id)),
+            body: if said.is_empty() {
+                "(chat)".to_string()
+            } else {
+                said.join("\n")
+            },
+            // A namespace of Pacte's own, apart from integrators' ids.
+            external_id: Some(format!("pacte:chat:{}", c.id)),
             queued_at: c.handoff_at.map(iso),
             answered_at: c.answered_at.map(iso),
             ..Default::default()
@@ -583,7 +606,7 @@ impl Chat {
         let valid = input.validate(now_ms())?;
         let done = crate::service::ingest::record(store, c.org_id, &valid, None).await?;
         let mut tx = store.begin().await?;
-        store::chat::set_case(&mut tx, c.id, done.case_id).await?;
+        store::chat::set_case(&mut tx, c.id, done.case_id, done.customer_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -716,18 +739,18 @@ async fn close(
     now: i64,
 ) -> Result<(Vec<Event>, Conversation)> {
     let mut tx = store.begin().await?;
-    let mut events = Vec::new();
-    if store::chat::close(&mut tx, id, now).await? {
-        let e = NewEvent {
-            author,
-            user_id,
-            kind: "closed",
-            body: "",
-            article_id: None,
-            at: now,
-        };
-        events.push(store::chat::append(&mut tx, id, &e).await?);
-    }
+    let e = NewEvent {
+        author,
+        user_id,
+        kind: "closed",
+        body: "",
+        article_id: None,
+        at: now,
+    };
+    let events: Vec<Event> = store::chat::close(&mut tx, id, &e)
+        .await?
+        .into_iter()
+        .collect();
     let c = store::chat::get(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("conversation"))?;
@@ -738,18 +761,26 @@ async fn close(
     Ok((events, c))
 }
 
-/// A conversation nobody wrote in for this long is closed by Pacte.
+/// A conversation with the bot nobody wrote in for this long is closed by Pacte…
 pub const IDLE_CLOSE_MS: i64 = 30 * 60_000;
+/// …and one waiting for or with an advisor after this long (a visitor may wait in the queue).
+pub const IDLE_HUMAN_CLOSE_MS: i64 = 4 * 3_600_000;
 
 /// Closes the conversations left idle (the standing job `chat.idle`, every minute), so an
-/// abandoned chat still reaches the customer's case and the commitment measures. Returns how
-/// many it closed.
+/// abandoned chat still reaches the customer's case and the commitment measures, and records
+/// the transcripts an earlier close could not. One that fails is logged and tried again at the
+/// next run; the others go on. Returns how many it handled.
 pub async fn close_idle(store: &Store, now: i64) -> Result<usize> {
     let mut r = store.reader().await?;
-    let idle = store::chat::idle(&mut r, now - IDLE_CLOSE_MS, 200).await?;
+    let idle =
+        store::chat::idle(&mut r, now - IDLE_CLOSE_MS, now - IDLE_HUMAN_CLOSE_MS, 200).await?;
     drop(r);
+    let mut done = 0;
     for id in &idle {
-        close(store, *id, "system", None, now).await?;
+        match close(store, *id, "system", None, now).await {
+            Ok(_) => done += 1,
+            Err(e) => tracing::warn!(conversation = id, error = %e, "chat not closed or recorded"),
+        }
     }
-    Ok(idle.len())
+    Ok(done)
 }

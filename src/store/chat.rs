@@ -109,8 +109,19 @@ pub struct NewEvent<'a> {
     pub at: i64,
 }
 
-/// Appends an event with the next number (the row's counter, moved in the same transaction).
+/// Appends an event with the next number (the row's counter, moved in the same transaction);
+/// `NotFound` when the conversation is closed (a message racing its close lands nowhere).
+/// The close's own event is written by `close`.
 pub async fn append(c: &mut Conn, conversation_id: i64, e: &NewEvent<'_>) -> Result<Event> {
+    append_if(c, conversation_id, e, "status <> 'closed'").await
+}
+
+async fn append_if(
+    c: &mut Conn,
+    conversation_id: i64,
+    e: &NewEvent<'_>,
+    condition: &'static str,
+) -> Result<Event> {
     let NewEvent {
         author,
         user_id,
@@ -119,13 +130,15 @@ pub async fn append(c: &mut Conn, conversation_id: i64, e: &NewEvent<'_>) -> Res
         article_id,
         at,
     } = *e;
-    let r = sqlx::query(
-        "UPDATE chat_conversation SET seq = seq + 1, last_at = $2 WHERE id = $1 RETURNING seq",
-    )
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE chat_conversation SET seq = seq + 1, last_at = $2 WHERE id = $1 AND {condition}
+         RETURNING seq"
+    )))
     .bind(conversation_id)
     .bind(at)
-    .fetch_one(&mut *c)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await?
+    .ok_or(super::Error::NotFound)?;
     let seq: i64 = r.try_get(0)?;
     sqlx::query(
         "INSERT INTO chat_event (conversation_id, seq, author, user_id, kind, body, article_id, at)
@@ -226,22 +239,28 @@ pub async fn answered(c: &mut Conn, id: i64, at: i64) -> Result<()> {
     Ok(())
 }
 
-pub async fn close(c: &mut Conn, id: i64, at: i64) -> Result<bool> {
+/// Closes the conversation with its last event; None when it was closed already.
+pub async fn close(c: &mut Conn, id: i64, e: &NewEvent<'_>) -> Result<Option<Event>> {
     let r = sqlx::query(
         "UPDATE chat_conversation SET status = 'closed', closed_at = $2
          WHERE id = $1 AND status <> 'closed'",
     )
     .bind(id)
-    .bind(at)
-    .execute(c)
+    .bind(e.at)
+    .execute(&mut *c)
     .await?;
-    Ok(r.rows_affected() == 1)
+    if r.rows_affected() == 0 {
+        return Ok(None);
+    }
+    Ok(Some(append_if(c, id, e, "status = 'closed'").await?))
 }
 
-pub async fn set_case(c: &mut Conn, id: i64, case_id: i64) -> Result<()> {
-    sqlx::query("UPDATE chat_conversation SET case_id = $2 WHERE id = $1")
+/// The case (and customer: the ingest may have made one) its transcript was recorded on.
+pub async fn set_case(c: &mut Conn, id: i64, case_id: i64, customer_id: i64) -> Result<()> {
+    sqlx::query("UPDATE chat_conversation SET case_id = $2, customer_id = $3 WHERE id = $1")
         .bind(id)
         .bind(case_id)
+        .bind(customer_id)
         .execute(c)
         .await?;
     Ok(())
@@ -288,13 +307,24 @@ pub async fn recent_waits(c: &mut Conn, org_id: i64) -> Result<Vec<i64>> {
         .map_err(Into::into)
 }
 
-/// Conversations not closed whose last event is older than `before`, the oldest first.
-pub async fn idle(c: &mut Conn, before: i64, limit: i64) -> Result<Vec<i64>> {
+/// Conversations to close: with the bot and silent since `bot_before`, or waiting / under way
+/// and silent since `others_before`; and closed ones whose known visitor's transcript is not on
+/// a case yet (a record that failed). The oldest first.
+pub async fn idle(
+    c: &mut Conn,
+    bot_before: i64,
+    others_before: i64,
+    limit: i64,
+) -> Result<Vec<i64>> {
     let rows = sqlx::query(
-        "SELECT id FROM chat_conversation WHERE status <> 'closed' AND last_at < $1
-         ORDER BY last_at LIMIT $2",
+        "SELECT id FROM chat_conversation
+         WHERE (status = 'bot' AND last_at < $1)
+            OR (status IN ('waiting', 'open') AND last_at < $2)
+            OR (status = 'closed' AND identity IS NOT NULL AND case_id IS NULL)
+         ORDER BY last_at LIMIT $3",
     )
-    .bind(before)
+    .bind(bot_before)
+    .bind(others_before)
     .bind(limit)
     .fetch_all(c)
     .await?;

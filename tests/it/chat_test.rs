@@ -145,9 +145,10 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
                 f["reason"].clone(),
                 f["position"].clone()
             ),
-            (json!("waiting"), json!("unhelpful"), json!(1)),
-            "{f}"
+            (json!("waiting"), Value::Null, json!(1)),
+            "the reason stays with staff: {f}"
         );
+        assert_eq!(f["events"][1]["body"], "", "{f}");
 
         // A second visitor presses the button: second in the queue.
         let r = app
@@ -394,7 +395,7 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
             .count();
         assert_eq!(n, 1, "{case}");
 
-        // A conversation left idle is closed by the standing job and still reaches the case.
+        // A conversation left waiting for hours is closed by the standing job.
         let r = app
             .call(
                 "POST",
@@ -410,7 +411,7 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
             "the limit above still holds"
         );
         let closed =
-            pacte::service::chat::close_idle(&app.store, pacte::service::now_ms() + 31 * 60_000)
+            pacte::service::chat::close_idle(&app.store, pacte::service::now_ms() + 5 * 3_600_000)
                 .await
                 .unwrap();
         assert!(
@@ -428,7 +429,7 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
             "{t}"
         );
         assert_eq!(
-            pacte::service::chat::close_idle(&app.store, pacte::service::now_ms() + 31 * 60_000)
+            pacte::service::chat::close_idle(&app.store, pacte::service::now_ms() + 5 * 3_600_000)
                 .await
                 .unwrap(),
             0

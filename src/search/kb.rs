@@ -41,7 +41,7 @@ pub struct Candidate {
     pub confidence: f64,
 }
 
-/// Candidates BM25 gathers before the confidence orders them.
+/// Candidates BM25 gathers before they are ordered (confidence and BM25).
 const GATHER: usize = 60;
 /// The order: the closest question form, the whole article's cover of the question (the
 /// rest) and BM25 relative to the best candidate's (tuned on held-out questions, bench/bot.sh).

@@ -129,7 +129,15 @@
     head.appendChild(el("strong", null, t.title));
     var x = el("button", null, "×");
     x.type = "button"; x.setAttribute("aria-label", t.close);
-    x.addEventListener("click", function () { panel.style.display = "none"; o.launcher.focus(); });
+    function hide() {
+      panel.style.display = "none";
+      o.launcher.setAttribute("aria-expanded", "false");
+      o.launcher.focus();
+    }
+    x.addEventListener("click", hide);
+    panel.addEventListener("keydown", function (ev) { if (ev.key === "Escape") hide(); });
+    o.launcher.setAttribute("aria-controls", "pacte-chat");
+    o.launcher.setAttribute("aria-expanded", "true");
     head.appendChild(x);
     log = el("div", "pc-log");
     log.setAttribute("role", "log"); log.setAttribute("aria-live", "polite");
@@ -149,7 +157,11 @@
       var text = input.value.trim();
       if (!text) return;
       input.value = "";
-      act(api("POST", "/conversations/" + state.id + "/messages", { text: text }));
+      // A message refused (or not sent) comes back in the field, to try again.
+      api("POST", "/conversations/" + state.id + "/messages", { text: text }).then(take).catch(function (e) {
+        if (!input.value) input.value = text;
+        line("err", t.refused + e.message);
+      });
     });
     var foot = el("div");
     foot.style.cssText = "display:flex;justify-content:space-between;padding:0 .75rem .5rem";
@@ -181,6 +193,10 @@
         else line("err", t.refused + e.message);
       });
     },
-    open: function () { panel.style.display = "flex"; input.focus(); }
+    open: function () {
+      panel.style.display = "flex";
+      o.launcher.setAttribute("aria-expanded", "true");
+      input.focus();
+    }
   };
 })();

@@ -11,7 +11,7 @@
       wait: "Attente estimée\u00a0: environ {m}\u00a0min.", joined: "{name} a rejoint la conversation.",
       closed: "Conversation terminée. Merci\u00a0!", lost: "Connexion perdue, nouvelle tentative…",
       refused: "Message refusé\u00a0: ", hello: "Bonjour\u00a0! Posez votre question, je cherche la réponse.",
-      end: "Terminer la conversation", more: "En savoir plus"
+      end: "Terminer la conversation", again: "Nouvelle conversation"
     },
     en: {
       title: "Chat with us", close: "Close", send: "Send", placeholder: "Your message",
@@ -21,7 +21,7 @@
       wait: "Estimated wait: about {m} min.", joined: "{name} joined the conversation.",
       closed: "Conversation ended. Thank you!", lost: "Connection lost, trying again…",
       refused: "Message refused: ", hello: "Hello! Ask your question, I will look for the answer.",
-      end: "End the conversation", more: "Learn more"
+      end: "End the conversation", again: "New conversation"
     }
   };
   var o, t, key, state, panel, log, status, input, seen = 0, polling = false;
@@ -92,7 +92,15 @@
     } else if (e.kind === "feedback") line("sys", e.body === "yes" ? t.thanks : t.sorry);
     else if (e.kind === "handoff") line("sys", t.handoff);
     else if (e.kind === "accepted") line("sys", t.joined.replace("{name}", e.body));
-    else if (e.kind === "closed") { line("sys", t.closed); forget(); return; }
+    else if (e.kind === "closed") {
+      line("sys", t.closed);
+      forget();
+      var again = el("button", "pc-again", t.again);
+      again.type = "button";
+      again.addEventListener("click", function () { panel.remove(); seen = 0; window.PacteChat.start(o); });
+      log.appendChild(again);
+      return;
+    }
     state.seq = seen; save();
   }
   function take(r) {

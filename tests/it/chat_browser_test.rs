@@ -224,6 +224,19 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
             .await?;
         until(&b, "#pacte-chat .pc-sys", 4, "Conversation terminée").await?;
         crate::browser_test::shoot(&b, "chat-closed").await;
+        // A new conversation starts from there, with the bot again.
+        b.find(Locator::Css("#pacte-chat .pc-again"))
+            .await?
+            .click()
+            .await?;
+        until(&b, "#pacte-chat .pc-bot", 1, "Bonjour").await?;
+        assert!(
+            b.find_all(Locator::Css("#pacte-chat .pc-me"))
+                .await?
+                .is_empty(),
+            "a fresh conversation"
+        );
+        assert_eq!(b.find_all(Locator::Css("#pacte-chat")).await?.len(), 1);
         Ok::<i64, fantoccini::error::CmdError>(id)
     }
     .await;

@@ -126,6 +126,26 @@ impl Chat {
         let _ = self.moved.send(id);
     }
 
+    /// Commits what a turn wrote, wakes this process's readers of the conversation, and says
+    /// where it stands now.
+    async fn commit(
+        &self,
+        store: &Store,
+        mut tx: store::Tx,
+        id: i64,
+        events: Vec<Event>,
+    ) -> Result<Events> {
+        let c = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        tx.commit().await?;
+        self.moved(id);
+        Ok(Events {
+            events,
+            view: self.view(store, &c).await?,
+        })
+    }
+
     async fn view(&self, store: &Store, c: &Conversation) -> Result<View> {
         let (mut position, mut estimate) = (None, None);
         if c.status == "waiting"
@@ -326,15 +346,7 @@ impl Chat {
                 (None, None) => {}
             }
         }
-        let c = store::chat::get(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("conversation"))?;
-        tx.commit().await?;
-        self.moved(id);
-        Ok(visitor_side(Events {
-            events,
-            view: self.view(store, &c).await?,
-        }))
+        self.commit(store, tx, id, events).await.map(visitor_side)
     }
 
     /// "Cela répond-il à votre question ?": yes counts the answer as the bot's resolution; no
@@ -421,15 +433,7 @@ impl Chat {
                 .await?,
             );
         }
-        let c = store::chat::get(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("conversation"))?;
-        tx.commit().await?;
-        self.moved(id);
-        Ok(visitor_side(Events {
-            events,
-            view: self.view(store, &c).await?,
-        }))
+        self.commit(store, tx, id, events).await.map(visitor_side)
     }
 
     /// The "Parler à un conseiller" button.
@@ -458,15 +462,7 @@ impl Chat {
                 .await?,
             );
         }
-        let c = store::chat::get(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("conversation"))?;
-        tx.commit().await?;
-        self.moved(id);
-        Ok(visitor_side(Events {
-            events,
-            view: self.view(store, &c).await?,
-        }))
+        self.commit(store, tx, id, events).await.map(visitor_side)
     }
 
     /// What follows event `after`; with `wait`, holds the answer until something comes (at most
@@ -666,15 +662,7 @@ impl Chat {
             )
             .await?,
         ];
-        let c = store::chat::get(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("conversation"))?;
-        tx.commit().await?;
-        self.moved(id);
-        Ok(Events {
-            events,
-            view: self.view(store, &c).await?,
-        })
+        self.commit(store, tx, id, events).await
     }
 
     pub async fn reply(&self, store: &Store, actor: &Actor, id: i64, text: &str) -> Result<Events> {
@@ -704,15 +692,7 @@ impl Chat {
             .await?,
         ];
         store::chat::answered(&mut tx, id, now).await?;
-        let c = store::chat::get(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("conversation"))?;
-        tx.commit().await?;
-        self.moved(id);
-        Ok(Events {
-            events,
-            view: self.view(store, &c).await?,
-        })
+        self.commit(store, tx, id, events).await
     }
 
     pub async fn close_as_staff(&self, store: &Store, actor: &Actor, id: i64) -> Result<Events> {

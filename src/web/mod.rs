@@ -220,66 +220,54 @@ pub fn router() -> Router<AppState> {
         .route("/admin/embedding", post(admin::set_embedding))
         .route(
             "/static/app.css",
-            get(|| async {
-                (
-                    [
-                        ("content-type", "text/css; charset=utf-8"),
-                        ("cache-control", "public, max-age=3600"),
-                    ],
-                    include_str!("../../static/app.css"),
-                )
-            }),
+            asset(
+                "text/css; charset=utf-8",
+                include_str!("../../static/app.css"),
+            ),
         )
         .route(
             "/static/live.js",
-            get(|| async {
-                (
-                    [
-                        ("content-type", "text/javascript; charset=utf-8"),
-                        ("cache-control", "public, max-age=3600"),
-                    ],
-                    include_str!("../../static/live.js"),
-                )
-            }),
+            asset(
+                "text/javascript; charset=utf-8",
+                include_str!("../../static/live.js"),
+            ),
         )
         .route(
             "/static/widget.js",
-            get(|| async {
-                (
-                    [
-                        ("content-type", "text/javascript; charset=utf-8"),
-                        ("cache-control", "public, max-age=3600"),
-                    ],
-                    include_str!("../../static/widget.js"),
-                )
-            }),
+            asset(
+                "text/javascript; charset=utf-8",
+                include_str!("../../static/widget.js"),
+            ),
         )
         .route(
             "/static/console.js",
-            get(|| async {
-                (
-                    [
-                        ("content-type", "text/javascript; charset=utf-8"),
-                        ("cache-control", "public, max-age=3600"),
-                    ],
-                    include_str!("../../static/console.js"),
-                )
-            }),
+            asset(
+                "text/javascript; charset=utf-8",
+                include_str!("../../static/console.js"),
+            ),
         )
         .route(
             "/static/chat.js",
-            get(|| async {
-                (
-                    [
-                        ("content-type", "text/javascript; charset=utf-8"),
-                        ("cache-control", "public, max-age=3600"),
-                    ],
-                    include_str!("../../static/chat.js"),
-                )
-            }),
+            asset(
+                "text/javascript; charset=utf-8",
+                include_str!("../../static/chat.js"),
+            ),
         )
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
+}
+
+/// A file of `static/`, compiled into the binary.
+fn asset(content_type: &'static str, body: &'static str) -> axum::routing::MethodRouter<AppState> {
+    get(move || async move {
+        (
+            [
+                ("content-type", content_type),
+                ("cache-control", "public, max-age=3600"),
+            ],
+            body,
+        )
+    })
 }
 
 /// A public page of an organisation (`/o/{slug}/…`, not its JSON feeds) may be framed by the

@@ -11,7 +11,7 @@
       wait: "Attente estimée\u00a0: environ {m}\u00a0min.", joined: "{name} a rejoint la conversation.",
       closed: "Conversation terminée. Merci\u00a0!", lost: "Connexion perdue, nouvelle tentative…",
       refused: "Message refusé\u00a0: ", hello: "Bonjour\u00a0! Posez votre question, je cherche la réponse.",
-      end: "Terminer la conversation", again: "Nouvelle conversation"
+      end: "Terminer la conversation", again: "Nouvelle conversation", typing: "Le conseiller écrit…"
     },
     en: {
       title: "Chat with us", close: "Close", send: "Send", placeholder: "Your message",
@@ -21,10 +21,10 @@
       wait: "Estimated wait: about {m} min.", joined: "{name} joined the conversation.",
       closed: "Conversation ended. Thank you!", lost: "Connection lost, trying again…",
       refused: "Message refused: ", hello: "Hello! Ask your question, I will look for the answer.",
-      end: "End the conversation", again: "New conversation"
+      end: "End the conversation", again: "New conversation", typing: "The advisor is typing…"
     }
   };
-  var o, t, key, state, panel, log, status, input, seen = 0, polling = false;
+  var o, t, key, state, panel, log, status, input, seen = 0, polling = false, sock = null, failures = 0;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -109,6 +109,41 @@
     return r;
   }
   function act(p) { return p.then(take).catch(function (e) { line("err", t.refused + e.message); }); }
+  // A WebSocket pushes every event after the last one shown; when it drops, the next one asks
+  // again from there. Where sockets never open (a proxy that refuses them), the long poll does.
+  function follow() {
+    if (!state || sock || polling) return;
+    if (failures >= 2 || !window.WebSocket) return poll();
+    var opened = false, url = o.base.replace(/^http/, "ws") + "/api/v1/chat/conversations/" + state.id + "/socket?after=" + seen;
+    try { sock = new WebSocket(url, ["pacte-chat", state.token]); } catch (e) { failures = 2; sock = null; return poll(); }
+    sock.onopen = function () { opened = true; failures = 0; status.textContent = ""; };
+    sock.onmessage = function (m) {
+      var r; try { r = JSON.parse(m.data); } catch (e) { return; }
+      if (r.error) {
+        if (r.error.code === "unauthenticated" || r.error.code === "conversation_expired") forget();
+        return;
+      }
+      if (r.typing) { typingNote(); return; }
+      take(r);
+    };
+    sock.onclose = function () {
+      sock = null;
+      if (!opened) failures++;
+      if (!state) return;
+      status.textContent = t.lost;
+      setTimeout(follow, opened ? 500 : 2000);
+    };
+  }
+  var typingTimer = null, lastTyped = 0;
+  function typingNote() {
+    status.textContent = t.typing;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { if (status.textContent === t.typing) status.textContent = ""; }, 4000);
+  }
+  function typed() {
+    var now = Date.now();
+    if (sock && sock.readyState === 1 && now - lastTyped > 2000) { lastTyped = now; sock.send('{"typing":true}'); }
+  }
   function poll() {
     if (polling || !state) return;
     polling = true;
@@ -158,6 +193,7 @@
     input = el("input");
     input.name = "message"; input.maxLength = 2000; input.placeholder = t.placeholder;
     input.setAttribute("aria-label", t.placeholder); input.style.flex = "1";
+    input.addEventListener("input", typed);
     var send = el("button", null, t.send); send.type = "submit";
     form.appendChild(input); form.appendChild(send);
     form.addEventListener("submit", function (ev) {
@@ -192,12 +228,12 @@
         : api("POST", "/" + encodeURIComponent(o.org) + "/conversations", { lang: o.lang }).then(function (r) {
             state = { id: r.conversation_id, token: r.token, seq: 0 }; save(); return r;
           });
-      ready.then(function () { poll(); input.focus(); }).catch(function (e) {
+      ready.then(function () { follow(); input.focus(); }).catch(function (e) {
         // Only a conversation that is gone for good is left for a new one; anything else (the
         // network, a busy server) keeps it and tries again.
         var gone = e.status === 401 || e.status === 404 || e.status === 409;
         if (state && gone) { forget(); panel.remove(); seen = 0; window.PacteChat.start(o); }
-        else if (state) { status.textContent = t.lost; setTimeout(poll, 2000); }
+        else if (state) { status.textContent = t.lost; setTimeout(follow, 2000); }
         else line("err", t.refused + e.message);
       });
     },

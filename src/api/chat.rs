@@ -4,7 +4,7 @@
 use super::error::{ApiError, Envelope};
 use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
-use crate::service::chat::{Events, StartInput, Started};
+use crate::service::chat::{Events, Follower, Push, StartInput, Started};
 use crate::store::chat::{Conversation, Event};
 use crate::web::client::ClientAddr;
 use axum::Json;
@@ -139,6 +139,107 @@ pub async fn close(
     Ok(Json(
         s.chat.close_as_visitor(&s.store, id, token(&h)).await?,
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SocketQuery {
+    /// The number of the last event the client has: the socket sends everything after it.
+    pub after: Option<i64>,
+}
+
+/// The subprotocol a chat socket speaks; the visitor's token rides as a second one, since a
+/// browser cannot set headers on a WebSocket.
+pub const PROTOCOL: &str = "pacte-chat";
+
+fn protocol_token(h: &HeaderMap) -> &str {
+    h.get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .find(|p| *p != PROTOCOL && !p.is_empty())
+        .unwrap_or("")
+}
+
+/// The live conversation as a WebSocket (subprotocols `pacte-chat` and the visitor's token):
+/// it sends every event after `after`, then each new one as it is written, as the events
+/// call's JSON; `{"typing":"advisor"}` when the advisor types. The visitor sends
+/// `{"typing":true}` while typing; messages go by `POST …/messages`, which answers whether they
+/// were accepted. A client that reconnects with the last number it saw misses nothing.
+#[utoipa::path(get, path = "/api/v1/chat/conversations/{id}/socket", params(SocketQuery),
+    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 401, body = Envelope), (status = 426, body = Envelope)))]
+pub async fn socket(
+    State(s): State<AppState>,
+    ws: Result<
+        axum::extract::WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
+    h: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SocketQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let f = s
+        .chat
+        .follow_as_visitor(&s.store, id, protocol_token(&h), q.after.unwrap_or(0))
+        .await?;
+    let ws = ws.map_err(|e| {
+        ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            format!("a WebSocket handshake is expected here ({e}); without one, use GET …/events?wait=25"),
+        )
+    })?;
+    Ok(ws
+        .protocols([PROTOCOL])
+        .on_upgrade(move |sock| pump(s, sock, f)))
+}
+
+/// Runs one chat socket until either side closes it or the server stops.
+pub async fn pump(s: AppState, mut sock: axum::extract::ws::WebSocket, mut f: Follower) {
+    use axum::extract::ws::Message;
+    let mut closing = s.live.closing();
+    let side = f.side();
+    loop {
+        tokio::select! {
+            push = s.chat.next(&s.store, &mut f) => {
+                let (text, done) = match push {
+                    Ok(p) => {
+                        let done = matches!(&p, Push::Events(e) if e.view.status == "closed");
+                        (serde_json::to_string(&p).unwrap_or_default(), done)
+                    }
+                    Err(e) => (serde_json::to_string(&ApiError::from(e).envelope()).unwrap_or_default(), true),
+                };
+                if sock.send(Message::Text(text.into())).await.is_err() || done {
+                    break;
+                }
+            }
+            m = sock.recv() => match m {
+                Some(Ok(Message::Text(t))) => {
+                    if serde_json::from_str::<Frame>(&t).is_ok_and(|f| f.typing) {
+                        s.chat.typing(f.conversation(), side);
+                    } else {
+                        let refused = serde_json::json!({"error": {"code": "unknown_frame",
+                            "message": "a socket takes {\"typing\":true} only; send messages by POST …/messages"}});
+                        if sock.send(Message::Text(refused.to_string().into())).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            _ = closing.changed() => break,
+        }
+    }
+    let _ = sock.send(Message::Close(None)).await;
+}
+
+/// What a client may send on a chat socket.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Frame {
+    typing: bool,
 }
 
 /// Conversations waiting for an advisor (oldest handoff first), then those under way.

@@ -86,15 +86,22 @@ impl From<Error> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = Envelope {
+impl ApiError {
+    /// The envelope alone, for a channel without statuses (a socket's frame).
+    pub fn envelope(self) -> Envelope {
+        Envelope {
             error: ErrorBody {
                 code: self.code,
                 message: self.message,
                 fields: self.fields,
             },
-        };
-        (self.status, Json(body)).into_response()
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status;
+        (status, Json(self.envelope())).into_response()
     }
 }

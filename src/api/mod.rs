@@ -90,6 +90,7 @@ pub fn router() -> Router<AppState> {
             "/chat/conversations/{id}/events",
             get(chat::events).layer(chat::cors()),
         )
+        .route("/chat/conversations/{id}/socket", get(chat::socket))
         .route(
             "/chat/conversations/{id}/close",
             post(chat::close).layer(chat::cors()),

@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
         super::kb::add_variant, super::kb::delete_variant, super::kb::import,
         super::kb::answer, super::kb::rules, super::kb::put_rules,
         super::chat::start, super::chat::say, super::chat::feedback, super::chat::handoff,
-        super::chat::events, super::chat::close, super::chat::queue, super::chat::transcript,
+        super::chat::events, super::chat::socket, super::chat::close, super::chat::queue, super::chat::transcript,
         super::chat::accept, super::chat::reply, super::chat::end,
         super::search::search,
         super::cases::list, super::cases::export, super::cases::get, super::cases::update, super::cases::reply,

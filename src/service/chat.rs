@@ -27,10 +27,56 @@ const IDLE_MS: i64 = 86_400_000;
 /// The longest a reader waits for something new (long poll).
 const WAIT_MAX: Duration = Duration::from_secs(25);
 
+/// What is told to this process's readers of a conversation.
+#[derive(Debug, Clone, Copy)]
+enum Signal {
+    /// Something was written: read what follows.
+    Moved(i64),
+    /// Someone is typing (ephemeral: never kept, told to this process's readers only).
+    Typing(i64, Side),
+}
+
+/// A side of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Visitor,
+    Advisor,
+}
+
+/// What a socket is pushed next.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Push {
+    Events(Events),
+    Typing { typing: Side },
+}
+
+/// A socket's hold on one conversation: it is pushed every event after the last one it was
+/// sent, and the other side's typing.
+pub struct Follower {
+    id: i64,
+    side: Side,
+    signals: tokio::sync::broadcast::Receiver<Signal>,
+    /// The number of the last event sent.
+    pub after: i64,
+}
+
+impl Follower {
+    pub fn conversation(&self) -> i64 {
+        self.id
+    }
+    pub fn side(&self) -> Side {
+        self.side
+    }
+}
+
 /// This process's conversations in motion: who waits on which, and the flood guard.
 #[derive(Clone)]
 pub struct Chat {
-    moved: tokio::sync::broadcast::Sender<i64>,
+    moved: tokio::sync::broadcast::Sender<Signal>,
+    /// Typing signals: one per conversation and side every 2 s at most.
+    typing: RateLimit,
     /// 20 messages a minute per conversation.
     flood: RateLimit,
     /// 30 new conversations per client address per 10 minutes.
@@ -40,7 +86,8 @@ pub struct Chat {
 impl Default for Chat {
     fn default() -> Self {
         Chat {
-            moved: tokio::sync::broadcast::channel(1024).0,
+            moved: tokio::sync::broadcast::channel(4096).0,
+            typing: RateLimit::new(1, Duration::from_secs(2)),
             flood: RateLimit::new(20, Duration::from_secs(60)),
             starts: RateLimit::new(30, Duration::from_secs(600)),
         }
@@ -123,7 +170,95 @@ fn identity(raw: &str) -> std::result::Result<Identity, Invalid> {
 impl Chat {
     fn moved(&self, id: i64) {
         // Nobody waiting is fine: the event is on record.
-        let _ = self.moved.send(id);
+        let _ = self.moved.send(Signal::Moved(id));
+    }
+
+    /// "`side` is typing", to the other side's sockets on this process (a signal more often
+    /// than every 2 s is dropped).
+    pub fn typing(&self, id: i64, side: Side) {
+        if self.typing.hit(&format!("{id}:{side:?}")).is_ok() {
+            let _ = self.moved.send(Signal::Typing(id, side));
+        }
+    }
+
+    /// A visitor's socket on their conversation, pushed what follows event `after`.
+    pub async fn follow_as_visitor(
+        &self,
+        store: &Store,
+        id: i64,
+        token: &str,
+        after: i64,
+    ) -> Result<Follower> {
+        let signals = self.moved.subscribe();
+        self.visitor(store, id, token).await?;
+        Ok(Follower {
+            id,
+            side: Side::Visitor,
+            signals,
+            after,
+        })
+    }
+
+    /// An advisor's socket on a conversation of their organisation.
+    pub async fn follow_as_staff(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        id: i64,
+        after: i64,
+    ) -> Result<Follower> {
+        let signals = self.moved.subscribe();
+        self.staff(store, actor, id).await?;
+        Ok(Follower {
+            id,
+            side: Side::Advisor,
+            signals,
+            after,
+        })
+    }
+
+    /// Waits for what to push next: the events after the last one sent (all of them, in
+    /// order), or the other side typing. Another node's writes are seen within 2 s.
+    pub async fn next(&self, store: &Store, f: &mut Follower) -> Result<Push> {
+        loop {
+            let mut r = store.reader().await?;
+            let c = store::chat::get(&mut r, f.id)
+                .await?
+                .ok_or(Error::NotFound("conversation"))?;
+            if c.seq > f.after {
+                let events = store::chat::events_after(&mut r, f.id, f.after).await?;
+                drop(r);
+                let mut e = Events {
+                    events,
+                    view: self.view(store, &c).await?,
+                };
+                if let Some(last) = e.events.last() {
+                    f.after = last.seq;
+                }
+                if f.side == Side::Visitor {
+                    e = visitor_side(e);
+                }
+                return Ok(Push::Events(e));
+            }
+            drop(r);
+            let told = tokio::time::timeout(Duration::from_secs(2), async {
+                loop {
+                    match f.signals.recv().await {
+                        Ok(Signal::Moved(x)) if x == f.id => return None,
+                        Ok(Signal::Typing(x, side)) if x == f.id && side != f.side => {
+                            return Some(side);
+                        }
+                        Ok(_) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return None,
+                        Err(_) => std::future::pending::<()>().await,
+                    }
+                }
+            })
+            .await;
+            if let Ok(Some(side)) = told {
+                return Ok(Push::Typing { typing: side });
+            }
+        }
     }
 
     /// Commits what a turn wrote, wakes this process's readers of the conversation, and says
@@ -499,7 +634,7 @@ impl Chat {
     async fn follow(
         &self,
         store: &Store,
-        mut moved: tokio::sync::broadcast::Receiver<i64>,
+        mut moved: tokio::sync::broadcast::Receiver<Signal>,
         mut c: Conversation,
         after: i64,
         wait: Option<u64>,
@@ -522,7 +657,7 @@ impl Chat {
             let _ = tokio::time::timeout(step, async {
                 loop {
                     match moved.recv().await {
-                        Ok(x) if x == id => break,
+                        Ok(Signal::Moved(x)) if x == id => break,
                         Ok(_) => continue,
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
                         Err(_) => std::future::pending::<()>().await,

@@ -193,6 +193,32 @@ pub struct After {
     after: i64,
 }
 
+/// The conversation as a WebSocket for the console (the same frames as the visitor's socket).
+/// A browser sends the session cookie with a socket from any site, so the page must be ours.
+pub async fn socket(
+    State(st): State<AppState>,
+    u: WebUser,
+    ws: axum::extract::WebSocketUpgrade,
+    headers: axum::http::HeaderMap,
+    WebPath(id): WebPath<i64>,
+    Query(q): Query<After>,
+) -> Result<axum::response::Response, WebError> {
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    let origin = headers
+        .get("origin")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|o| o.split_once("://").map(|(_, h)| h));
+    if origin.is_none() || origin != host {
+        return Err(crate::service::Error::Forbidden).web(u.lang);
+    }
+    let f = st
+        .chat
+        .follow_as_staff(&st.store, &u.actor, id, q.after)
+        .await
+        .web(u.lang)?;
+    Ok(ws.on_upgrade(move |sock| crate::api::chat::pump(st, sock, f)))
+}
+
 /// What follows event `after` (a long poll of up to 25 s), for `static/console.js`.
 pub async fn events(
     State(st): State<AppState>,

@@ -114,6 +114,7 @@ pub fn router() -> Router<AppState> {
         .route("/chat/{id}/reply", post(chat::reply))
         .route("/chat/{id}/end", post(chat::end))
         .route("/chat/{id}/events", get(chat::events))
+        .route("/chat/{id}/socket", get(chat::socket))
         .route("/kb", get(kb::page).post(kb::create))
         .route("/kb/new", get(kb::new_article))
         .route(

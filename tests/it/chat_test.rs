@@ -436,3 +436,169 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
         );
     }
 }
+
+/// The conversation's WebSocket on a real listening server: it sends what the client missed,
+/// pushes each new event as it is written, and a client that drops the connection and comes
+/// back with the last number it saw gets the rest once; the other side's typing is told; a
+/// forged token is refused before the handshake, a plain GET is told to upgrade.
+#[tokio::test]
+async fn the_chat_socket_pushes_events_and_resumes_after_a_cut() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let backend = app.db.backend;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let router = pacte::app::router(app.state.clone());
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+        });
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/chat/acme/conversations",
+                None,
+                Some(json!({"identity": "ws@example.fr"})),
+                &[],
+            )
+            .await;
+        let id = r.json["conversation_id"].as_i64().unwrap();
+        let token = r.json["token"].as_str().unwrap().to_string();
+        let connect = |after: i64, token: String| async move {
+            let mut req = format!(
+                "ws://127.0.0.1:{port}/api/v1/chat/conversations/{id}/socket?after={after}"
+            )
+            .into_client_request()
+            .unwrap();
+            req.headers_mut().insert(
+                "sec-websocket-protocol",
+                format!("pacte-chat, {token}").parse().unwrap(),
+            );
+            tokio_tungstenite::connect_async(req).await
+        };
+        async fn frame(
+            s: &mut tokio_tungstenite::WebSocketStream<
+                tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+            >,
+        ) -> Value {
+            loop {
+                let m = tokio::time::timeout(std::time::Duration::from_secs(10), s.next())
+                    .await
+                    .expect("a frame within 10 s")
+                    .expect("socket open")
+                    .expect("frame");
+                if let Message::Text(t) = m {
+                    return serde_json::from_str(&t).unwrap();
+                }
+            }
+        }
+
+        // The handoff is written while no socket is open; the first socket sends it.
+        let (st, _) = visitor(
+            &app,
+            "POST",
+            &format!("/api/v1/chat/conversations/{id}/handoff"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK);
+        let (mut ws, resp) = connect(0, token.clone()).await.expect("handshake");
+        assert_eq!(
+            resp.headers()["sec-websocket-protocol"],
+            "pacte-chat",
+            "{backend}"
+        );
+        let f = frame(&mut ws).await;
+        assert_eq!(kinds(&f), ["bot:handoff"], "{backend}: {f}");
+        assert_eq!(f["status"], "waiting");
+        assert_eq!(f["position"], 1);
+
+        // Pushed as it is written: the advisor takes it and types; the visitor sees both.
+        let accept = app
+            .post(
+                &format!("/api/v1/chat/conversations/{id}/accept"),
+                &app.advisor,
+                json!({}),
+            )
+            .await;
+        assert_eq!(accept.status, StatusCode::OK, "{}", accept.json);
+        let f = frame(&mut ws).await;
+        assert_eq!(kinds(&f), ["advisor:accepted"], "{backend}: {f}");
+        assert_eq!(f["status"], "open");
+        app.state
+            .chat
+            .typing(id, pacte::service::chat::Side::Advisor);
+        assert_eq!(frame(&mut ws).await, json!({"typing": "advisor"}));
+        // A frame that is not a typing signal is refused, and the socket goes on.
+        ws.send(Message::Text("{\"text\":\"hi\"}".into()))
+            .await
+            .unwrap();
+        assert_eq!(frame(&mut ws).await["error"]["code"], "unknown_frame");
+        let seen = 2;
+
+        // The connection is cut; the advisor replies twice meanwhile.
+        drop(ws);
+        for text in ["Bonjour, je regarde.", "C'est réglé."] {
+            let r = app
+                .post(
+                    &format!("/api/v1/chat/conversations/{id}/replies"),
+                    &app.advisor,
+                    json!({"text": text}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        }
+        let (mut ws, _) = connect(seen, token.clone()).await.expect("handshake");
+        let f = frame(&mut ws).await;
+        let seqs: Vec<i64> = f["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect();
+        assert_eq!(seqs, [3, 4], "{backend}: each missed event once, in order");
+        assert_eq!(f["events"][1]["body"], "C'est réglé.");
+
+        // The visitor's typing reaches the advisor's socket only, not their own.
+        ws.send(Message::Text("{\"typing\":true}".into()))
+            .await
+            .unwrap();
+
+        // Closing ends the socket after the last event.
+        let (st, _) = visitor(
+            &app,
+            "POST",
+            &format!("/api/v1/chat/conversations/{id}/close"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK);
+        let f = frame(&mut ws).await;
+        assert_eq!(kinds(&f), ["visitor:closed"], "{backend}: {f}");
+        assert_eq!(f["status"], "closed");
+
+        // A forged token is refused at the handshake; a plain GET is told to upgrade.
+        let forged = connect(0, format!("{token}x")).await;
+        match forged {
+            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+                assert_eq!(r.status(), 401, "{backend}")
+            }
+            other => panic!("{backend}: forged token accepted: {other:?}"),
+        }
+        let plain = Request::builder()
+            .uri(format!("/api/v1/chat/conversations/{id}/socket"))
+            .header("sec-websocket-protocol", format!("pacte-chat, {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let r = app.send(plain).await;
+        assert_eq!(r.status, StatusCode::UPGRADE_REQUIRED, "{backend}");
+        assert_eq!(r.json["error"]["code"], "upgrade_required");
+    }
+}

@@ -225,7 +225,8 @@ impl Chat {
             let c = store::chat::get(&mut r, f.id)
                 .await?
                 .ok_or(Error::NotFound("conversation"))?;
-            if c.seq > f.after {
+            // A closed conversation has nothing more to come: it is told once, and the socket ends.
+            if c.seq > f.after || c.status == "closed" {
                 let events = store::chat::events_after(&mut r, f.id, f.after).await?;
                 drop(r);
                 let mut e = Events {

@@ -565,7 +565,7 @@ async fn the_chat_socket_pushes_events_and_resumes_after_a_cut() {
         assert_eq!(seqs, [3, 4], "{backend}: each missed event once, in order");
         assert_eq!(f["events"][1]["body"], "C'est réglé.");
 
-        // The visitor's typing reaches the advisor's socket only, not their own.
+        // The visitor's own typing is not sent back to them: the next frame is the close.
         ws.send(Message::Text("{\"typing\":true}".into()))
             .await
             .unwrap();
@@ -583,6 +583,14 @@ async fn the_chat_socket_pushes_events_and_resumes_after_a_cut() {
         let f = frame(&mut ws).await;
         assert_eq!(kinds(&f), ["visitor:closed"], "{backend}: {f}");
         assert_eq!(f["status"], "closed");
+        // A socket opened on the closed conversation is told so at once, and ends.
+        let (mut late, _) = connect(5, token.clone()).await.expect("handshake");
+        let f = frame(&mut late).await;
+        assert_eq!(
+            (f["status"].as_str(), f["events"].as_array().map(Vec::len)),
+            (Some("closed"), Some(0)),
+            "{backend}"
+        );
 
         // A forged token is refused at the handshake; a plain GET is told to upgrade.
         let forged = connect(0, format!("{token}x")).await;

@@ -2849,6 +2849,99 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Terminer la conversation",
         "End the conversation",
     ),
+    ("chat.report.title", "Rapport du chat", "Chat report"),
+    ("chat.report.value", "Nombre", "Count"),
+    ("chat.report.share", "Part", "Share"),
+    (
+        "chat.report.conversations",
+        "Conversations",
+        "Conversations",
+    ),
+    (
+        "chat.report.contained",
+        "Traitées par le bot seul (avec au moins une réponse)",
+        "Handled by the bot alone (with at least one answer)",
+    ),
+    (
+        "chat.report.confirmed",
+        "… dont la réponse a aidé, selon le client",
+        "… of which the customer said the answer helped",
+    ),
+    (
+        "chat.report.verified",
+        "… dont résolues par le bot (vérifié)",
+        "… of which resolved by the bot (verified)",
+    ),
+    (
+        "chat.report.pending",
+        "… dont en cours de vérification (moins de 7\u{a0}jours)",
+        "… of which being verified (under 7 days)",
+    ),
+    (
+        "chat.report.unverifiable",
+        "… dont invérifiables (visiteur anonyme, sans réponse à «\u{a0}Cela répond-il à votre question\u{a0}?\u{a0}»)",
+        "… of which unverifiable (anonymous visitor, no answer to \"Does this answer your question?\")",
+    ),
+    (
+        "chat.report.handoffs",
+        "Passages à un conseiller",
+        "Handoffs to an advisor",
+    ),
+    (
+        "chat.report.answered",
+        "… dont répondus par un conseiller",
+        "… of which answered by an advisor",
+    ),
+    (
+        "chat.report.abandoned",
+        "… dont terminés sans réponse d'un conseiller",
+        "… of which ended without an advisor's answer",
+    ),
+    (
+        "chat.report.wait_p50",
+        "Délai médian jusqu'à un conseiller",
+        "Median time to an advisor",
+    ),
+    (
+        "chat.report.wait_p90",
+        "Délai jusqu'à un conseiller pour 90\u{a0}% des clients",
+        "Time to an advisor for 90% of customers",
+    ),
+    (
+        "chat.report.within_60s",
+        "Répondus en moins de 60\u{a0}secondes",
+        "Answered within 60 seconds",
+    ),
+    (
+        "chat.report.rule",
+        "Comment se calcule la résolution par le bot\u{a0}: une conversation jamais passée à un conseiller, où le bot a répondu, compte comme résolue si le client a dit que la réponse l'avait aidé, ou si, connu de nous, il ne nous a recontactés sur aucun canal (e-mail, téléphone, chat, agence…) dans les 7\u{a0}jours qui suivent. Un visiteur anonyme qui n'a rien dit ne peut pas être vérifié et n'est pas compté comme résolu. Les conversations comptent dans le mois où elles ont commencé\u{a0}; les délais vont du passage à un conseiller à sa première réponse.",
+        "How the bot's resolution is computed: a conversation never handed over, in which the bot answered, counts as resolved if the customer said the answer helped, or if, known to us, they did not contact us again on any channel (email, phone, chat, counter…) within the next 7 days. An anonymous visitor who said nothing cannot be verified and is not counted as resolved. Conversations count in the month they started; times run from the handoff to the advisor's first answer.",
+    ),
+    (
+        "chat.report.reasons",
+        "Passages par raison",
+        "Handoffs by reason",
+    ),
+    (
+        "chat.report.advisors",
+        "Charge des conseillers",
+        "Advisors' load",
+    ),
+    (
+        "chat.report.taken",
+        "Conversations prises",
+        "Conversations taken",
+    ),
+    (
+        "chat.report.no_handoff",
+        "Aucun passage à un conseiller sur la période.",
+        "No handoff in the period.",
+    ),
+    (
+        "chat.report.no_advisor",
+        "Aucune conversation prise sur la période.",
+        "No conversation taken in the period.",
+    ),
     (
         "help.intro",
         "Posez votre question dans la fenêtre de discussion, en bas à droite\u{a0}: notre assistant répond tout de suite à partir de nos fiches, et passe la main à un conseiller quand il le faut, ou dès que vous le demandez.",

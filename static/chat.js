@@ -11,7 +11,9 @@
       wait: "Attente estimée\u00a0: environ {m}\u00a0min.", joined: "{name} a rejoint la conversation.",
       closed: "Conversation terminée. Merci\u00a0!", lost: "Connexion perdue, nouvelle tentative…",
       refused: "Message refusé\u00a0: ", hello: "Bonjour\u00a0! Posez votre question, je cherche la réponse.",
-      end: "Terminer la conversation", again: "Nouvelle conversation", typing: "Le conseiller écrit…"
+      end: "Terminer la conversation", again: "Nouvelle conversation", typing: "Le conseiller écrit…",
+      solved: "Votre demande est-elle résolue\u00a0?", answer: "Envoyer ma réponse", score: "Note {n} sur {max}",
+      noted: "Merci pour votre réponse.", pick: "Choisissez une réponse à chaque question.", reopened: "Nous reprenons votre demande\u00a0: un conseiller revient vers vous."
     },
     en: {
       title: "Chat with us", close: "Close", send: "Send", placeholder: "Your message",
@@ -21,10 +23,12 @@
       wait: "Estimated wait: about {m} min.", joined: "{name} joined the conversation.",
       closed: "Conversation ended. Thank you!", lost: "Connection lost, trying again…",
       refused: "Message refused: ", hello: "Hello! Ask your question, I will look for the answer.",
-      end: "End the conversation", again: "New conversation", typing: "The advisor is typing…"
+      end: "End the conversation", again: "New conversation", typing: "The advisor is typing…",
+      solved: "Was your request solved?", answer: "Send my answer", score: "Score {n} out of {max}",
+      noted: "Thank you for your answer.", pick: "Choose an answer to each question.", reopened: "We are taking your request up again: an advisor will get back to you."
     }
   };
-  var o, t, key, state, panel, log, status, input, seen = 0, polling = false, sock = null, failures = 0;
+  var o, t, key, state, panel, log, status, input, seen = 0, polling = false, sock = null, failures = 0, ended = null;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -69,6 +73,59 @@
     }
     var rate = log.querySelector(".pc-rate");
     if (rate && view.status !== "bot") rate.remove();
+    if (view.status === "closed" && view.survey && ended && !log.querySelector(".pc-survey")) ask(view.survey, ended);
+  }
+  // The closing survey: "was it solved?", the score and why, sent once with the token the
+  // ended conversation was held by.
+  function ask(sv, held) {
+    var f = el("form", "pc-survey"), picked = {};
+    f.style.cssText = "margin:.5rem 0;padding:.5rem;border:1px solid #ddd;border-radius:.5rem";
+    function choice(legend, items, name) {
+      var fs = el("fieldset");
+      fs.style.cssText = "border:0;margin:0 0 .5rem;padding:0";
+      fs.appendChild(el("legend", null, legend));
+      items.forEach(function (x) {
+        var b = el("button", null, x[0]);
+        b.type = "button";
+        if (x[2]) b.setAttribute("aria-label", x[2]);
+        b.setAttribute("aria-pressed", "false");
+        b.style.cssText = "margin:.15rem;min-width:2.2rem";
+        b.addEventListener("click", function () {
+          picked[name] = x[1];
+          fs.querySelectorAll("button").forEach(function (y) { y.setAttribute("aria-pressed", String(y === b)); y.style.fontWeight = y === b ? "bold" : ""; });
+        });
+        fs.appendChild(b);
+      });
+      f.appendChild(fs);
+    }
+    if (sv.ask_solved) choice(t.solved, [[t.yes, true], [t.no, false]], "solved");
+    if (sv.min != null) {
+      var n = [];
+      for (var i = sv.min; i <= sv.max; i++) n.push([String(i), i, t.score.replace("{n}", i).replace("{max}", sv.max)]);
+      choice(sv.question, n, "score");
+    }
+    var why = el("textarea");
+    why.rows = 2; why.maxLength = 2000; why.setAttribute("aria-label", sv.comment); why.placeholder = sv.comment;
+    why.style.cssText = "width:100%;box-sizing:border-box";
+    f.appendChild(why);
+    var go = el("button", null, t.answer); go.type = "submit";
+    f.appendChild(go);
+    f.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if ((sv.min != null && picked.score == null) || (sv.kind === "solved" && picked.solved == null)) return line("err", t.pick);
+      fetch(o.base + "/api/v1/chat/conversations/" + held.id + "/survey", {
+        method: "POST", headers: { "Content-Type": "application/json", "X-Chat-Token": held.token },
+        body: JSON.stringify({ score: picked.score, solved: picked.solved, comment: why.value, lang: o.lang })
+      }).then(function (r) {
+        return r.json().then(function (j) {
+          if (!r.ok) throw new Error((j.error && j.error.message) || r.status);
+          f.remove();
+          line("sys", j.reopened_case ? t.noted + " " + t.reopened : t.noted);
+        });
+      }).catch(function (e) { line("err", t.refused + e.message); });
+    });
+    log.insertBefore(f, log.querySelector(".pc-again"));
+    log.scrollTop = log.scrollHeight;
   }
   // Events are shown in their order only: one that comes after a gap waits for the poll, which
   // asks for everything after the last one shown.
@@ -94,6 +151,7 @@
     else if (e.kind === "accepted") line("sys", t.joined.replace("{name}", e.body));
     else if (e.kind === "closed") {
       line("sys", t.closed);
+      ended = state;
       forget();
       var again = el("button", "pc-again", t.again);
       again.type = "button";
@@ -220,7 +278,7 @@
   }
   window.PacteChat = {
     start: function (opts) {
-      o = opts; t = W[o.lang] || W.fr; key = "pacte-chat-" + o.org;
+      o = opts; t = W[o.lang] || W.fr; key = "pacte-chat-" + o.org; ended = null;
       try { state = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { state = null; }
       build();
       line("bot", t.hello);

@@ -4,7 +4,9 @@
 use super::error::{ApiError, Envelope};
 use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
+use crate::service::chat::report::Report;
 use crate::service::chat::{Events, Follower, Push, StartInput, Started};
+use crate::service::survey::answer::{AnswerInput, Recorded};
 use crate::store::chat::{Conversation, Event};
 use crate::web::client::ClientAddr;
 use axum::Json;
@@ -138,6 +140,25 @@ pub async fn close(
 ) -> Result<Json<Events>, ApiError> {
     Ok(Json(
         s.chat.close_as_visitor(&s.store, id, token(&h)).await?,
+    ))
+}
+
+/// The visitor's answer to the survey the widget asks once the conversation ended (its
+/// question is in the closed conversation's `survey`); "not solved" reopens the case.
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/survey", request_body = AnswerInput,
+    params(("X-Chat-Token" = String, Header)),
+    responses((status = 200, body = Recorded), (status = 401, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn survey(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(a): ApiJson<AnswerInput>,
+) -> Result<Json<Recorded>, ApiError> {
+    let base = s.config.public_base();
+    Ok(Json(
+        s.chat
+            .answer_survey(&s.store, id, token(&h), &a, &base)
+            .await?,
     ))
 }
 
@@ -303,4 +324,33 @@ pub async fn end(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Events>, ApiError> {
     Ok(Json(s.chat.close_as_staff(&s.store, &a, id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// First month, "YYYY-MM" (default: 11 months before `to`).
+    pub from: Option<String>,
+    /// Last month, "YYYY-MM" (default: this month).
+    pub to: Option<String>,
+}
+
+/// The chat report: conversations, bot containment and verified resolution, handoffs by reason,
+/// time to a human, each advisor's load (managers and above).
+#[utoipa::path(get, path = "/api/v1/chat/report", params(ReportQuery),
+    responses((status = 200, body = Report), (status = 403, body = Envelope), (status = 422, body = Envelope)),
+    security(("bearer" = [])))]
+pub async fn report(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Json<Report>, ApiError> {
+    let q = crate::service::survey::figures::Query {
+        from: q.from,
+        to: q.to,
+        by: None,
+    };
+    Ok(Json(
+        crate::service::chat::report::report(&s.store, &a, &q).await?,
+    ))
 }

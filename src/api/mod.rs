@@ -73,6 +73,7 @@ pub fn router() -> Router<AppState> {
             post(chat::start).layer(chat::cors()),
         )
         .route("/chat/queue", get(chat::queue))
+        .route("/chat/report", get(chat::report))
         .route("/chat/conversations/{id}", get(chat::transcript))
         .route(
             "/chat/conversations/{id}/messages",
@@ -94,6 +95,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/chat/conversations/{id}/close",
             post(chat::close).layer(chat::cors()),
+        )
+        .route(
+            "/chat/conversations/{id}/survey",
+            post(chat::survey).layer(chat::cors()),
         )
         .route("/chat/conversations/{id}/accept", post(chat::accept))
         .route("/chat/conversations/{id}/replies", post(chat::reply))

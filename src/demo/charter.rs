@@ -100,14 +100,14 @@ pub async fn install(store: &Store, org_id: i64, since: i64) -> Result<()> {
             5,
             ("Réponse sur le chat", "Chat answered"),
             (
-                "Un conseiller vous répond sur le chat en moins de 3 minutes.",
-                "An advisor answers your chat within 3 minutes.",
+                "Un conseiller vous répond sur le chat en moins de 60 secondes, pour 85 % d'entre vous, jamais plus de 3 minutes.",
+                "An advisor answers your chat within 60 seconds for 85% of you, never over 3 minutes.",
             ),
             "chat_answer",
             &["chat"],
+            Some(1),
+            85.0,
             Some(3),
-            80.0,
-            None,
             false,
         ),
         commitment(

@@ -94,12 +94,12 @@ fn conversation(
         ),
         "chat" => (
             Some({
-                let upto = if rng.random_ratio(1, 6) {
-                    12 * MIN
-                } else {
+                let upto = if rng.random_ratio(1, 10) {
                     4 * MIN
+                } else {
+                    70_000
                 };
-                rng.random_range(20_000..upto)
+                rng.random_range(8_000..upto)
             }),
             rng.random_range(3 * MIN..15 * MIN),
         ),

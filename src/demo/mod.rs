@@ -3,6 +3,7 @@
 //! Deterministic for a given seed.
 
 mod charter;
+mod chat;
 mod email;
 mod generator;
 mod kb;
@@ -209,6 +210,8 @@ impl History {
                 if batch.is_empty() {
                     // Surveys and reviews follow the cases they are about.
                     voice::install(store, self.org_id, self.manager_id, self.seed).await?;
+                    // The chat's conversations, for its report.
+                    chat::install(store, self.org_id, self.seed).await?;
                     // The quality loop works on what the year showed.
                     return quality::install(store, self.org_id, self.seed).await;
                 }

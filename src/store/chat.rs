@@ -333,3 +333,69 @@ pub async fn idle(
         .collect::<std::result::Result<Vec<i64>, sqlx::Error>>()
         .map_err(Into::into)
 }
+
+/// A conversation as the chat report counts it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Counted {
+    pub customer_id: Option<i64>,
+    pub status: String,
+    pub reason: Option<String>,
+    pub last_at: i64,
+    pub handoff_at: Option<i64>,
+    pub answered_at: Option<i64>,
+    pub assigned_to: Option<i64>,
+    pub resolved_by_bot: i64,
+    /// The bot's answers in it.
+    pub answers: i64,
+    /// The customer's inbound contacts on any channel in the 7 days after it (None when the
+    /// visitor stayed anonymous).
+    pub came_back: Option<i64>,
+}
+
+/// The conversations started in [from, to).
+pub async fn counted(c: &mut Conn, org_id: i64, from: i64, to: i64) -> Result<Vec<Counted>> {
+    Ok(sqlx::query_as(
+        "SELECT c.customer_id, c.status, c.reason, c.last_at, c.handoff_at, c.answered_at,
+                c.assigned_to, c.resolved_by_bot,
+                (SELECT COUNT(*) FROM chat_event e
+                  WHERE e.conversation_id = c.id AND e.kind = 'answer') AS answers,
+                CASE WHEN c.customer_id IS NULL THEN NULL ELSE
+                  (SELECT COUNT(*) FROM interaction i
+                    WHERE i.customer_id = c.customer_id AND i.direction = 'inbound'
+                      AND i.occurred_at > c.last_at AND i.occurred_at <= c.last_at + $4)
+                END AS came_back
+         FROM chat_conversation c
+         WHERE c.org_id = $1 AND c.started_at >= $2 AND c.started_at < $3",
+    )
+    .bind(org_id)
+    .bind(from)
+    .bind(to)
+    .bind(crate::domain::case::ONCE_AND_DONE_WINDOW_MS)
+    .fetch_all(c)
+    .await?)
+}
+
+/// A chat contact recorded without its conversation (the demo's history): what a conversation
+/// for it is made from.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Contact {
+    pub case_id: i64,
+    pub customer_id: i64,
+    pub subject: Option<String>,
+    pub queued_at: i64,
+    pub answered_at: Option<i64>,
+}
+
+/// The organisation's most recent inbound chat contacts that were queued for an advisor.
+pub async fn queued_contacts(c: &mut Conn, org_id: i64, limit: i64) -> Result<Vec<Contact>> {
+    Ok(sqlx::query_as(
+        "SELECT case_id, customer_id, subject, queued_at, answered_at FROM interaction
+         WHERE org_id = $1 AND channel = 'chat' AND direction = 'inbound'
+           AND queued_at IS NOT NULL
+         ORDER BY queued_at DESC LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}

@@ -400,6 +400,17 @@ const RESPONSE_COLS: &str = "id, org_id, survey_id, invitation_id, customer_id, 
     team_id, channel, category, month, score, solved, comment, lang, criteria, themes, polarity,
     external_id, answered_at";
 
+/// Whether an answer with this external id was recorded for the survey.
+pub async fn answered(c: &mut Conn, survey_id: i64, external_id: &str) -> Result<bool> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM survey_response WHERE survey_id = $1 AND external_id = $2")
+            .bind(survey_id)
+            .bind(external_id)
+            .fetch_optional(c)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// Records an answer; `None` when its `external_id` was already recorded for the survey.
 pub async fn insert_response(c: &mut Conn, r: &Response, now: i64) -> Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(

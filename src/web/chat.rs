@@ -233,3 +233,149 @@ pub async fn events(
             .web(u.lang)?,
     ))
 }
+
+/// A figure of the chat report: what it counts, its value, and the share it is of its whole.
+pub struct Figure {
+    id: &'static str,
+    label: String,
+    value: String,
+    share: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "chat_report.html")]
+pub struct ReportPage {
+    s: Shell,
+    from: String,
+    to: String,
+    period: String,
+    figures: Vec<Figure>,
+    reasons: Vec<(String, String, String)>,
+    advisors: Vec<(String, String, String)>,
+    rule: &'static str,
+}
+
+#[derive(Deserialize)]
+pub struct Period {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// "45 s", "2 min 5 s": a wait read at a glance.
+fn secs(l: Lang, s: Option<i64>) -> String {
+    match s {
+        None => "—".into(),
+        Some(s) if s < 60 => format!("{s}\u{a0}s"),
+        Some(s) if s % 60 == 0 => format!("{}\u{a0}min", l.int(s / 60)),
+        Some(s) => format!("{}\u{a0}min {}\u{a0}s", l.int(s / 60), s % 60),
+    }
+}
+
+pub async fn report(
+    State(st): State<AppState>,
+    u: WebUser,
+    Query(p): Query<Period>,
+) -> Result<ReportPage, WebError> {
+    let l = u.lang;
+    let q = crate::service::survey::figures::Query {
+        from: p.from.filter(|s| !s.trim().is_empty()),
+        to: p.to.filter(|s| !s.trim().is_empty()),
+        by: None,
+    };
+    let r = crate::service::chat::report::report(&st.store, &u.actor, &q)
+        .await
+        .web(l)?;
+    let share = |n: i64, of: i64| {
+        if of > 0 {
+            l.percent(100.0 * n as f64 / of as f64, 1)
+        } else {
+            String::new()
+        }
+    };
+    let fig = |id, key: &str, n: i64, of: i64| Figure {
+        id,
+        label: l.t(key).to_string(),
+        value: l.int(n),
+        share: share(n, of),
+    };
+    let time = |id, key: &str, v: String| Figure {
+        id,
+        label: l.t(key).to_string(),
+        value: v,
+        share: String::new(),
+    };
+    let figures = vec![
+        fig(
+            "conversations",
+            "chat.report.conversations",
+            r.conversations,
+            0,
+        ),
+        fig(
+            "contained",
+            "chat.report.contained",
+            r.contained,
+            r.conversations,
+        ),
+        fig(
+            "confirmed",
+            "chat.report.confirmed",
+            r.confirmed,
+            r.contained,
+        ),
+        fig("verified", "chat.report.verified", r.verified, r.contained),
+        fig("pending", "chat.report.pending", r.pending, r.contained),
+        fig(
+            "unverifiable",
+            "chat.report.unverifiable",
+            r.unverifiable,
+            r.contained,
+        ),
+        fig(
+            "handoffs",
+            "chat.report.handoffs",
+            r.handoffs,
+            r.conversations,
+        ),
+        fig("answered", "chat.report.answered", r.answered, r.handoffs),
+        fig(
+            "abandoned",
+            "chat.report.abandoned",
+            r.abandoned,
+            r.handoffs,
+        ),
+        time("wait-p50", "chat.report.wait_p50", secs(l, r.wait_p50_secs)),
+        time("wait-p90", "chat.report.wait_p90", secs(l, r.wait_p90_secs)),
+        time(
+            "within-60s",
+            "chat.report.within_60s",
+            r.within_60s
+                .map(|v| l.percent(100.0 * v, 1))
+                .unwrap_or_else(|| "—".into()),
+        ),
+    ];
+    Ok(ReportPage {
+        s: Shell::of(&u),
+        period: format!("{} → {}", l.month(&r.from), l.month(&r.to)),
+        reasons: r
+            .reasons
+            .iter()
+            .map(|x| {
+                (
+                    reason_label(l, &x.reason),
+                    l.int(x.count),
+                    share(x.count, r.handoffs),
+                )
+            })
+            .collect(),
+        advisors: r
+            .advisors
+            .iter()
+            .map(|a| (a.name.clone(), l.int(a.taken), secs(l, a.wait_p50_secs)))
+            .collect(),
+        from: r.from,
+        to: r.to,
+        figures,
+        rule: l.t("chat.report.rule"),
+    })
+}

@@ -395,6 +395,72 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
             .count();
         assert_eq!(n, 1, "{case}");
 
+        // Answered by an advisor: the case is solved at the close, and the widget asks the
+        // organisation's post-case survey; "not solved" reopens the case with a call-back task.
+        assert_eq!(case["status"], "solved", "{backend}: {case}");
+        let (_, closed) = visitor(&app, "GET", &format!("{events}?after=0"), &token, None).await;
+        let asked = &closed["survey"];
+        assert_eq!(
+            (
+                asked["kind"].clone(),
+                asked["min"].clone(),
+                asked["max"].clone(),
+                asked["ask_solved"].clone()
+            ),
+            (json!("csat"), json!(1), json!(5), json!(true)),
+            "{closed}"
+        );
+        assert!(
+            asked["question"].as_str().unwrap().contains("satisfait"),
+            "{asked}"
+        );
+        let survey = format!("/api/v1/chat/conversations/{id}/survey");
+        let (s, r) = visitor(&app, "POST", &survey, &token, Some(json!({"score": 9}))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "out of range: {r}");
+        assert_eq!(r["error"]["fields"][0]["field"], "score", "{r}");
+        let (s, r) = visitor(
+            &app,
+            "POST",
+            &survey,
+            &token,
+            Some(json!({"score": 2, "solved": false, "comment": "toujours bloquée"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {r}");
+        assert_eq!(r["reopened_case"], true, "{r}");
+        let case = app
+            .get(&format!("/api/v1/cases/{case_id}"), &app.advisor)
+            .await
+            .json;
+        assert_eq!(case["status"], "open", "{backend}: {case}");
+        let (s, _) = visitor(
+            &app,
+            "POST",
+            &survey,
+            &token,
+            Some(json!({"score": 5, "solved": true})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "answered once");
+        let (_, after) = visitor(&app, "GET", &format!("{events}?after=0"), &token, None).await;
+        assert!(after["survey"].is_null(), "not asked again: {after}");
+        let surveys = app.get("/api/v1/surveys", &app.admin).await.json;
+        let csat = surveys
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["trigger"] == "case_solved")
+            .unwrap_or_else(|| panic!("{surveys}"))["id"]
+            .clone();
+        let answers = app
+            .get(&format!("/api/v1/surveys/{csat}/responses"), &app.admin)
+            .await;
+        assert!(
+            answers.json.to_string().contains("toujours bloquée"),
+            "{backend}: {}",
+            answers.json
+        );
+
         // A conversation left waiting for hours is closed by the standing job.
         let r = app
             .call(
@@ -433,6 +499,62 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
                 .await
                 .unwrap(),
             0
+        );
+        // Its anonymous visitor may still answer the survey: counted, on no case.
+        let (s, r) = visitor(
+            &app,
+            "POST",
+            &format!("/api/v1/chat/conversations/{id2}/survey"),
+            &token2,
+            Some(json!({"score": 4, "solved": true, "lang": "en"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {r}");
+        assert_eq!(r["reopened_case"], false, "{r}");
+
+        // The report counts this month's conversations: Léa's handed over (unhelpful) and
+        // answered by the advisor, the second by request and left unanswered; the 28 more started
+        // to test the limit never left the bot nor got an answer.
+        let r = app.get("/api/v1/chat/report", &app.admin).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        let rep = &r.json;
+        assert_eq!(
+            (
+                rep["conversations"].clone(),
+                rep["handoffs"].clone(),
+                rep["answered"].clone(),
+                rep["abandoned"].clone(),
+                rep["contained"].clone()
+            ),
+            (json!(30), json!(2), json!(1), json!(1), json!(0)),
+            "{backend}: {rep}"
+        );
+        let reasons: Vec<&str> = rep["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["reason"].as_str().unwrap())
+            .collect();
+        assert_eq!(reasons.len(), 2, "{rep}");
+        assert!(
+            reasons.contains(&"unhelpful") && reasons.contains(&"request"),
+            "{rep}"
+        );
+        assert_eq!(rep["advisors"][0]["taken"], 1, "{rep}");
+        assert_eq!(
+            app.get("/api/v1/chat/report", &app.advisor).await.status,
+            StatusCode::FORBIDDEN,
+            "managers and above"
+        );
+        let page = crate::support::html(
+            &app.send(crate::support::page("/chat/report", &cookie))
+                .await,
+        );
+        assert!(
+            page.contains("Passages à un conseiller")
+                && page.contains("50,0\u{202f}%")
+                && page.contains("jamais passée à un conseiller"),
+            "{backend}: {page}"
         );
     }
 }

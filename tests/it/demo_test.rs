@@ -91,6 +91,20 @@ async fn the_demo_records_its_year_and_dates_nothing_after_now() {
             (Some("HX-COLIS-01"), false),
             "{backend}: {a:?}"
         );
+        // Its chat report tells the year: the bot answering alone, handoffs for several
+        // reasons answered by advisors.
+        let rows = {
+            let mut c = store.reader().await.unwrap();
+            pacte::store::chat::counted(&mut c, org_id, 0, now + 1)
+                .await
+                .unwrap()
+        };
+        let r = pacte::service::chat::report::summarise(&rows, &Default::default(), now);
+        assert!(
+            r.contained > 0 && r.confirmed > 0 && r.answered > 0 && r.reasons.len() >= 4,
+            "{backend}: {r:?}"
+        );
+        assert!(r.wait_p50_secs.is_some_and(|s| s <= 60), "{backend}: {r:?}");
         for (what, sql) in [
             (
                 "interactions",
@@ -111,6 +125,10 @@ async fn the_demo_records_its_year_and_dates_nothing_after_now() {
             (
                 "reviews",
                 "SELECT CAST(COALESCE(MAX(created_at), 0) AS BIGINT) FROM review",
+            ),
+            (
+                "chat events",
+                "SELECT CAST(COALESCE(MAX(at), 0) AS BIGINT) FROM chat_event",
             ),
             (
                 "review replies",

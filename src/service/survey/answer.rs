@@ -121,11 +121,21 @@ pub type Checked = (Option<i64>, Option<bool>, String, Vec<CriterionAnswer>);
 
 /// Checks an answer against its survey; every refused field is named.
 pub fn check(open: &Open, a: &AnswerInput) -> Result<Checked> {
+    check_for(open.kind, &open.survey, &open.criteria, a)
+}
+
+/// The same against a survey and its criteria.
+pub fn check_for(
+    kind: SurveyKind,
+    survey: &store::survey::Survey,
+    criteria_asked: &[super::Criterion],
+    a: &AnswerInput,
+) -> Result<Checked> {
     let mut ch = Checks::default();
-    let score = ch.check("score", open.kind.check_score(a.score)).flatten();
-    let asks_solved = open.kind == SurveyKind::Solved || open.survey.ask_solved == 1;
+    let score = ch.check("score", kind.check_score(a.score)).flatten();
+    let asks_solved = kind == SurveyKind::Solved || survey.ask_solved == 1;
     let solved = match (asks_solved, a.solved) {
-        (true, None) if open.kind == SurveyKind::Solved => {
+        (true, None) if kind == SurveyKind::Solved => {
             ch.refuse("solved", "required", "answer yes or no");
             None
         }
@@ -136,8 +146,8 @@ pub fn check(open: &Open, a: &AnswerInput) -> Result<Checked> {
         .check("comment", survey::check_comment(&a.comment))
         .unwrap_or_default();
     let mut criteria = Vec::new();
-    if open.kind == SurveyKind::Custom {
-        for c in &open.criteria {
+    if kind == SurveyKind::Custom {
+        for c in criteria_asked {
             match a.criteria.iter().find(|x| x.key == c.key) {
                 Some(x) => {
                     let imp = ch.check(
@@ -164,7 +174,7 @@ pub fn check(open: &Open, a: &AnswerInput) -> Result<Checked> {
             }
         }
         for x in &a.criteria {
-            if !open.criteria.iter().any(|c| c.key == x.key) {
+            if !criteria_asked.iter().any(|c| c.key == x.key) {
                 ch.refuse(
                     "criteria",
                     "unknown_criterion",
@@ -189,8 +199,7 @@ pub async fn submit(
         Ok(o) => o,
         Err(closed) => return Ok(Err(closed)),
     };
-    let (score, solved, comment, criteria) = check(&open, a)?;
-    let lang = if a.lang == "en" { "en" } else { "fr" };
+    let checked = check(&open, a)?;
     let mut tx = Work::begin_at(store, now).await?;
     // Single use, decided by the database: of two concurrent submissions, one records.
     if !store::survey::mark_answered(&mut tx, open.invitation_id, now).await? {
@@ -199,11 +208,7 @@ pub async fn submit(
     let inv = store::survey::invitation(&mut tx, open.invitation_id)
         .await?
         .ok_or(Error::NotFound("invitation"))?;
-    let (tz, _) = store::org::org_calendar(&mut tx, inv.org_id).await?;
-    let rules = Rules::load(&mut tx, inv.org_id).await?;
-    let mut deltas = Deltas::default();
-    let response = store::survey::Response {
-        id: 0,
+    let about = About {
         org_id: inv.org_id,
         survey_id: inv.survey_id,
         invitation_id: Some(inv.id),
@@ -213,6 +218,61 @@ pub async fn submit(
         team_id: inv.team_id,
         channel: inv.channel.clone(),
         category: inv.category.clone(),
+        external_id: None,
+        path: format!("/customers/{}", inv.customer_id),
+    };
+    let recorded = record(&mut tx, &about, open.kind, checked, &a.lang, base)
+        .await?
+        .ok_or_else(|| Error::Internal("answer recorded twice".into()))?;
+    tx.commit().await?;
+    Ok(Ok(recorded))
+}
+
+/// What an answer is about: an invitation's customer and case, or a chat's (whose visitor may
+/// have stayed anonymous).
+#[derive(Debug, Clone)]
+pub struct About {
+    pub org_id: i64,
+    pub survey_id: i64,
+    pub invitation_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub case_id: Option<i64>,
+    pub site_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    /// Makes a second answer of the same thing record nothing.
+    pub external_id: Option<String>,
+    /// Where an alert points when the answer has no case.
+    pub path: String,
+}
+
+/// Writes a checked answer with what follows from it: the case's event, "not solved" reopening
+/// the case, an alert for a detractor. `None` when `about.external_id` was answered before.
+pub async fn record(
+    w: &mut Work,
+    about: &About,
+    kind: SurveyKind,
+    (score, solved, comment, criteria): Checked,
+    lang: &str,
+    base: &str,
+) -> Result<Option<Recorded>> {
+    let now = w.now;
+    let lang = if lang == "en" { "en" } else { "fr" };
+    let (tz, _) = store::org::org_calendar(w, about.org_id).await?;
+    let rules = Rules::load(w, about.org_id).await?;
+    let mut deltas = Deltas::default();
+    let response = store::survey::Response {
+        id: 0,
+        org_id: about.org_id,
+        survey_id: about.survey_id,
+        invitation_id: about.invitation_id,
+        customer_id: about.customer_id,
+        case_id: about.case_id,
+        site_id: about.site_id,
+        team_id: about.team_id,
+        channel: about.channel.clone(),
+        category: about.category.clone(),
         month: String::new(),
         score,
         solved: solved.map(i64::from),
@@ -221,25 +281,26 @@ pub async fn submit(
         criteria: String::new(),
         themes: String::new(),
         polarity: 0,
-        external_id: None,
+        external_id: about.external_id.clone(),
         answered_at: now,
     };
-    let response_id =
-        record::record_in(&mut tx, &mut deltas, &rules, &tz, response, &criteria, now)
-            .await?
-            .ok_or_else(|| Error::Internal("answer recorded twice".into()))?;
-    deltas.flush(&mut tx).await?;
+    let Some(response_id) =
+        record::record_in(w, &mut deltas, &rules, &tz, response, &criteria, now).await?
+    else {
+        return Ok(None);
+    };
+    deltas.flush(w).await?;
     let mut reopened = false;
-    if let Some(case_id) = inv.case_id {
+    if let Some(case_id) = about.case_id {
         let detail = match (score, solved) {
-            (Some(s), _) => format!("{} {s}", open.kind.as_str()),
+            (Some(s), _) => format!("{} {s}", kind.as_str()),
             (None, Some(true)) => "solved: yes".into(),
             (None, Some(false)) => "solved: no".into(),
-            _ => open.kind.as_str().into(),
+            _ => kind.as_str().into(),
         };
         store::case::add_event(
-            &mut tx,
-            inv.org_id,
+            w,
+            about.org_id,
             case_id,
             now,
             "survey_answered",
@@ -248,24 +309,24 @@ pub async fn submit(
         )
         .await?;
         if solved == Some(false) {
-            reopened = reopen_not_solved(&mut tx, inv.org_id, case_id, &comment).await?;
+            reopened = reopen_not_solved(w, about.org_id, case_id, &comment).await?;
         }
     }
-    if let Some(kind) = record::alert_kind(open.kind, score) {
-        let name = match inv.customer_id {
-            id if id > 0 => store::customer::get(&mut tx, inv.org_id, id)
+    if let Some(alert) = record::alert_kind(kind, score) {
+        let name = match about.customer_id {
+            Some(id) if id > 0 => store::customer::get(w, about.org_id, id)
                 .await?
                 .and_then(|c| c.display_name)
                 .unwrap_or_default(),
             _ => String::new(),
         };
-        let case = match inv.case_id {
-            Some(id) => store::case::by_id(&mut tx, inv.org_id, id).await?,
+        let case = match about.case_id {
+            Some(id) => store::case::by_id(w, about.org_id, id).await?,
             None => None,
         };
         let summary = format!(
             "{} {} — {}{}{}",
-            open.kind.as_str().to_uppercase(),
+            kind.as_str().to_uppercase(),
             score.unwrap_or_default(),
             if name.is_empty() { "client" } else { &name },
             case.as_ref()
@@ -279,14 +340,14 @@ pub async fn submit(
         );
         let path = match &case {
             Some(k) => format!("/cases/{}", k.number),
-            None => format!("/customers/{}", inv.customer_id),
+            None => about.path.clone(),
         };
         voice::raise(
-            &mut tx,
+            w,
             &voice::Alert {
-                org_id: inv.org_id,
-                site_id: inv.site_id,
-                kind,
+                org_id: about.org_id,
+                site_id: about.site_id,
+                kind: alert,
                 response_id: Some(response_id),
                 review_id: None,
                 summary,
@@ -296,20 +357,18 @@ pub async fn submit(
             now,
         )
         .await?;
-        tx.wake(Worker::Mail);
-        tx.wake(Worker::Alerts);
+        w.wake(Worker::Mail);
+        w.wake(Worker::Alerts);
     }
-    let review_link = match inv.case_id {
+    let review_link = match about.case_id {
         Some(case_id) => {
-            let r =
-                crate::service::review::invitation_of_case(&mut tx, inv.org_id, case_id).await?;
+            let r = crate::service::review::invitation_of_case(w, about.org_id, case_id).await?;
             r.filter(|r| r.used_at.is_none() && r.expires_at > now)
                 .map(|r| voice::link(base, Purpose::Review, r.id))
         }
         None => None,
     };
-    tx.commit().await?;
-    Ok(Ok(Recorded {
+    Ok(Some(Recorded {
         response_id,
         reopened_case: reopened,
         review_link,

@@ -1,6 +1,6 @@
 //! Which surveys a change schedules: a case turning solved schedules the post-case surveys on its
 //! channel, a served counter visit the visit surveys, each after the survey's delay. History
-//! (imports, demo) is never surveyed.
+//! (imports, demo) is never surveyed. A chat is surveyed in its widget (`service::chat`).
 
 use crate::domain::DAY_MS;
 use crate::domain::case::{CaseState, CaseStatus};
@@ -19,7 +19,11 @@ pub(super) async fn case_changed(
     now: i64,
 ) -> Result<bool> {
     let solved = |s: &CaseState| s.clock.status() == CaseStatus::Solved;
-    if !solved(after) || before.is_some_and(solved) || after.channel == "counter" {
+    // Counter visits have their own trigger; a chat asks its survey in the widget as it closes.
+    if !solved(after)
+        || before.is_some_and(solved)
+        || matches!(after.channel.as_str(), "counter" | "chat")
+    {
         return Ok(false);
     }
     let solved_at = after.clock.solved_at.unwrap_or(now);

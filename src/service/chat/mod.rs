@@ -8,15 +8,22 @@
 use crate::domain::Invalid;
 use crate::domain::identity::{CustomerNumber, Email, Identity, PhoneE164};
 use crate::domain::link::{self, Purpose};
+use crate::domain::survey::SurveyKind;
 use crate::service::bot::{Bot, Question};
 use crate::service::email::secrets;
 use crate::service::ingest::{CustomerRef, InteractionInput};
 use crate::service::ratelimit::RateLimit;
+use crate::service::survey::answer::{self, About, AnswerInput, Recorded};
+use crate::service::work::Work;
 use crate::service::{Actor, Checks, Error, Result, iso, now_ms};
 use crate::store::chat::{Conversation, Event, NewConversation, NewEvent};
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
+use signals::{Signal, Signals, Subscription};
 use std::time::Duration;
+
+pub mod report;
+mod signals;
 
 /// The longest message read.
 pub const MESSAGE_MAX: usize = 2_000;
@@ -26,15 +33,6 @@ const AFTER_CLOSE_MS: i64 = 3_600_000;
 const IDLE_MS: i64 = 86_400_000;
 /// The longest a reader waits for something new (long poll).
 const WAIT_MAX: Duration = Duration::from_secs(25);
-
-/// What is told to this process's readers of a conversation.
-#[derive(Debug, Clone, Copy)]
-enum Signal {
-    /// Something was written: read what follows.
-    Moved(i64),
-    /// Someone is typing (ephemeral: never kept, told to this process's readers only).
-    Typing(i64, Side),
-}
 
 /// A side of a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,7 +46,7 @@ pub enum Side {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Push {
-    Events(Events),
+    Events(Box<Events>),
     Typing { typing: Side },
 }
 
@@ -57,7 +55,7 @@ pub enum Push {
 pub struct Follower {
     id: i64,
     side: Side,
-    signals: tokio::sync::broadcast::Receiver<Signal>,
+    signals: Subscription,
     /// The number of the last event sent.
     pub after: i64,
 }
@@ -74,7 +72,7 @@ impl Follower {
 /// This process's conversations in motion: who waits on which, and the flood guard.
 #[derive(Clone)]
 pub struct Chat {
-    moved: tokio::sync::broadcast::Sender<Signal>,
+    signals: Signals,
     /// Typing signals: one per conversation and side every 2 s at most.
     typing: RateLimit,
     /// 20 messages a minute per conversation.
@@ -86,7 +84,7 @@ pub struct Chat {
 impl Default for Chat {
     fn default() -> Self {
         Chat {
-            moved: tokio::sync::broadcast::channel(4096).0,
+            signals: Signals::default(),
             typing: RateLimit::new(1, Duration::from_secs(2)),
             flood: RateLimit::new(20, Duration::from_secs(60)),
             starts: RateLimit::new(30, Duration::from_secs(600)),
@@ -118,6 +116,23 @@ pub struct View {
     pub estimated_wait_secs: Option<i64>,
     /// The number of the last event.
     pub seq: i64,
+    /// Once closed, what the widget asks before it lets the visitor go (until answered).
+    pub survey: Option<ClosingSurvey>,
+}
+
+/// The organisation's post-case survey, asked in the widget when a conversation ends.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClosingSurvey {
+    /// csat | ces | nps | solved
+    pub kind: String,
+    pub question: String,
+    /// The lowest and highest score (none for a "was it solved?" survey).
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    /// Whether "was it solved?" is asked (a "no" reopens the case).
+    pub ask_solved: bool,
+    /// The question over the comment ("Pourquoi ?").
+    pub comment: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -170,14 +185,14 @@ fn identity(raw: &str) -> std::result::Result<Identity, Invalid> {
 impl Chat {
     fn moved(&self, id: i64) {
         // Nobody waiting is fine: the event is on record.
-        let _ = self.moved.send(Signal::Moved(id));
+        self.signals.send(id, Signal::Moved);
     }
 
     /// "`side` is typing", to the other side's sockets on this process (a signal more often
     /// than every 2 s is dropped).
     pub fn typing(&self, id: i64, side: Side) {
         if self.typing.hit(&format!("{id}:{side:?}")).is_ok() {
-            let _ = self.moved.send(Signal::Typing(id, side));
+            self.signals.send(id, Signal::Typing(side));
         }
     }
 
@@ -189,7 +204,7 @@ impl Chat {
         token: &str,
         after: i64,
     ) -> Result<Follower> {
-        let signals = self.moved.subscribe();
+        let signals = self.signals.subscribe(id);
         self.visitor(store, id, token).await?;
         Ok(Follower {
             id,
@@ -207,7 +222,7 @@ impl Chat {
         id: i64,
         after: i64,
     ) -> Result<Follower> {
-        let signals = self.moved.subscribe();
+        let signals = self.signals.subscribe(id);
         self.staff(store, actor, id).await?;
         Ok(Follower {
             id,
@@ -239,19 +254,15 @@ impl Chat {
                 if f.side == Side::Visitor {
                     e = visitor_side(e);
                 }
-                return Ok(Push::Events(e));
+                return Ok(Push::Events(Box::new(e)));
             }
             drop(r);
             let told = tokio::time::timeout(Duration::from_secs(2), async {
                 loop {
                     match f.signals.recv().await {
-                        Ok(Signal::Moved(x)) if x == f.id => return None,
-                        Ok(Signal::Typing(x, side)) if x == f.id && side != f.side => {
-                            return Some(side);
-                        }
-                        Ok(_) => continue,
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return None,
-                        Err(_) => std::future::pending::<()>().await,
+                        Signal::Moved => return None,
+                        Signal::Typing(side) if side != f.side => return Some(side),
+                        Signal::Typing(_) => continue,
                     }
                 }
             })
@@ -293,6 +304,21 @@ impl Chat {
             waits.sort_unstable();
             estimate = waits.get(waits.len() / 2).map(|ms| ms / 1000);
         }
+        let survey = match c.status.as_str() {
+            "closed" => closing_survey(store, c).await?.map(|(s, kind)| {
+                let en = c.lang == "en";
+                let range = kind.range();
+                ClosingSurvey {
+                    kind: s.kind.clone(),
+                    question: if en { s.question_en } else { s.question_fr },
+                    min: range.map(|r| r.0),
+                    max: range.map(|r| r.1),
+                    ask_solved: s.ask_solved == 1 || kind == SurveyKind::Solved,
+                    comment: if en { s.comment_en } else { s.comment_fr },
+                }
+            }),
+            _ => None,
+        };
         Ok(View {
             conversation_id: c.id,
             status: c.status.clone(),
@@ -300,7 +326,63 @@ impl Chat {
             position,
             estimated_wait_secs: estimate,
             seq: c.seq,
+            survey,
         })
+    }
+
+    /// The visitor's answer to the closing survey, once: recorded as any survey answer (on the
+    /// conversation's case when the visitor was known, so "not solved" reopens it; anonymous
+    /// otherwise).
+    pub async fn answer_survey(
+        &self,
+        store: &Store,
+        id: i64,
+        token: &str,
+        a: &AnswerInput,
+        base: &str,
+    ) -> Result<Recorded> {
+        let c = self.visitor(store, id, token).await?;
+        if c.status != "closed" {
+            return Err(Error::Conflict {
+                code: "not_closed",
+                message: "the survey is asked once the conversation has ended".into(),
+            });
+        }
+        let Some((s, kind)) = closing_survey(store, &c).await? else {
+            return Err(Error::Conflict {
+                code: "nothing_to_answer",
+                message: "this conversation was surveyed already, or the organisation asks no survey after a chat".into(),
+            });
+        };
+        let checked = answer::check_for(kind, &s, &[], a)?;
+        let mut w = Work::begin_at(store, now_ms()).await?;
+        let case = match c.case_id {
+            Some(case_id) => store::case::by_id(&mut w, c.org_id, case_id).await?,
+            None => None,
+        };
+        let about = About {
+            org_id: c.org_id,
+            survey_id: s.id,
+            invitation_id: None,
+            customer_id: c.customer_id.or(case.as_ref().map(|k| k.customer_id)),
+            case_id: c.case_id,
+            site_id: case.as_ref().and_then(|k| k.site_id),
+            team_id: case.as_ref().and_then(|k| k.team_id),
+            channel: Some("chat".into()),
+            category: case.as_ref().and_then(|k| k.category.clone()),
+            external_id: Some(chat_key(c.id)),
+            path: format!("/chat/{}", c.id),
+        };
+        let lang = if a.lang.is_empty() { &c.lang } else { &a.lang };
+        let Some(done) = answer::record(&mut w, &about, kind, checked, lang, base).await? else {
+            return Err(Error::Conflict {
+                code: "already_answered",
+                message: "this conversation's survey was answered".into(),
+            });
+        };
+        w.commit().await?;
+        self.moved(id);
+        Ok(done)
     }
 
     /// The conversation a visitor's token holds; refused when forged, for another conversation,
@@ -611,7 +693,7 @@ impl Chat {
         after: i64,
         wait: Option<u64>,
     ) -> Result<Events> {
-        let moved = self.moved.subscribe();
+        let moved = self.signals.subscribe(id);
         let c = self.visitor(store, id, token).await?;
         self.follow(store, moved, c, after, wait)
             .await
@@ -627,7 +709,7 @@ impl Chat {
         after: i64,
         wait: Option<u64>,
     ) -> Result<Events> {
-        let moved = self.moved.subscribe();
+        let moved = self.signals.subscribe(id);
         let c = self.staff(store, actor, id).await?;
         self.follow(store, moved, c, after, wait).await
     }
@@ -635,7 +717,7 @@ impl Chat {
     async fn follow(
         &self,
         store: &Store,
-        mut moved: tokio::sync::broadcast::Receiver<Signal>,
+        mut moved: Subscription,
         mut c: Conversation,
         after: i64,
         wait: Option<u64>,
@@ -655,17 +737,9 @@ impl Chat {
             }
             // Woken by this process's writes; another node's are seen within 2 s.
             let step = (deadline - tokio::time::Instant::now()).min(Duration::from_secs(2));
-            let _ = tokio::time::timeout(step, async {
-                loop {
-                    match moved.recv().await {
-                        Ok(Signal::Moved(x)) if x == id => break,
-                        Ok(_) => continue,
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
-                        Err(_) => std::future::pending::<()>().await,
-                    }
-                }
-            })
-            .await;
+            let _ =
+                tokio::time::timeout(step, async { while moved.recv().await != Signal::Moved {} })
+                    .await;
             let mut r = store.reader().await?;
             c = store::chat::get(&mut r, id)
                 .await?
@@ -718,6 +792,10 @@ impl Chat {
             .find(|e| e.author == "visitor" && e.kind == "message")
             .map(|e| e.body.chars().take(80).collect::<String>())
             .unwrap_or_else(|| "Chat".into());
+        // Answered by an advisor, or by the bot with no handoff: the case is solved at the close
+        // (a "no" to the closing survey reopens it); a visitor nobody answered leaves it open.
+        let solved = c.answered_at.is_some()
+            || (c.handoff_at.is_none() && events.iter().any(|e| e.kind == "answer"));
         let input = InteractionInput {
             channel: "chat".into(),
             direction: "inbound".into(),
@@ -730,9 +808,10 @@ impl Chat {
                 said.join("\n")
             },
             // A namespace of Pacte's own, apart from integrators' ids.
-            external_id: Some(format!("pacte:chat:{}", c.id)),
+            external_id: Some(chat_key(c.id)),
             queued_at: c.handoff_at.map(iso),
             answered_at: c.answered_at.map(iso),
+            status: solved.then(|| "solved".into()),
             ..Default::default()
         };
         let valid = input.validate(now_ms())?;
@@ -834,6 +913,36 @@ impl Chat {
     pub async fn close_as_staff(&self, store: &Store, actor: &Actor, id: i64) -> Result<Events> {
         self.staff(store, actor, id).await?;
         self.close(store, id, Some(actor)).await
+    }
+}
+
+/// Pacte's own key for what comes of a conversation (its interaction, its survey answer).
+fn chat_key(id: i64) -> String {
+    format!("pacte:chat:{id}")
+}
+
+/// The survey a closed conversation asks: the organisation's first active post-case survey
+/// covering chat, unless this conversation answered it already.
+async fn closing_survey(
+    store: &Store,
+    c: &Conversation,
+) -> Result<Option<(store::survey::Survey, SurveyKind)>> {
+    let mut r = store.reader().await?;
+    let found = store::survey::active_with_trigger(&mut r, c.org_id, "case_solved")
+        .await?
+        .into_iter()
+        .filter(|s| s.channels.is_empty() || s.channels.split(',').any(|ch| ch == "chat"))
+        .find_map(|s| {
+            SurveyKind::parse(&s.kind)
+                .ok()
+                .filter(|k| *k != SurveyKind::Custom)
+                .map(|k| (s, k))
+        });
+    match found {
+        Some((s, k)) if !store::survey::answered(&mut r, s.id, &chat_key(c.id)).await? => {
+            Ok(Some((s, k)))
+        }
+        _ => Ok(None),
     }
 }
 

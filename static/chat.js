@@ -73,7 +73,7 @@
     }
     var rate = log.querySelector(".pc-rate");
     if (rate && view.status !== "bot") rate.remove();
-    if (view.status === "closed" && view.survey && ended && !log.querySelector(".pc-survey")) ask(view.survey, ended);
+    if (view.status === "closed" && view.survey && ended && !ended.asked) { ended.asked = true; ask(view.survey, ended); }
   }
   // The closing survey: "was it solved?", the score and why, sent once with the token the
   // ended conversation was held by.
@@ -82,14 +82,14 @@
     f.style.cssText = "margin:.5rem 0;padding:.5rem;border:1px solid #ddd;border-radius:.5rem";
     function choice(legend, items, name) {
       var fs = el("fieldset");
-      fs.style.cssText = "border:0;margin:0 0 .5rem;padding:0";
+      fs.style.cssText = "display:block;border:0;margin:0 0 .5rem;padding:0;background:none";
       fs.appendChild(el("legend", null, legend));
       items.forEach(function (x) {
         var b = el("button", null, x[0]);
         b.type = "button";
         if (x[2]) b.setAttribute("aria-label", x[2]);
         b.setAttribute("aria-pressed", "false");
-        b.style.cssText = "margin:.15rem;min-width:2.2rem";
+        b.style.cssText = "display:inline-block;width:auto;margin:.15rem;min-width:2.4rem;padding:.3rem .5rem";
         b.addEventListener("click", function () {
           picked[name] = x[1];
           fs.querySelectorAll("button").forEach(function (y) { y.setAttribute("aria-pressed", String(y === b)); y.style.fontWeight = y === b ? "bold" : ""; });
@@ -151,6 +151,8 @@
     else if (e.kind === "accepted") line("sys", t.joined.replace("{name}", e.body));
     else if (e.kind === "closed") {
       line("sys", t.closed);
+      // Nothing more can be said in it: only the survey and a new conversation remain.
+      panel.querySelectorAll(".pc-form, .pc-foot").forEach(function (x) { x.style.display = "none"; });
       ended = state;
       forget();
       var again = el("button", "pc-again", t.again);
@@ -246,7 +248,7 @@
     status = el("p", "pc-status");
     status.setAttribute("role", "status");
     status.style.cssText = "margin:0;padding:0 .75rem;font-size:.9rem;color:#444";
-    var form = el("form");
+    var form = el("form", "pc-form");
     form.style.cssText = "display:flex;gap:.5rem;padding:.5rem .75rem";
     input = el("input");
     input.name = "message"; input.maxLength = 2000; input.placeholder = t.placeholder;
@@ -265,7 +267,7 @@
         line("err", t.refused + e.message);
       });
     });
-    var foot = el("div");
+    var foot = el("div", "pc-foot");
     foot.style.cssText = "display:flex;justify-content:space-between;padding:0 .75rem .5rem";
     var human = el("button", "pc-human", t.human); human.type = "button";
     human.addEventListener("click", function () { act(api("POST", "/conversations/" + state.id + "/handoff")); });

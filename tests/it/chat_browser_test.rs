@@ -223,7 +223,49 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
             .click()
             .await?;
         until(&b, "#pacte-chat .pc-sys", 4, "Conversation terminée").await?;
+        // The closing survey: nothing chosen is said plainly; then "solved", a score, why.
+        b.wait()
+            .for_element(Locator::Css("#pacte-chat .pc-survey"))
+            .await?;
+        let survey_text = text(&b, "#pacte-chat .pc-survey").await?;
+        assert!(
+            survey_text.contains("résolue") && survey_text.contains("satisfait"),
+            "{survey_text}"
+        );
         crate::browser_test::shoot(&b, "chat-closed").await;
+        b.find(Locator::Css("#pacte-chat .pc-survey button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        until(&b, "#pacte-chat .pc-err", 1, "Choisissez une réponse").await?;
+        let groups = b
+            .find_all(Locator::Css("#pacte-chat .pc-survey fieldset"))
+            .await?;
+        groups[0]
+            .find(Locator::XPath(".//button[text()='Oui']"))
+            .await?
+            .click()
+            .await?;
+        groups[1]
+            .find(Locator::Css("button[aria-label='Note 4 sur 5']"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css("#pacte-chat .pc-survey textarea"))
+            .await?
+            .send_keys("Rapide et clair")
+            .await?;
+        b.find(Locator::Css("#pacte-chat .pc-survey button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        until(&b, "#pacte-chat .pc-sys", 5, "Merci pour votre réponse").await?;
+        assert!(
+            b.find_all(Locator::Css("#pacte-chat .pc-survey"))
+                .await?
+                .is_empty(),
+            "asked once"
+        );
         // A new conversation starts from there, with the bot again.
         b.find(Locator::Css("#pacte-chat .pc-again"))
             .await?
@@ -251,4 +293,30 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
     .await;
     assert_eq!(t["conversation"]["status"], "closed", "{t}");
     assert_eq!(t["conversation"]["resolved_by_bot"], true, "{t}");
+    // The answer is the organisation's post-case survey's, from the chat.
+    let (_, surveys) = staff(reqwest::Method::GET, "/surveys".into(), Value::Null).await;
+    let csat = surveys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["trigger"] == "case_solved")
+        .unwrap()["id"]
+        .clone();
+    let (_, answers) = staff(
+        reqwest::Method::GET,
+        format!("/surveys/{csat}/responses"),
+        Value::Null,
+    )
+    .await;
+    let a = answers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["comment"] == "Rapide et clair")
+        .unwrap_or_else(|| panic!("{answers}"));
+    assert_eq!(
+        (a["score"].clone(), a["channel"].clone()),
+        (4.into(), "chat".into()),
+        "{a}"
+    );
 }

@@ -2850,6 +2850,19 @@ const WORDS: &[(&str, &str, &str)] = &[
         "End the conversation",
     ),
     ("chat.report.title", "Rapport du chat", "Chat report"),
+    (
+        "chat.presence",
+        "Ma présence sur le chat\u{a0}:",
+        "My presence on the chat:",
+    ),
+    ("chat.presence.available", "Disponible", "Available"),
+    ("chat.presence.busy", "Occupé", "Busy"),
+    ("chat.presence.away", "Absent", "Away"),
+    (
+        "chat.presence.note",
+        "Quand personne n'est disponible ou occupé (console fermée depuis deux minutes, ou hors des horaires du site), le chat propose au client de laisser un message, qui devient un dossier e-mail.",
+        "When nobody is available or busy (console closed for two minutes, or outside the site's hours), the chat offers the customer to leave a message, which becomes an email case.",
+    ),
     ("chat.report.value", "Nombre", "Count"),
     ("chat.report.share", "Part", "Share"),
     (

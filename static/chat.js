@@ -13,6 +13,9 @@
       refused: "Message refusé\u00a0: ", hello: "Bonjour\u00a0! Posez votre question, je cherche la réponse.",
       end: "Terminer la conversation", again: "Nouvelle conversation", typing: "Le conseiller écrit…",
       solved: "Votre demande est-elle résolue\u00a0?", answer: "Envoyer ma réponse", score: "Note {n} sur {max}",
+      away: "Aucun conseiller n'est disponible pour le moment.", shut: "Nos conseillers ne sont pas disponibles à cette heure.",
+      offer: "Laissez-nous un message\u00a0: nous vous répondrons par e-mail.", email: "Votre adresse e-mail",
+      message: "Votre message", leave: "Envoyer le message", left: "Message reçu, merci.",
       noted: "Merci pour votre réponse.", pick: "Choisissez une réponse à chaque question.", reopened: "Nous reprenons votre demande\u00a0: un conseiller revient vers vous."
     },
     en: {
@@ -25,6 +28,9 @@
       refused: "Message refused: ", hello: "Hello! Ask your question, I will look for the answer.",
       end: "End the conversation", again: "New conversation", typing: "The advisor is typing…",
       solved: "Was your request solved?", answer: "Send my answer", score: "Score {n} out of {max}",
+      away: "No advisor is available at the moment.", shut: "Our advisors are not available at this time.",
+      offer: "Leave us a message: we will answer you by email.", email: "Your email address",
+      message: "Your message", leave: "Send the message", left: "Message received, thank you.",
       noted: "Thank you for your answer.", pick: "Choose an answer to each question.", reopened: "We are taking your request up again: an advisor will get back to you."
     }
   };
@@ -73,7 +79,36 @@
     }
     var rate = log.querySelector(".pc-rate");
     if (rate && view.status !== "bot") rate.remove();
+    var leave = log.querySelector(".pc-leave");
+    if (leave && (view.status !== "waiting" || view.advisors === "available" || view.advisors === "busy")) leave.remove();
+    if (view.status === "waiting" && (view.advisors === "away" || view.advisors === "closed") && !log.querySelector(".pc-leave")) offline(view.advisors);
     if (view.status === "closed" && view.survey && ended && !ended.asked) { ended.asked = true; ask(view.survey, ended); }
+  }
+  // Nobody can answer now: a message and an address instead, which become an email case.
+  function offline(why) {
+    var f = el("form", "pc-leave");
+    f.style.cssText = "margin:.5rem 0;padding:.5rem;border:1px solid #ddd;border-radius:.5rem";
+    f.appendChild(el("p", null, (why === "closed" ? t.shut : t.away) + " " + t.offer));
+    var mail = el("input");
+    mail.type = "email"; mail.name = "email"; mail.required = true; mail.placeholder = t.email;
+    mail.setAttribute("aria-label", t.email); mail.autocomplete = "email";
+    var text = el("textarea");
+    text.name = "text"; text.rows = 3; text.maxLength = 2000; text.required = true;
+    text.placeholder = t.message; text.setAttribute("aria-label", t.message);
+    [mail, text].forEach(function (x) { x.style.cssText = "display:block;width:100%;box-sizing:border-box;margin:.25rem 0"; f.appendChild(x); });
+    var go = el("button", null, t.leave); go.type = "submit";
+    go.style.cssText = "display:inline-block;width:auto";
+    f.appendChild(go);
+    f.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      api("POST", "/conversations/" + state.id + "/message", { email: mail.value, text: text.value }).then(function (r) {
+        f.remove();
+        line("sys", t.left + (r.promise ? " " + r.promise : ""));
+        take(r);
+      }).catch(function (e) { line("err", t.refused + e.message); });
+    });
+    log.appendChild(f);
+    log.scrollTop = log.scrollHeight;
   }
   // The closing survey: "was it solved?", the score and why, sent once with the token the
   // ended conversation was held by.

@@ -5,7 +5,7 @@ use super::error::{ApiError, Envelope};
 use super::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
 use crate::service::chat::report::Report;
-use crate::service::chat::{Events, Follower, Push, StartInput, Started};
+use crate::service::chat::{Events, Follower, Left, LeftMessage, Push, StartInput, Started};
 use crate::service::survey::answer::{AnswerInput, Recorded};
 use crate::store::chat::{Conversation, Event};
 use crate::web::client::ClientAddr;
@@ -352,5 +352,53 @@ pub async fn report(
     };
     Ok(Json(
         crate::service::chat::report::report(&s.store, &a, &q).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Presence {
+    /// available | busy | away (away, too, once the advisor's console has been gone two minutes)
+    pub status: String,
+}
+
+/// The advisor's presence on the chat: the widget offers a message instead of the queue when
+/// nobody is available or busy at their console.
+#[utoipa::path(get, path = "/api/v1/chat/presence",
+    responses((status = 200, body = Presence)), security(("bearer" = [])))]
+pub async fn presence(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Presence>, ApiError> {
+    Ok(Json(Presence {
+        status: s.chat.presence(&s.store, &a).await?,
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/chat/presence", request_body = Presence,
+    responses((status = 200, body = Presence), (status = 422, body = Envelope)), security(("bearer" = [])))]
+pub async fn set_presence(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(p): ApiJson<Presence>,
+) -> Result<Json<Presence>, ApiError> {
+    Ok(Json(Presence {
+        status: s.chat.set_presence(&s.store, &a, &p.status).await?,
+    }))
+}
+
+/// The visitor's message when no advisor can answer: an email case (with the conversation so
+/// far), answered by email under the organisation's email commitment; the conversation ends.
+#[utoipa::path(post, path = "/api/v1/chat/conversations/{id}/message", request_body = LeftMessage,
+    params(("X-Chat-Token" = String, Header)),
+    responses((status = 200, body = Left), (status = 401, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn leave_message(
+    State(s): State<AppState>,
+    h: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(m): ApiJson<LeftMessage>,
+) -> Result<Json<Left>, ApiError> {
+    Ok(Json(
+        s.chat.leave_message(&s.store, id, token(&h), &m).await?,
     ))
 }

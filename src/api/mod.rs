@@ -74,6 +74,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/chat/queue", get(chat::queue))
         .route("/chat/report", get(chat::report))
+        .route(
+            "/chat/presence",
+            get(chat::presence).put(chat::set_presence),
+        )
+        .route(
+            "/chat/conversations/{id}/message",
+            post(chat::leave_message).layer(chat::cors()),
+        )
         .route("/chat/conversations/{id}", get(chat::transcript))
         .route(
             "/chat/conversations/{id}/messages",

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         super::kb::answer, super::kb::rules, super::kb::put_rules,
         super::chat::start, super::chat::say, super::chat::feedback, super::chat::handoff,
         super::chat::events, super::chat::socket, super::chat::close, super::chat::survey, super::chat::queue, super::chat::transcript,
-        super::chat::accept, super::chat::reply, super::chat::end, super::chat::report,
+        super::chat::accept, super::chat::reply, super::chat::end, super::chat::report, super::chat::presence, super::chat::set_presence, super::chat::leave_message,
         super::search::search,
         super::cases::list, super::cases::export, super::cases::get, super::cases::update, super::cases::reply,
         super::customers::search, super::customers::get, super::customers::merge, super::customers::unmerge, super::customers::export, super::customers::erase, super::customers::requests, super::customers::add_request,

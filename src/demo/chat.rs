@@ -78,6 +78,7 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
                     identity: None,
                     name: None,
                     lang: "fr",
+                    site_id: None,
                     at: started,
                 },
             )
@@ -126,6 +127,7 @@ pub async fn install(store: &Store, org_id: i64, seed: u64) -> Result<()> {
                         identity: None,
                         name: None,
                         lang: "fr",
+                        site_id: None,
                         at,
                     },
                 )

@@ -82,6 +82,16 @@ impl Calendar {
             .collect()
     }
 
+    /// Whether the site is open at an instant.
+    pub fn is_open(&self, at: i64) -> bool {
+        let Ok(t) = Timestamp::from_millisecond(at) else {
+            return false;
+        };
+        self.periods(t.to_zoned(self.tz.clone()).date())
+            .iter()
+            .any(|&(a, b)| a <= at && at < b)
+    }
+
     /// Open time between two instants, in milliseconds (0 when `end <= start`).
     pub fn business_ms(&self, start: i64, end: i64) -> i64 {
         if end <= start {
@@ -189,6 +199,17 @@ mod tests {
             c.business_ms(ms("2026-11-11T07:00:00Z"), ms("2026-11-11T19:00:00Z")),
             0
         );
+    }
+
+    #[test]
+    fn open_at_an_instant_is_read_in_the_site_s_time_zone() {
+        let c = paris("mon-fri 09:00-12:00,14:00-18:00");
+        // Friday 20 November 2026, Paris is UTC+1.
+        assert!(c.is_open(ms("2026-11-20T08:00:00Z")), "09:00 opens");
+        assert!(!c.is_open(ms("2026-11-20T11:30:00Z")), "12:30: lunch");
+        assert!(!c.is_open(ms("2026-11-20T17:00:00Z")), "18:00 closes");
+        assert!(!c.is_open(ms("2026-11-21T10:00:00Z")), "Saturday");
+        assert!(!c.is_open(ms("2026-11-11T10:00:00Z")), "11 November");
     }
 
     #[test]

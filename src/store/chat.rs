@@ -43,6 +43,8 @@ pub struct Conversation {
     pub closed_at: Option<i64>,
     /// The case its transcript was recorded on, once closed.
     pub case_id: Option<i64>,
+    /// The site it was started from, whose opening hours say when advisors answer.
+    pub site_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -63,7 +65,7 @@ pub struct Event {
 
 const COLUMNS: &str = "id, org_id, customer_id, identity, name, lang, status, reason, unhelpful, \
     last_article_id, resolved_by_bot, seq, started_at, last_at, handoff_at, assigned_to, \
-    answered_at, closed_at, case_id";
+    answered_at, closed_at, case_id, site_id";
 
 pub struct NewConversation<'a> {
     pub org_id: i64,
@@ -71,14 +73,15 @@ pub struct NewConversation<'a> {
     pub identity: Option<&'a str>,
     pub name: Option<&'a str>,
     pub lang: &'a str,
+    pub site_id: Option<i64>,
     pub at: i64,
 }
 
 pub async fn insert(c: &mut Conn, n: &NewConversation<'_>) -> Result<i64> {
     let r = sqlx::query(
         "INSERT INTO chat_conversation (org_id, customer_id, identity, name, lang, status,
-             unhelpful, resolved_by_bot, seq, started_at, last_at)
-         VALUES ($1, $2, $3, $4, $5, 'bot', 0, 0, 0, $6, $6) RETURNING id",
+             unhelpful, resolved_by_bot, seq, started_at, last_at, site_id)
+         VALUES ($1, $2, $3, $4, $5, 'bot', 0, 0, 0, $6, $6, $7) RETURNING id",
     )
     .bind(n.org_id)
     .bind(n.customer_id)
@@ -86,6 +89,7 @@ pub async fn insert(c: &mut Conn, n: &NewConversation<'_>) -> Result<i64> {
     .bind(n.name)
     .bind(n.lang)
     .bind(n.at)
+    .bind(n.site_id)
     .fetch_one(c)
     .await?;
     Ok(r.try_get(0)?)
@@ -398,4 +402,56 @@ pub async fn queued_contacts(c: &mut Conn, org_id: i64, limit: i64) -> Result<Ve
     .bind(limit)
     .fetch_all(c)
     .await?)
+}
+
+/// How long a console may stay silent before its advisor counts as away.
+pub const PRESENCE_TTL_MS: i64 = 120_000;
+
+/// Sets an advisor's presence (available | busy | away), as of now.
+pub async fn set_presence(c: &mut Conn, user_id: i64, presence: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE app_user SET chat_presence = $2, chat_seen_at = $3 WHERE id = $1")
+        .bind(user_id)
+        .bind(presence)
+        .bind(now)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The advisor's console looked now: their presence holds for another two minutes.
+pub async fn seen(c: &mut Conn, user_id: i64, now: i64) -> Result<()> {
+    sqlx::query("UPDATE app_user SET chat_seen_at = $2 WHERE id = $1 AND chat_presence <> 'away'")
+        .bind(user_id)
+        .bind(now)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// An advisor's presence as set, and whether their console is still there.
+pub async fn presence(c: &mut Conn, user_id: i64, now: i64) -> Result<String> {
+    let (p, seen): (String, Option<i64>) =
+        sqlx::query_as("SELECT chat_presence, chat_seen_at FROM app_user WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(c)
+            .await?;
+    Ok(match seen {
+        Some(t) if now - t <= PRESENCE_TTL_MS => p,
+        _ => "away".into(),
+    })
+}
+
+/// The organisation's advisors present on the chat now: (available, busy).
+pub async fn present(c: &mut Conn, org_id: i64, now: i64) -> Result<(i64, i64)> {
+    let (available, busy): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN chat_presence = 'available' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN chat_presence = 'busy' THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM app_user
+         WHERE org_id = $1 AND active = 1 AND chat_seen_at > $2",
+    )
+    .bind(org_id)
+    .bind(now - PRESENCE_TTL_MS)
+    .fetch_one(c)
+    .await?;
+    Ok((available, busy))
 }

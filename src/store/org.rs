@@ -207,6 +207,16 @@ pub async fn site_by_code(c: &mut Conn, org_id: i64, code: &str) -> Result<Optio
     .await?)
 }
 
+pub async fn site_by_id(c: &mut Conn, org_id: i64, id: i64) -> Result<Option<Site>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SITE_COLS} FROM site WHERE org_id = $1 AND id = $2"
+    )))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(c)
+    .await?)
+}
+
 pub async fn insert_team(
     c: &mut Conn,
     org_id: i64,

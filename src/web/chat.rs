@@ -52,13 +52,17 @@ fn since(l: Lang, at: Option<i64>) -> String {
 pub struct ConsolePage {
     s: Shell,
     rows: Vec<Row>,
+    /// The advisor's presence (available | busy | away).
+    presence: String,
 }
 
 pub async fn console(State(st): State<AppState>, u: WebUser) -> Result<ConsolePage, WebError> {
     let l = u.lang;
     let list = st.chat.queue(&st.store, &u.actor).await.web(l)?;
+    let presence = st.chat.presence(&st.store, &u.actor).await.web(l)?;
     Ok(ConsolePage {
         s: Shell::of(&u),
+        presence,
         rows: list
             .iter()
             .map(|c| Row {
@@ -152,6 +156,25 @@ pub async fn accept(
     u.check_csrf(&f.csrf)?;
     st.chat.accept(&st.store, &u.actor, id).await.web(u.lang)?;
     Ok(Redirect::to(&format!("/chat/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct PresenceForm {
+    csrf: String,
+    status: String,
+}
+
+pub async fn set_presence(
+    State(st): State<AppState>,
+    u: WebUser,
+    Form(f): Form<PresenceForm>,
+) -> Result<Redirect, WebError> {
+    u.check_csrf(&f.csrf)?;
+    st.chat
+        .set_presence(&st.store, &u.actor, &f.status)
+        .await
+        .web(u.lang)?;
+    Ok(Redirect::to("/chat"))
 }
 
 #[derive(Deserialize)]

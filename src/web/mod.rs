@@ -110,6 +110,7 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/aide", get(public::help))
         .route("/chat", get(chat::console))
         .route("/chat/report", get(chat::report))
+        .route("/chat/presence", post(chat::set_presence))
         .route("/chat/{id}", get(chat::conversation))
         .route("/chat/{id}/accept", post(chat::accept))
         .route("/chat/{id}/reply", post(chat::reply))

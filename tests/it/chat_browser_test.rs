@@ -110,6 +110,12 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
             status.replace('\u{a0}', " ").contains("n° 1 dans la file"),
             "{status}"
         );
+        // Nobody is at the console yet: the widget says so and offers a message.
+        let offer = text(&b, "#pacte-chat .pc-leave").await?;
+        assert!(
+            offer.contains("Aucun conseiller n'est disponible"),
+            "{offer}"
+        );
         crate::browser_test::shoot(&b, "chat-waiting").await;
 
         // The advisor, in a second browser, sees why, takes it and replies: the reply arrives
@@ -279,6 +285,48 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
             "a fresh conversation"
         );
         assert_eq!(b.find_all(Locator::Css("#pacte-chat")).await?.len(), 1);
+
+        // Nobody available again (the advisor never said they were): the visitor leaves a
+        // message, which becomes an email case; the conversation ends, with nothing to rate.
+        b.find(Locator::Css("#pacte-chat .pc-human"))
+            .await?
+            .click()
+            .await?;
+        let leave = b
+            .wait()
+            .for_element(Locator::Css("#pacte-chat .pc-leave"))
+            .await?;
+        leave
+            .find(Locator::Css("input[name=email]"))
+            .await?
+            .send_keys("sam@example.fr")
+            .await?;
+        leave
+            .find(Locator::Css("textarea[name=text]"))
+            .await?
+            .send_keys("Mon colis n'est jamais arrivé, merci de me recontacter.")
+            .await?;
+        leave
+            .find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        // The socket may tell the end before the POST answers: both lines, in either order.
+        until(&b, "#pacte-chat .pc-sys", 3, "").await?;
+        let all = text(&b, "#pacte-chat .pc-log").await?;
+        assert!(
+            all.contains("Message reçu, merci.") && all.contains("Conversation terminée"),
+            "{all}"
+        );
+        assert!(
+            b.find_all(Locator::Css(
+                "#pacte-chat .pc-survey, #pacte-chat .pc-leave"
+            ))
+            .await?
+            .is_empty(),
+            "no survey, no second offer"
+        );
+        crate::browser_test::shoot(&b, "chat-message-left").await;
         Ok::<i64, fantoccini::error::CmdError>(id)
     }
     .await;
@@ -318,5 +366,24 @@ async fn a_visitor_chats_with_the_bot_then_an_advisor_and_resumes_after_leaving(
         (a["score"].clone(), a["channel"].clone()),
         (4.into(), "chat".into()),
         "{a}"
+    );
+    // The message left is an email case of the customer who gave the address.
+    let (_, found) = staff(
+        reqwest::Method::GET,
+        "/customers?q=sam%40example.fr".into(),
+        Value::Null,
+    )
+    .await;
+    let id = &found["items"][0]["id"];
+    let (_, record) = staff(
+        reqwest::Method::GET,
+        format!("/customers/{id}"),
+        Value::Null,
+    )
+    .await;
+    let record = record.to_string();
+    assert!(
+        record.contains("sam@example.fr") && record.contains("jamais arrivé"),
+        "{record}"
     );
 }

@@ -500,7 +500,8 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
                 .unwrap(),
             0
         );
-        // Its anonymous visitor may still answer the survey: counted, on no case.
+        // Nobody answered it: there is nothing to rate (an anonymous visitor an advisor answered
+        // rates it too: the browser test).
         let (s, r) = visitor(
             &app,
             "POST",
@@ -509,8 +510,8 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
             Some(json!({"score": 4, "solved": true, "lang": "en"})),
         )
         .await;
-        assert_eq!(s, StatusCode::OK, "{backend}: {r}");
-        assert_eq!(r["reopened_case"], false, "{r}");
+        assert_eq!(s, StatusCode::CONFLICT, "{backend}: {r}");
+        assert_eq!(r["error"]["code"], "nothing_to_answer", "{r}");
 
         // The report counts this month's conversations: Léa's handed over (unhelpful) and
         // answered by the advisor, the second by request and left unanswered; the 28 more started
@@ -730,5 +731,179 @@ async fn the_chat_socket_pushes_events_and_resumes_after_a_cut() {
         let r = app.send(plain).await;
         assert_eq!(r.status, StatusCode::UPGRADE_REQUIRED, "{backend}");
         assert_eq!(r.json["error"]["code"], "upgrade_required");
+    }
+}
+
+/// Presence and opening hours: a visitor waiting while nobody is at their console, or outside the
+/// site's hours, is told so and leaves a message, which becomes an email case with the
+/// conversation; advisors set their presence, and a console gone quiet counts as away.
+#[tokio::test]
+async fn nobody_there_means_a_message_that_becomes_an_email_case() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let backend = app.db.backend;
+        let site = app
+            .post(
+                "/api/v1/sites",
+                &app.admin,
+                json!({"code": "nuit", "name": "Plateau de nuit", "kind": "contact_centre", "opening_hours": ""}),
+            )
+            .await;
+        assert_eq!(site.status, StatusCode::CREATED, "{}", site.json);
+        let start = |body: Value| {
+            let app = &app;
+            async move {
+                let r = app
+                    .call(
+                        "POST",
+                        "/api/v1/chat/acme/conversations",
+                        None,
+                        Some(body),
+                        &[],
+                    )
+                    .await;
+                (r.status, r.json)
+            }
+        };
+        let (s, r) = start(json!({"site": "atlantide"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+        assert_eq!(r["error"]["fields"][0]["field"], "site", "{r}");
+
+        // Outside the site's hours (it has none): closed, whoever is there.
+        let (_, night) = start(json!({"site": "nuit"})).await;
+        let (nid, ntoken) = (
+            night["conversation_id"].as_i64().unwrap(),
+            night["token"].as_str().unwrap().to_string(),
+        );
+        let (_, h) = visitor(
+            &app,
+            "POST",
+            &format!("/api/v1/chat/conversations/{nid}/handoff"),
+            &ntoken,
+            None,
+        )
+        .await;
+        assert_eq!(h["advisors"], "closed", "{backend}: {h}");
+
+        // No site: it depends on who is at their console.
+        let (_, day) = start(json!({"name": "Léo"})).await;
+        let (id, token) = (
+            day["conversation_id"].as_i64().unwrap(),
+            day["token"].as_str().unwrap().to_string(),
+        );
+        assert_eq!(
+            day["advisors"], "away",
+            "nobody has opened the console: {day}"
+        );
+        let events = format!("/api/v1/chat/conversations/{id}/events?after=0");
+        let presence = |status: &str| {
+            let app = &app;
+            let body = json!({ "status": status });
+            async move { app.put("/api/v1/chat/presence", &app.advisor, body).await }
+        };
+        assert_eq!(
+            presence("sleeping").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let r = presence("available").await;
+        assert_eq!(r.json["status"], "available", "{}", r.json);
+        let (_, e) = visitor(&app, "GET", &events, &token, None).await;
+        assert_eq!(e["advisors"], "available", "{backend}: {e}");
+        presence("busy").await;
+        let (_, e) = visitor(&app, "GET", &events, &token, None).await;
+        assert_eq!(e["advisors"], "busy", "{e}");
+        let (_, e) = visitor(
+            &app,
+            "GET",
+            &format!("/api/v1/chat/conversations/{nid}/events?after=0"),
+            &ntoken,
+            None,
+        )
+        .await;
+        assert_eq!(e["advisors"], "closed", "the site's hours still rule: {e}");
+        presence("away").await;
+        assert_eq!(
+            app.get("/api/v1/chat/presence", &app.advisor).await.json["status"],
+            "away"
+        );
+        let (_, e) = visitor(&app, "GET", &events, &token, None).await;
+        assert_eq!(e["advisors"], "away", "{e}");
+
+        // The message: refused fields are named; then an email case with the conversation.
+        visitor(
+            &app,
+            "POST",
+            &format!("/api/v1/chat/conversations/{id}/messages"),
+            &token,
+            Some(json!({"text": "ma facture est fausse"})),
+        )
+        .await;
+        visitor(
+            &app,
+            "POST",
+            &format!("/api/v1/chat/conversations/{id}/handoff"),
+            &token,
+            None,
+        )
+        .await;
+        let leave = format!("/api/v1/chat/conversations/{id}/message");
+        let (s, r) = visitor(
+            &app,
+            "POST",
+            &leave,
+            &token,
+            Some(json!({"email": "pas-une-adresse", "text": " "})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+        let fields: Vec<&str> = r["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["email", "text"], "{r}");
+        let (s, r) = visitor(
+            &app,
+            "POST",
+            &leave,
+            &token,
+            Some(json!({"email": "leo@example.fr", "text": "Rappelez-moi, la facture de mars est en double."})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {r}");
+        assert_eq!(r["status"], "closed", "{r}");
+        assert!(
+            r["survey"].is_null(),
+            "nobody answered: nothing to rate yet: {r}"
+        );
+        let t = app
+            .get(&format!("/api/v1/chat/conversations/{id}"), &app.advisor)
+            .await
+            .json;
+        let case_id = t["conversation"]["case_id"]
+            .as_i64()
+            .expect("an email case");
+        let case = app
+            .get(&format!("/api/v1/cases/{case_id}"), &app.advisor)
+            .await
+            .json;
+        let mail = &case["interactions"][0];
+        assert_eq!(mail["channel"], "email", "{case}");
+        let body = mail["body"].as_str().unwrap();
+        assert!(
+            body.contains("facture de mars") && body.contains("ma facture est fausse"),
+            "the message and the conversation: {body}"
+        );
+        assert_eq!(case["status"], "open", "{case}");
+        let (s, _) = visitor(
+            &app,
+            "POST",
+            &leave,
+            &token,
+            Some(json!({"email": "leo@example.fr", "text": "encore"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "once");
     }
 }

@@ -101,6 +101,9 @@ pub struct StartInput {
     /// on every other channel.
     pub identity: Option<String>,
     pub name: Option<String>,
+    /// The code of the site the widget is on (`data-site`): its opening hours say when advisors
+    /// answer.
+    pub site: Option<String>,
 }
 
 /// Where a conversation stands, as its visitor sees it.
@@ -118,7 +121,33 @@ pub struct View {
     pub seq: i64,
     /// Once closed, what the widget asks before it lets the visitor go (until answered).
     pub survey: Option<ClosingSurvey>,
+    /// Before an advisor has it: available (someone can take it), busy (advisors are there, all
+    /// taken), away (nobody at their console) or closed (outside the site's opening hours). When
+    /// away or closed, the widget offers to leave a message instead.
+    pub advisors: Option<String>,
 }
+
+/// The visitor's message when no advisor is there: it becomes an email case.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeftMessage {
+    /// Where the answer goes.
+    pub email: String,
+    pub text: String,
+}
+
+/// What became of a message left.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Left {
+    /// The organisation's promise for an email, in the conversation's language, when its charter
+    /// publishes one ("Nous répondons à vos courriels sous 48 heures ouvrées.").
+    pub promise: Option<String>,
+    #[serde(flatten)]
+    pub events: Events,
+}
+
+/// An advisor's presence on the chat.
+pub const PRESENCES: [&str; 3] = ["available", "busy", "away"];
 
 /// The organisation's post-case survey, asked in the widget when a conversation ends.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -319,6 +348,10 @@ impl Chat {
             }),
             _ => None,
         };
+        let advisors = match c.status.as_str() {
+            "bot" | "waiting" => Some(availability(store, c).await?.to_string()),
+            _ => None,
+        };
         Ok(View {
             conversation_id: c.id,
             status: c.status.clone(),
@@ -327,7 +360,130 @@ impl Chat {
             estimated_wait_secs: estimate,
             seq: c.seq,
             survey,
+            advisors,
         })
+    }
+
+    /// "Nobody can answer now": the visitor leaves a message and an address, which becomes an
+    /// email case (with the conversation so far) under the organisation's email commitment; the
+    /// conversation ends there.
+    pub async fn leave_message(
+        &self,
+        store: &Store,
+        id: i64,
+        token: &str,
+        m: &LeftMessage,
+    ) -> Result<Left> {
+        let c = self.visitor(store, id, token).await?;
+        let mut ch = Checks::default();
+        let email = ch.check("email", Email::parse(m.email.trim()));
+        let text = ch.check(
+            "text",
+            crate::domain::text(&m.text, MESSAGE_MAX).and_then(|t| {
+                if t.trim().is_empty() {
+                    Err(Invalid::new("required", "write your message"))
+                } else {
+                    Ok(t)
+                }
+            }),
+        );
+        ch.finish()?;
+        let (Some(email), Some(text)) = (email, text) else {
+            return Err(Error::Internal("checked".into()));
+        };
+        if c.status == "closed" || c.case_id.is_some() {
+            return Err(closed());
+        }
+        let mut r = store.reader().await?;
+        let events = store::chat::events_after(&mut r, c.id, 0).await?;
+        drop(r);
+        let said: Vec<String> = events
+            .iter()
+            .filter(|e| matches!(e.kind.as_str(), "message" | "answer"))
+            .map(|e| format!("[{}] {}", e.author, e.body))
+            .collect();
+        let body = if said.is_empty() {
+            text.clone()
+        } else {
+            format!(
+                "{text}\n\n— Conversation sur le chat —\n{}",
+                said.join("\n")
+            )
+        };
+        let input = InteractionInput {
+            channel: "email".into(),
+            direction: "inbound".into(),
+            customer: CustomerRef {
+                email: Some(email.as_str().to_string()),
+                name: c.name.clone(),
+                ..Default::default()
+            },
+            subject: Some(format!(
+                "Message laissé sur le chat : {}",
+                text.chars().take(60).collect::<String>()
+            )),
+            body,
+            external_id: Some(chat_key(c.id)),
+            ..Default::default()
+        };
+        let valid = input.validate(now_ms())?;
+        let done = crate::service::ingest::record(store, c.org_id, &valid, None).await?;
+        let mut tx = store.begin().await?;
+        store::chat::set_case(&mut tx, c.id, done.case_id, done.customer_id).await?;
+        tx.commit().await?;
+        let events = self.close(store, id, None).await.map(visitor_side)?;
+        let mut r = store.reader().await?;
+        let promise = store::charter::measuring(&mut r, c.org_id)
+            .await?
+            .into_iter()
+            .find(|k| {
+                k.retired_at.is_none()
+                    && k.metric == "first_response"
+                    && k.channels.split(',').any(|ch| ch == "email")
+            })
+            .map(|k| {
+                if c.lang == "en" {
+                    k.wording_en
+                } else {
+                    k.wording_fr
+                }
+            });
+        Ok(Left { promise, events })
+    }
+
+    /// Sets the advisor's presence on the chat.
+    pub async fn set_presence(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        presence: &str,
+    ) -> Result<String> {
+        actor.require(actor.role.can_use_knowledge())?;
+        let p = presence.trim();
+        if !PRESENCES.contains(&p) {
+            return Err(Error::invalid(
+                "status",
+                Invalid::new("invalid_presence", "available, busy or away"),
+            ));
+        }
+        let mut tx = store.begin().await?;
+        store::chat::set_presence(&mut tx, actor.user_id, p, now_ms()).await?;
+        tx.commit().await?;
+        Ok(p.to_string())
+    }
+
+    /// The advisor's presence as the widget counts it (away once their console is gone).
+    pub async fn presence(&self, store: &Store, actor: &Actor) -> Result<String> {
+        let mut r = store.reader().await?;
+        Ok(store::chat::presence(&mut r, actor.user_id, now_ms()).await?)
+    }
+
+    /// The advisor's console is open: their presence holds.
+    async fn seen(&self, store: &Store, actor: &Actor) -> Result<()> {
+        let mut tx = store.begin().await?;
+        store::chat::seen(&mut tx, actor.user_id, now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The visitor's answer to the closing survey, once: recorded as any survey answer (on the
@@ -436,6 +592,20 @@ impl Chat {
         let org = store::org::org_by_slug(&mut tx, org_slug)
             .await?
             .ok_or(Error::NotFound("organisation"))?;
+        let site_id = match crate::service::present(&i.site) {
+            Some(code) => Some(
+                store::org::site_by_code(&mut tx, org.id, code)
+                    .await?
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            "site",
+                            Invalid::new("unknown_site", format!("no site «{code}»")),
+                        )
+                    })?
+                    .id,
+            ),
+            None => None,
+        };
         let customer_id = match &who {
             Some(w) => store::customer::owners_of(&mut tx, org.id, &[w.key()])
                 .await?
@@ -452,6 +622,7 @@ impl Chat {
                 identity: who.as_ref().and(raw),
                 name,
                 lang,
+                site_id,
                 at: now_ms(),
             },
         )
@@ -711,6 +882,7 @@ impl Chat {
     ) -> Result<Events> {
         let moved = self.signals.subscribe(id);
         let c = self.staff(store, actor, id).await?;
+        self.seen(store, actor).await?;
         self.follow(store, moved, c, after, wait).await
     }
 
@@ -825,6 +997,7 @@ impl Chat {
     /// Conversations waiting for an advisor, then those under way.
     pub async fn queue(&self, store: &Store, actor: &Actor) -> Result<Vec<Conversation>> {
         actor.require(actor.role.can_use_knowledge())?;
+        self.seen(store, actor).await?;
         let mut r = store.reader().await?;
         Ok(store::chat::queue(&mut r, actor.org_id).await?)
     }
@@ -921,12 +1094,40 @@ fn chat_key(id: i64) -> String {
     format!("pacte:chat:{id}")
 }
 
+/// Who can answer a conversation now: outside its site's opening hours, closed; else whether an
+/// advisor is at their console and free.
+async fn availability(store: &Store, c: &Conversation) -> Result<&'static str> {
+    let now = now_ms();
+    let mut r = store.reader().await?;
+    if let Some(site_id) = c.site_id
+        && let Some(s) = store::org::site_by_id(&mut r, c.org_id, site_id).await?
+    {
+        let cal = crate::service::charter::model::calendar_of(
+            &s.time_zone,
+            &s.opening_hours,
+            &s.closures,
+        );
+        if !cal.is_open(now) {
+            return Ok("closed");
+        }
+    }
+    Ok(match store::chat::present(&mut r, c.org_id, now).await? {
+        (a, _) if a > 0 => "available",
+        (_, b) if b > 0 => "busy",
+        _ => "away",
+    })
+}
+
 /// The survey a closed conversation asks: the organisation's first active post-case survey
-/// covering chat, unless this conversation answered it already.
+/// covering chat, unless this conversation answered it already, or nobody answered it (a
+/// visitor left waiting, or who left a message, has nothing to rate yet).
 async fn closing_survey(
     store: &Store,
     c: &Conversation,
 ) -> Result<Option<(store::survey::Survey, SurveyKind)>> {
+    if c.answered_at.is_none() && c.handoff_at.is_some() {
+        return Ok(None);
+    }
     let mut r = store.reader().await?;
     let found = store::survey::active_with_trigger(&mut r, c.org_id, "case_solved")
         .await?

@@ -2353,6 +2353,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "surveyed recently",
     ),
     (
+        "invitation.reason.answered",
+        "déjà répondu pour ce dossier",
+        "already answered for this case",
+    ),
+    (
         "invitation.reason.case_reopened",
         "dossier rouvert entre-temps",
         "case reopened meanwhile",

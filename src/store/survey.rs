@@ -400,6 +400,18 @@ const RESPONSE_COLS: &str = "id, org_id, survey_id, invitation_id, customer_id, 
     team_id, channel, category, month, score, solved, comment, lang, criteria, themes, polarity,
     external_id, answered_at";
 
+/// Whether the case was answered about (any survey) since then.
+pub async fn case_answered_since(c: &mut Conn, case_id: i64, since: i64) -> Result<bool> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM survey_response WHERE case_id = $1 AND answered_at >= $2 LIMIT 1",
+    )
+    .bind(case_id)
+    .bind(since)
+    .fetch_optional(c)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Whether an answer with this external id was recorded for the survey.
 pub async fn answered(c: &mut Conn, survey_id: i64, external_id: &str) -> Result<bool> {
     let found: Option<(i64,)> =

@@ -444,6 +444,28 @@ async fn a_chat_goes_from_the_bot_to_an_advisor_and_lands_on_the_customer_s_case
         assert_eq!(s, StatusCode::CONFLICT, "answered once");
         let (_, after) = visitor(&app, "GET", &format!("{events}?after=0"), &token, None).await;
         assert!(after["survey"].is_null(), "not asked again: {after}");
+        // The email survey the solved case scheduled is skipped when it falls due: answered.
+        let invitations = {
+            let mut c = app.store.reader().await.unwrap();
+            pacte::store::survey::case_invitations(&mut c, case_id)
+                .await
+                .unwrap()
+        };
+        assert_eq!(invitations.len(), 1, "{backend}: {invitations:?}");
+        let outcome = pacte::service::survey::trigger::dispatch_one(
+            &app.store,
+            &invitations[0],
+            "http://localhost",
+        )
+        .await
+        .unwrap();
+        assert!(
+            matches!(
+                outcome,
+                pacte::service::survey::trigger::Outcome::Skipped("answered")
+            ),
+            "{backend}"
+        );
         let surveys = app.get("/api/v1/surveys", &app.admin).await.json;
         let csat = surveys
             .as_array()

@@ -74,6 +74,11 @@ pub async fn dispatch_one(
             .await?
     {
         Some("fatigue")
+    } else if let Some(case_id) = inv.case_id
+        && store::survey::case_answered_since(&mut tx, case_id, now - 2 * DAY_MS).await?
+    {
+        // Answered already, e.g. in the chat widget as the conversation closed.
+        Some("answered")
     } else {
         match (inv.case_id, &case) {
             (None, _) => None,

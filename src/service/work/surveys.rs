@@ -1,6 +1,7 @@
 //! Which surveys a change schedules: a case turning solved schedules the post-case surveys on its
 //! channel, a served counter visit the visit surveys, each after the survey's delay. History
-//! (imports, demo) is never surveyed. A chat is surveyed in its widget (`service::chat`).
+//! (imports, demo) is never surveyed. A case answered about meanwhile (Pacte's chat asks in its
+//! widget as it closes) is skipped when the invitation falls due (`survey::trigger`).
 
 use crate::domain::DAY_MS;
 use crate::domain::case::{CaseState, CaseStatus};
@@ -19,11 +20,7 @@ pub(super) async fn case_changed(
     now: i64,
 ) -> Result<bool> {
     let solved = |s: &CaseState| s.clock.status() == CaseStatus::Solved;
-    // Counter visits have their own trigger; a chat asks its survey in the widget as it closes.
-    if !solved(after)
-        || before.is_some_and(solved)
-        || matches!(after.channel.as_str(), "counter" | "chat")
-    {
+    if !solved(after) || before.is_some_and(solved) || after.channel == "counter" {
         return Ok(false);
     }
     let solved_at = after.clock.solved_at.unwrap_or(now);

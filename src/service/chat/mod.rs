@@ -397,11 +397,7 @@ impl Chat {
         let mut r = store.reader().await?;
         let events = store::chat::events_after(&mut r, c.id, 0).await?;
         drop(r);
-        let said: Vec<String> = events
-            .iter()
-            .filter(|e| matches!(e.kind.as_str(), "message" | "answer"))
-            .map(|e| format!("[{}] {}", e.author, e.body))
-            .collect();
+        let said = transcript(&events);
         let body = if said.is_empty() {
             text.clone()
         } else {
@@ -954,11 +950,7 @@ impl Chat {
             Ok(Identity::Number(_)) => customer.customer_number = Some(raw.into()),
             _ => return Ok(()),
         }
-        let said: Vec<String> = events
-            .iter()
-            .filter(|e| matches!(e.kind.as_str(), "message" | "answer" | "handoff"))
-            .map(|e| format!("[{}] {}: {}", e.author, e.kind, e.body))
-            .collect();
+        let said = transcript(&events);
         let first = events
             .iter()
             .find(|e| e.author == "visitor" && e.kind == "message")
@@ -1087,6 +1079,15 @@ impl Chat {
         self.staff(store, actor, id).await?;
         self.close(store, id, Some(actor)).await
     }
+}
+
+/// What was said in a conversation, a line each ("[visitor] message: …"), for a case's body.
+fn transcript(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| matches!(e.kind.as_str(), "message" | "answer" | "handoff"))
+        .map(|e| format!("[{}] {}: {}", e.author, e.kind, e.body))
+        .collect()
 }
 
 /// Pacte's own key for what comes of a conversation (its interaction, its survey answer).
